@@ -1,1 +1,109 @@
-return 0;
+using System.CommandLine;
+using RekorPosix.Http;
+using RekorPosix.Log;
+using RekorPosix.Signing;
+
+// The command tree only: each action calls into the folder that owns the work.
+var root = new RootCommand("RekorPosix: a Rekor v2 transparency log kept as C2SP tlog-tiles files in a POSIX directory.");
+
+// ---- serve -------------------------------------------------------------------------------
+var serve = new Command("serve", "Run the log: integrate entries, publish checkpoints, answer /healthz.");
+var storageDir = new Option<string?>("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
+var signerFile = new Option<string?>("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
+var signerPassword = new Option<string>("--signer-password") { Description = "Password of an encrypted signer key.", DefaultValueFactory = _ => "" };
+var hostname = new Option<string>("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.DefaultHostname() };
+var httpAddress = new Option<string>("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => "127.0.0.1" };
+var httpPort = new Option<int>("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => 3000 };
+var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
+var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
+var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
+serve.Options.Add(storageDir);
+serve.Options.Add(signerFile);
+serve.Options.Add(signerPassword);
+serve.Options.Add(hostname);
+serve.Options.Add(httpAddress);
+serve.Options.Add(httpPort);
+serve.Options.Add(batchMaxSize);
+serve.Options.Add(batchMaxAge);
+serve.Options.Add(checkpointInterval);
+serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
+{
+    StorageDir = parse.GetValue(storageDir),
+    SignerFile = parse.GetValue(signerFile),
+    SignerPassword = parse.GetValue(signerPassword)!,
+    Hostname = parse.GetValue(hostname)!,
+    HttpAddress = parse.GetValue(httpAddress)!,
+    HttpPort = parse.GetValue(httpPort),
+    Append = new AppendOptions
+    {
+        BatchMaxSize = parse.GetValue(batchMaxSize),
+        BatchMaxAge = parse.GetValue(batchMaxAge),
+        CheckpointInterval = parse.GetValue(checkpointInterval),
+    },
+}, cancel));
+root.Subcommands.Add(serve);
+
+// ---- add ---------------------------------------------------------------------------------
+var add = new Command("add", "Append entries to a log directory without a server (each file is one entry, or one entry per stdin line), print each index once durable, and wait for a checkpoint that covers them.");
+var addFiles = new Argument<string[]>("files") { Description = "Files whose bytes are each one entry.", Arity = ArgumentArity.ZeroOrMore };
+var addStdin = new Option<bool>("--stdin-lines") { Description = "Read entries from standard input, one per line (without the newline)." };
+var addStorage = new Option<string>("--storage-dir") { Description = "Log directory.", Required = true };
+var addSigner = new Option<string>("--signer-filepath") { Description = "PEM private key that signs checkpoints.", Required = true };
+var addHostname = new Option<string>("--hostname") { Description = "Checkpoint origin.", Required = true };
+var addInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications.", TimeSpan.FromMilliseconds(100));
+var addBatchAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", TimeSpan.FromMilliseconds(20));
+add.Arguments.Add(addFiles);
+foreach (var option in new Option[] { addStdin, addStorage, addSigner, addHostname, signerPassword, addInterval, addBatchAge, batchMaxSize })
+    add.Options.Add(option);
+add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
+    parse.GetValue(addStorage)!, parse.GetValue(addSigner)!, parse.GetValue(signerPassword)!, parse.GetValue(addHostname)!,
+    parse.GetValue(addFiles) ?? [], parse.GetValue(addStdin),
+    new AppendOptions
+    {
+        CheckpointInterval = parse.GetValue(addInterval),
+        BatchMaxAge = parse.GetValue(addBatchAge),
+        BatchMaxSize = parse.GetValue(batchMaxSize),
+    }, Console.Out, Console.Error, cancel));
+root.Subcommands.Add(add);
+
+// ---- keygen ------------------------------------------------------------------------------
+var keygen = new Command("keygen", "Write a new Ed25519 signer key (PKCS#8 PEM, mode 0600) and print its public key, log ID and verifier key.");
+var keyOut = new Option<string>("--output", "-o") { Description = "Where to write the private key; refuses to overwrite.", DefaultValueFactory = _ => "signer.pem" };
+var keyHost = new Option<string>("--hostname") { Description = "Checkpoint origin the log ID and verifier key are computed for.", DefaultValueFactory = _ => ServeSettings.DefaultHostname() };
+keygen.Options.Add(keyOut);
+keygen.Options.Add(keyHost);
+keygen.SetAction(parse => KeyGen.Run(parse.GetValue(keyOut)!, parse.GetValue(keyHost)!, Console.Out, Console.Error));
+root.Subcommands.Add(keygen);
+
+// ---- fsck --------------------------------------------------------------------------------
+var fsck = new Command("fsck", "Audit a log directory offline: checkpoint signature, every entry bundle and tile recomputed from the leaves, the root, partials, treeState. Exit 0 only if all holds.");
+var fsckStorage = new Option<string>("--storage-dir") { Description = "Log directory to audit.", Required = true };
+var fsckVkey = new Option<string?>("--vkey") { Description = "Verifier key of the log (name+hash+base64), or a file holding it." };
+var fsckPublicKey = new Option<string?>("--public-key") { Description = "PEM public key of the log (with --hostname)." };
+var fsckHostname = new Option<string?>("--hostname") { Description = "Checkpoint origin, with --public-key." };
+foreach (var option in new Option[] { fsckStorage, fsckVkey, fsckPublicKey, fsckHostname })
+    fsck.Options.Add(option);
+fsck.SetAction(parse => FsckCommand.Run(parse.GetValue(fsckStorage)!, parse.GetValue(fsckVkey), parse.GetValue(fsckPublicKey),
+    parse.GetValue(fsckHostname), Console.Out, Console.Error));
+root.Subcommands.Add(fsck);
+
+// ---- version -----------------------------------------------------------------------------
+var version = new Command("version", "Print the version and build facts.");
+version.SetAction(_ => { Console.Out.WriteLine(BuildInfo.Describe()); return 0; });
+root.Subcommands.Add(version);
+
+return await root.Parse(args).InvokeAsync();
+
+static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue) => new(name)
+{
+    Description = $"{description} Go duration syntax, e.g. 250ms, 10s, 1m.",
+    DefaultValueFactory = _ => defaultValue,
+    CustomParser = result =>
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (GoDuration.TryParse(text, out var value, out string? error))
+            return value;
+        result.AddError($"{name}: invalid duration \"{text}\": {error}");
+        return default;
+    },
+};

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+
+namespace RekorPosix.Log;
+
+/// <summary>
+/// Gathers added entries into batches (at most <c>maxBatch</c> entries, or whatever arrived
+/// within <c>maxAge</c> of the oldest) and hands each batch, in arrival order, to one dedicated
+/// worker thread that integrates it. Integration blocks on flock and fsync, so it gets a thread
+/// of its own rather than a pool thread. An Add's task resolves with the entry's index only
+/// after the integrate function returned, i.e. after the batch is durable.
+/// </summary>
+internal sealed class BatchQueue
+{
+    private readonly Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> _integrate;
+    private readonly int _maxBatch;
+    private readonly long _maxAgeTicks;
+    private readonly int _maxQueued;
+    private readonly object _gate = new();
+    private readonly List<Pending> _pending = [];
+    private readonly Thread _worker;
+    private bool _stopping;
+
+    public BatchQueue(Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> integrate, int maxBatch, TimeSpan maxAge, int maxQueued)
+    {
+        _integrate = integrate;
+        _maxBatch = maxBatch;
+        _maxAgeTicks = (long)(maxAge.TotalSeconds * Stopwatch.Frequency);
+        _maxQueued = maxQueued;
+        _worker = new Thread(Run) { Name = "log-integrator", IsBackground = true };
+    }
+
+    /// <summary>Raised on the worker after each committed batch with the new integrated size.</summary>
+    public event Action<long>? Integrated;
+
+    public void Start() => _worker.Start();
+
+    /// <summary>Queues an entry. Throws <see cref="PushbackException"/> when the queue is full and
+    /// <see cref="LogStoppedException"/> after <see cref="Stop"/>.</summary>
+    public Task<long> Add(ReadOnlyMemory<byte> entry)
+    {
+        var pending = new Pending(entry, Stopwatch.GetTimestamp());
+        lock (_gate)
+        {
+            if (_stopping)
+                throw new LogStoppedException();
+            if (_pending.Count >= _maxQueued)
+                throw new PushbackException($"{_pending.Count} entries are already waiting for integration");
+            _pending.Add(pending);
+            if (_pending.Count == 1 || _pending.Count == _maxBatch)
+                Monitor.Pulse(_gate);
+        }
+        return pending.Done.Task;
+    }
+
+    public int QueuedCount
+    {
+        get { lock (_gate) return _pending.Count; }
+    }
+
+    /// <summary>Refuses new entries, integrates every entry already queued, then ends the worker.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+        if (_worker.IsAlive)
+            _worker.Join();
+    }
+
+    private void Run()
+    {
+        while (TakeBatch() is { } batch)
+        {
+            try
+            {
+                long first = _integrate(batch.ConvertAll(p => p.Entry));
+                for (int i = 0; i < batch.Count; i++)
+                    batch[i].Done.SetResult(first + i);
+                Integrated?.Invoke(first + batch.Count);
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                    pending.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>Blocks until a batch is due; null once stopped and drained.</summary>
+    private List<Pending>? TakeBatch()
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (_pending.Count == 0)
+                {
+                    if (_stopping)
+                        return null;
+                    Monitor.Wait(_gate);
+                    continue;
+                }
+                if (_pending.Count >= _maxBatch || _stopping)
+                    break;
+                long due = _pending[0].ArrivedAt + _maxAgeTicks - Stopwatch.GetTimestamp();
+                if (due <= 0)
+                    break;
+                Monitor.Wait(_gate, TimeSpan.FromSeconds((double)due / Stopwatch.Frequency));
+            }
+            int take = Math.Min(_pending.Count, _maxBatch);
+            var batch = _pending.GetRange(0, take);
+            _pending.RemoveRange(0, take);
+            return batch;
+        }
+    }
+
+    private sealed record Pending(ReadOnlyMemory<byte> Entry, long ArrivedAt)
+    {
+        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

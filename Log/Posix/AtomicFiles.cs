@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
+
+namespace RekorPosix.Log.Posix;
+
+/// <summary>
+/// Crash-safe file recipes. Every file is first written in full to a temp file in the same
+/// directory, fsynced, then renamed (overwrite) or hard-linked (create-exclusive) into place,
+/// and the directory is fsynced while a handle on it is held from before the write
+/// (tessera #749: an evicted directory inode can lose a writeback error).
+/// Temp names start with <see cref="TempPrefix"/>, a dot-name no reader ever serves.
+/// </summary>
+internal static class AtomicFiles
+{
+    public const string TempPrefix = ".tmp.";
+
+    private const UnixFileMode FileMode0644 =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>Atomically replaces (or creates) <paramref name="path"/> with <paramref name="data"/>.</summary>
+    public static void Overwrite(string path, ReadOnlySpan<byte> data)
+    {
+        string dir = ParentOf(path);
+        MkdirAll(dir);
+        using var dirHandle = DirectoryHandle.Open(dir);
+        string temp = WriteTemp(dir, Path.GetFileName(path), data);
+        if (LibC.Rename(temp, path) != 0)
+        {
+            var error = LibC.Error("rename", path);
+            TryDelete(temp);
+            throw error;
+        }
+        dirHandle.Fsync();
+    }
+
+    /// <summary>Atomically creates <paramref name="path"/>; throws <see cref="IOException"/> with
+    /// HResult EEXIST when it already exists (link(2) refuses to replace).</summary>
+    public static void CreateExclusive(string path, ReadOnlySpan<byte> data)
+    {
+        string dir = ParentOf(path);
+        MkdirAll(dir);
+        using var dirHandle = DirectoryHandle.Open(dir);
+        string temp = WriteTemp(dir, Path.GetFileName(path), data);
+        try
+        {
+            if (LibC.Link(temp, path) != 0)
+                throw LibC.Error("link", path);
+        }
+        finally
+        {
+            TryDelete(temp);
+        }
+        dirHandle.Fsync();
+    }
+
+    /// <summary><c>mkdir -p</c> that fsyncs each parent in which it creates a directory, so the
+    /// new entries survive a crash before anything is renamed into them.</summary>
+    public static void MkdirAll(string dir)
+    {
+        if (Directory.Exists(dir))
+            return;
+        string parent = ParentOf(dir);
+        MkdirAll(parent);
+        using var parentHandle = DirectoryHandle.Open(parent);
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (IOException) when (Directory.Exists(dir))
+        {
+            // Lost a race with another writer: the directory is there, which is all we need.
+        }
+        parentHandle.Fsync();
+    }
+
+    /// <summary>Deletes leftover temp files in one directory; returns how many.</summary>
+    public static int SweepTemps(string dir)
+    {
+        if (!Directory.Exists(dir))
+            return 0;
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(dir, TempPrefix + "*"))
+        {
+            File.Delete(file);
+            removed++;
+        }
+        return removed;
+    }
+
+    public static bool IsTempName(string fileName) => fileName.StartsWith(TempPrefix, StringComparison.Ordinal);
+
+    private static string WriteTemp(string dir, string targetName, ReadOnlySpan<byte> data)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            string temp = Path.Combine(dir, $"{TempPrefix}{targetName}.{RandomNumberGenerator.GetInt32(int.MaxValue)}");
+            SafeFileHandle handle;
+            try
+            {
+                handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                    FileOptions.None, preallocationSize: 0, unixCreateMode: FileMode0644);
+            }
+            catch (IOException) when (attempt < 100 && File.Exists(temp))
+            {
+                continue; // name collision with another writer's temp file: pick another name
+            }
+            try
+            {
+                using (handle)
+                {
+                    RandomAccess.Write(handle, data, 0);
+                    RandomAccess.FlushToDisk(handle);
+                }
+                return temp;
+            }
+            catch
+            {
+                TryDelete(temp);
+                throw;
+            }
+        }
+    }
+
+    private static string ParentOf(string path) =>
+        Path.GetDirectoryName(Path.GetFullPath(path)) ?? throw new ArgumentException($"no parent directory: {path}");
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,38 @@
+namespace RekorPosix.Log.Posix;
+
+/// <summary>An open directory file descriptor, held so that it can be fsynced after the
+/// entries inside it change. The BCL cannot open a directory, hence the raw fd.</summary>
+internal sealed class DirectoryHandle : IDisposable
+{
+    private readonly string _path;
+    private int _fd;
+
+    private DirectoryHandle(string path, int fd)
+    {
+        _path = path;
+        _fd = fd;
+    }
+
+    public static DirectoryHandle Open(string path)
+    {
+        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+            throw LibC.Error("open directory", path);
+        return new DirectoryHandle(path, fd);
+    }
+
+    public void Fsync()
+    {
+        if (LibC.Fsync(_fd) != 0)
+            throw LibC.Error("fsync directory", _path);
+    }
+
+    public void Dispose()
+    {
+        if (_fd >= 0)
+        {
+            LibC.Close(_fd);
+            _fd = -1;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace RekorPosix.Log.Posix;
+
+/// <summary>
+/// An exclusive flock(2) on a dedicated lock file. flock belongs to the open file description,
+/// so it excludes other processes and also other handles in this process (fcntl locks would
+/// do neither reliably: any close of the file drops them). The kernel releases it when the
+/// process dies, so a crash never leaves a stale lock. Lock files are never deleted.
+/// </summary>
+internal sealed class FileLock : IDisposable
+{
+    private const int Mode0644 = 0x1A4;
+    private readonly string _path;
+    private int _fd;
+
+    private FileLock(string path, int fd)
+    {
+        _path = path;
+        _fd = fd;
+    }
+
+    /// <summary>Blocks until the lock is held.</summary>
+    public static FileLock Acquire(string path) => Take(path, wait: true)!;
+
+    /// <summary>Returns null at once when another handle holds the lock.</summary>
+    public static FileLock? TryAcquire(string path) => Take(path, wait: false);
+
+    private static FileLock? Take(string path, bool wait)
+    {
+        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, Mode0644);
+        if (fd < 0)
+            throw LibC.Error("open lock file", path);
+        int operation = LibC.LOCK_EX | (wait ? 0 : LibC.LOCK_NB);
+        while (LibC.Flock(fd, operation) != 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (errno == LibC.EINTR)
+                continue;
+            var error = LibC.Error("flock", path);
+            LibC.Close(fd);
+            if (!wait && errno == LibC.EWOULDBLOCK)
+                return null;
+            throw error;
+        }
+        return new FileLock(path, fd);
+    }
+
+    public void Dispose()
+    {
+        if (_fd < 0)
+            return;
+        // Closing the only descriptor releases the flock; an explicit unlock documents intent.
+        LibC.Flock(_fd, LibC.LOCK_UN);
+        LibC.Close(_fd);
+        _fd = -1;
+    }
+
+    public override string ToString() => _path;
+}

@@ -1,0 +1,207 @@
+using Microsoft.Extensions.Logging;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Log.Posix;
+
+/// <summary>
+/// The append lifecycle over a POSIX directory: a batch queue that integrates on its own thread,
+/// a publisher that signs a checkpoint from durable treeState at the configured pace and wakes
+/// the callers it covers, and a garbage collector for partial tiles below the published size.
+/// </summary>
+internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
+{
+    private readonly PosixStorage _storage;
+    private readonly Func<string, string> _signNote;
+    private readonly string _origin;
+    private readonly AppendOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly BatchQueue _queue;
+    private readonly PublicationAwaiter _awaiter = new();
+    private readonly SemaphoreSlim _treeChanged = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _background = Task.CompletedTask;
+    private long _integratedSize;
+
+    private PosixLog(PosixStorage storage, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger, TimeProvider clock)
+    {
+        _storage = storage;
+        _signNote = signNote;
+        _origin = origin;
+        _options = options;
+        _logger = logger;
+        _clock = clock;
+        _queue = new BatchQueue(Integrate, options.BatchMaxSize, options.BatchMaxAge, options.MaxQueuedEntries);
+        _queue.Integrated += OnIntegrated;
+    }
+
+    /// <summary>Opens (or creates) the log in <paramref name="directory"/>, checks it, publishes a first
+    /// checkpoint if there is none, and starts the background work.</summary>
+    /// <param name="signNote">Signs a checkpoint text and returns the whole note.</param>
+    public static PosixLog Start(string directory, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger, TimeProvider? clock = null)
+    {
+        options.Validate();
+        var storage = new PosixStorage(directory);
+        var state = storage.Open();
+        var log = new PosixLog(storage, signNote, origin, options, logger, clock ?? TimeProvider.System);
+        log._integratedSize = state.Size;
+        LogEvents.Opened(logger, storage.Paths.Root, state.Size);
+        byte[]? existing = storage.ReadCheckpoint();
+        if (existing is null)
+            log.Publish(force: true);
+        else
+            log._awaiter.Publish(new PublishedCheckpoint(storage.ParseCheckpoint(existing).Size, existing));
+        log._queue.Start();
+        log._background = Task.WhenAll(
+            Task.Run(() => log.PublishLoop(log._stop.Token)),
+            Task.Run(() => log.GcLoop(log._stop.Token)));
+        return log;
+    }
+
+    public ILogReader Reader => _storage;
+
+    public PublishedCheckpoint? LatestCheckpoint => _awaiter.Latest;
+
+    public long IntegratedSize => Interlocked.Read(ref _integratedSize);
+
+    public Task<long> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancel)
+    {
+        if (entry.Length > EntryBundle.MaxEntrySize)
+            throw new ArgumentException($"entry is {entry.Length} bytes; the log takes at most {EntryBundle.MaxEntrySize}");
+        // Once queued the entry will be integrated whatever happens to the caller; only the wait is cancellable.
+        var added = _queue.Add(entry);
+        return cancel.CanBeCanceled ? added.WaitAsync(cancel) : added;
+    }
+
+    public Task<PublishedCheckpoint> AwaitPublicationAsync(long index, CancellationToken cancel) =>
+        _awaiter.WaitAsync(index, cancel);
+
+    public async Task ShutdownAsync(CancellationToken cancel)
+    {
+        await Task.Run(_queue.Stop, cancel).ConfigureAwait(false);
+        _stop.Cancel();
+        try
+        {
+            await _background.WaitAsync(cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+        }
+        var latest = _awaiter.Latest;
+        if (latest is null || latest.Size < IntegratedSize)
+            await Task.Run(() => Publish(force: true), cancel).ConfigureAwait(false);
+        _awaiter.Stop(new LogStoppedException());
+        LogEvents.ShutDown(_logger, IntegratedSize);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+            await ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        _stop.Dispose();
+        _treeChanged.Dispose();
+    }
+
+    private long Integrate(IReadOnlyList<ReadOnlyMemory<byte>> batch)
+    {
+        try
+        {
+            return _storage.Integrate(batch);
+        }
+        catch (Exception e)
+        {
+            LogEvents.IntegrationFailed(_logger, batch.Count, e);
+            throw;
+        }
+    }
+
+    private void OnIntegrated(long size)
+    {
+        Interlocked.Exchange(ref _integratedSize, size);
+        LogEvents.Integrated(_logger, size);
+        if (_treeChanged.CurrentCount == 0)
+        {
+            try { _treeChanged.Release(); }
+            catch (SemaphoreFullException) { }
+        }
+    }
+
+    /// <summary>One publication attempt; announces what it wrote (or finds written by another
+    /// process) to the waiting callers.</summary>
+    private PublishOutcome Publish(bool force)
+    {
+        var outcome = _storage.PublishCheckpoint(_signNote, _origin, _options.CheckpointInterval,
+            _options.RepublishInterval, _clock.GetUtcNow(), force);
+        if (outcome.Published)
+        {
+            _awaiter.Publish(new PublishedCheckpoint(outcome.Size, outcome.Note!));
+            LogEvents.Published(_logger, outcome.Size);
+        }
+        else if (outcome.Size > (_awaiter.Latest?.Size ?? -1) && _storage.ReadCheckpoint() is { } note)
+        {
+            // Another process on the same directory published; our callers may be covered by it.
+            _awaiter.Publish(new PublishedCheckpoint(_storage.ParseCheckpoint(note).Size, note));
+        }
+        return outcome;
+    }
+
+    private async Task PublishLoop(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var outcome = Publish(force: false);
+                bool behind = (_awaiter.Latest?.Size ?? -1) < IntegratedSize;
+                var untilAllowed = outcome.NextAttempt - _clock.GetUtcNow();
+                wait = behind ? untilAllowed : TimeSpan.Zero;
+                if (!behind)
+                {
+                    // Up to date: sleep until the tree changes, or one interval for the republish check.
+                    await _treeChanged.WaitAsync(_options.CheckpointInterval, stop).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogEvents.PublishFailed(_logger, e);
+                wait = _options.CheckpointInterval;
+            }
+            if (wait > TimeSpan.Zero)
+            {
+                try { await Task.Delay(wait, _clock, stop).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async Task GcLoop(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.GcInterval, _clock, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                long published = _awaiter.Latest?.Size ?? 0;
+                while (!stop.IsCancellationRequested && _storage.CollectGarbage(published) == PosixStorage.MaxBundlesPerGcRun)
+                {
+                }
+            }
+            catch (Exception e)
+            {
+                LogEvents.GcFailed(_logger, e);
+            }
+        }
+    }
+}

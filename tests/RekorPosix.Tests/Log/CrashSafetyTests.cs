@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using RekorPosix.Log;
+using RekorPosix.Log.Posix;
+using RekorPosix.Signing;
+using RekorPosix.Tests.Support;
+using RekorPosix.Tiles;
+using Xunit.Abstractions;
+
+namespace RekorPosix.Tests.Log;
+
+/// <summary>
+/// Appends from a child process and kills it with SIGKILL at random moments, over and over, then
+/// checks the promises: every acknowledged entry is at its index with its bytes, fsck passes, and
+/// every checkpoint ever seen is consistent with the final one. CRASH_ROUNDS sets the number of
+/// rounds (default 20); CRASH_SEED replays a run.
+/// </summary>
+public class CrashSafetyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task SigkillAtRandomMoments_LosesNoAcknowledgedEntry_AndNeverPublishesAnInconsistentCheckpoint()
+    {
+        int rounds = int.TryParse(Environment.GetEnvironmentVariable("CRASH_ROUNDS"), out int r) ? r : 20;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("CRASH_SEED"), out int s) ? s : Environment.TickCount;
+        output.WriteLine($"{rounds} rounds, CRASH_SEED={seed}");
+        var random = new Random(seed);
+        using var dir = new TempDir();
+        string log = dir["log"];
+        var acked = new ConcurrentDictionary<long, string>();
+        var checkpoints = new ConcurrentDictionary<string, Checkpoint>();
+        var verifier = TestLogKey.Verifier();
+        int killed = 0;
+
+        for (int round = 0; round < rounds; round++)
+        {
+            int count = random.Next(1, 1500);
+            int batch = random.Next(1, 400);
+            int killAfterMs = random.Next(0, 2500);
+            var info = ServerBinary.StartInfo("add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath,
+                "--hostname", TestData.TesseraOrigin, "--stdin-lines", "--checkpoint-interval", "100ms",
+                "--batch-max-age", "5ms", "--batch-max-size", batch.ToString());
+            using var child = Process.Start(info)!;
+            var stderr = child.StandardError.ReadToEndAsync();
+            var reader = Task.Run(async () =>
+            {
+                while (await child.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    int tab = line.IndexOf('\t');
+                    Assert.True(acked.TryAdd(long.Parse(line[..tab]), line[(tab + 1)..]), $"index given twice: {line}");
+                }
+            });
+            var lines = Enumerable.Range(0, count).Select(i => $"round {round} entry {i} {random.Next():x8}").ToList();
+            var feeder = Task.Run(async () =>
+            {
+                try
+                {
+                    foreach (string line in lines)
+                        await child.StandardInput.WriteLineAsync(line);
+                    child.StandardInput.Close();
+                }
+                catch (IOException) { } // the child died under us: that is the point
+            });
+            var watch = Stopwatch.StartNew();
+            bool exited = false;
+            while (watch.ElapsedMilliseconds < killAfterMs && !(exited = child.HasExited))
+            {
+                Observe(log, verifier, checkpoints);
+                await Task.Delay(20);
+            }
+            bool kill = !exited && !child.HasExited;
+            if (kill)
+            {
+                child.Kill();
+                killed++;
+            }
+            await child.WaitForExitAsync();
+            await reader;
+            await feeder;
+            string errors = await stderr;
+            // 137 = killed by SIGKILL; the child may also have finished just before the kill.
+            Assert.True(child.ExitCode == 0 || (kill && child.ExitCode == 137), $"round {round}: exit {child.ExitCode}: {errors}");
+            Assert.DoesNotContain("Unhandled", errors);
+            Observe(log, verifier, checkpoints);
+        }
+        output.WriteLine($"{killed} of {rounds} rounds killed, {acked.Count} entries acknowledged, {checkpoints.Count} checkpoints seen");
+
+        // One clean run so that a final checkpoint covers everything integrated.
+        var (code, _, err) = ServerBinary.Run("add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath,
+            "--hostname", TestData.TesseraOrigin, "--stdin-lines");
+        Assert.True(code == 0, err);
+        Observe(log, verifier, checkpoints);
+
+        var audit = new LogAuditor(LogAuditor.DirectoryReader(log), verifier).Run();
+        Assert.True(audit.Ok, audit.Message);
+        var final = audit.Checkpoint!;
+        Assert.Equal(new PosixStorage(log).ReadTreeState().Size, final.Size);
+
+        var storage = new PosixStorage(log);
+        foreach (var (index, text) in acked)
+        {
+            Assert.True(index < final.Size, $"acknowledged index {index} is beyond the log ({final.Size})");
+            var bundle = storage.ReadEntryBundle(new TileAddress(0, index / 256, TileMath.EntryBundleWidth(index / 256, final.Size), IsEntries: true));
+            Assert.Equal(text, Encoding.UTF8.GetString(EntryBundle.Parse(bundle)[(int)(index % 256)].Span));
+        }
+        var proofs = new ProofBuilder(final.Size, storage.ReadTile);
+        foreach (var seen in checkpoints.Values)
+        {
+            Assert.True(seen.Size <= final.Size);
+            Assert.True(MerkleProof.VerifyConsistency(seen.Size, final.Size, seen.RootHash, final.RootHash, proofs.Consistency(seen.Size)),
+                $"checkpoint at size {seen.Size} is not consistent with the final one at {final.Size}");
+        }
+    }
+
+    /// <summary>Records the current checkpoint (verified) if there is one.</summary>
+    private static void Observe(string log, INoteVerifier verifier, ConcurrentDictionary<string, Checkpoint> seen)
+    {
+        string note;
+        try
+        {
+            note = File.ReadAllText(Path.Combine(log, "checkpoint"));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return;
+        }
+        string text = SignedNote.Open(note, [verifier]);
+        seen.TryAdd(text, Checkpoint.Parse(text));
+    }
+}

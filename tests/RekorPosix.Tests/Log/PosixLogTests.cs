@@ -1,0 +1,113 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using RekorPosix.Log;
+using RekorPosix.Log.Posix;
+using RekorPosix.Signing;
+using RekorPosix.Tests.Support;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Tests.Log;
+
+public class PosixLogTests
+{
+    private static readonly AppendOptions Fast = new()
+    {
+        BatchMaxAge = TimeSpan.FromMilliseconds(5),
+        CheckpointInterval = TimeSpan.FromMilliseconds(100),
+    };
+
+    private static PosixLog Start(string dir, AppendOptions? options = null) =>
+        PosixLog.Start(dir, TestLogKey.SignNote(), TestData.TesseraOrigin, options ?? Fast, NullLogger.Instance);
+
+    [Fact]
+    public async Task ATesseraLog_IsContinued_AndStaysConsistentWithEveryOldCheckpoint()
+    {
+        using var dir = new TempDir();
+        TestData.CopyDirectory(TestData.PathOf("tessera-log"), dir.Path);
+        await using (var log = Start(dir.Path))
+        {
+            var adds = Enumerable.Range(0, 300).Select(i => log.AddAsync(Encoding.UTF8.GetBytes($"entry {i}"), CancellationToken.None)).ToList();
+            var indexes = await Task.WhenAll(adds).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(Enumerable.Range(15, 300).Select(i => (long)i), indexes);
+            var published = await log.AwaitPublicationAsync(314, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(315, published.Size);
+        }
+
+        var verifier = TestLogKey.Verifier();
+        var latest = Checkpoint.Parse(SignedNote.Open(File.ReadAllText(dir["checkpoint"]), [verifier]));
+        Assert.Equal(315, latest.Size);
+        var storage = new PosixStorage(dir.Path);
+        var proofs = new ProofBuilder(latest.Size, storage.ReadTile);
+        for (int n = 0; n <= 15; n++)
+        {
+            var old = Checkpoint.Parse(SignedNote.Open(File.ReadAllText(dir[$"checkpoint.{n}"]), [verifier]));
+            Assert.True(MerkleProof.VerifyConsistency(old.Size, latest.Size, old.RootHash, latest.RootHash, proofs.Consistency(old.Size)),
+                $"checkpoint.{n} is not consistent with the grown log");
+        }
+        var audit = new LogAuditor(LogAuditor.DirectoryReader(dir.Path), verifier).Run();
+        Assert.True(audit.Ok, audit.Message);
+    }
+
+    [Fact]
+    public async Task AddedEntries_AreDurableAtTheirIndex_AndCoveredByAPublishedCheckpoint()
+    {
+        using var dir = new TempDir();
+        await using var log = Start(dir.Path);
+        long index = await log.AddAsync("hello"u8.ToArray(), CancellationToken.None);
+        Assert.Equal(0, index);
+        // Durable before publication: the bundle is on disk as soon as Add returned.
+        Assert.Equal("hello", Encoding.UTF8.GetString(EntryBundle.Parse(File.ReadAllBytes(dir["tile/entries/000.p/1"]))[0].Span));
+        var checkpoint = await log.AwaitPublicationAsync(index, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        string text = SignedNote.Open(Encoding.UTF8.GetString(checkpoint.Note), [TestLogKey.Verifier()]);
+        var parsed = Checkpoint.Parse(text);
+        Assert.Equal(1, parsed.Size);
+        Assert.Equal(Rfc6962.LeafHash("hello"u8), parsed.RootHash);
+        Assert.Equal(checkpoint.Note, File.ReadAllBytes(dir["checkpoint"]));
+    }
+
+    [Fact]
+    public async Task AFreshLog_PublishesASizeZeroCheckpointAtOnce()
+    {
+        using var dir = new TempDir();
+        await using var log = Start(dir.Path, Fast with { CheckpointInterval = TimeSpan.FromSeconds(10) });
+        Assert.Equal(0, log.LatestCheckpoint!.Size);
+        Assert.StartsWith($"{TestData.TesseraOrigin}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— ", File.ReadAllText(dir["checkpoint"]));
+    }
+
+    [Fact]
+    public async Task Shutdown_PublishesACheckpointCoveringEverything_EvenBeforeTheInterval()
+    {
+        using var dir = new TempDir();
+        var log = Start(dir.Path, Fast with { CheckpointInterval = TimeSpan.FromMinutes(5), RepublishInterval = TimeSpan.FromMinutes(10) });
+        var adds = Enumerable.Range(0, 50).Select(i => log.AddAsync(new[] { (byte)i }, CancellationToken.None)).ToList();
+        await Task.WhenAll(adds);
+        await log.ShutdownAsync(CancellationToken.None);
+        var checkpoint = Checkpoint.Parse(SignedNote.Open(File.ReadAllText(dir["checkpoint"]), [TestLogKey.Verifier()]));
+        Assert.Equal(50, checkpoint.Size);
+        await Assert.ThrowsAsync<LogStoppedException>(() => log.AddAsync(new byte[] { 1 }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task EntrySizeLimit_Is65535Bytes()
+    {
+        using var dir = new TempDir();
+        await using var log = Start(dir.Path);
+        Assert.Equal(0, await log.AddAsync(new byte[65535], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => log.AddAsync(new byte[65536], CancellationToken.None));
+        Assert.Equal(1, await log.AddAsync(Array.Empty<byte>(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Restart_ContinuesFromTheDurableState()
+    {
+        using var dir = new TempDir();
+        await using (var log = Start(dir.Path))
+            await log.AddAsync("first"u8.ToArray(), CancellationToken.None);
+        await using (var log = Start(dir.Path))
+        {
+            Assert.Equal(1, log.LatestCheckpoint!.Size);
+            Assert.Equal(1, await log.AddAsync("second"u8.ToArray(), CancellationToken.None));
+        }
+        Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text;
+using RekorPosix.Log;
+using RekorPosix.Log.Posix;
+using RekorPosix.Tests.Support;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Tests.Log;
+
+public class PosixStorageTests
+{
+    private static List<ReadOnlyMemory<byte>> Entries(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($"{prefix}-{i}")).ToList();
+
+    [Fact]
+    public void Open_FreshDirectory_StartsAnEmptyTree()
+    {
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir["log"]);
+        var state = storage.Open();
+        Assert.Equal(0, state.Size);
+        Assert.Equal(Rfc6962.EmptyRoot, state.Root);
+        Assert.Equal("1", File.ReadAllText(dir["log/.state/version"]));
+        Assert.False(File.Exists(dir["log/checkpoint"]));
+    }
+
+    [Fact]
+    public void Integrate_AppendsContiguously_AndWritesTesseraLayout()
+    {
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir.Path);
+        storage.Open();
+        Assert.Equal(0, storage.Integrate(Entries("a", 3)));
+        Assert.Equal(3, storage.Integrate(Entries("b", 300)));
+        Assert.Equal(303, storage.ReadTreeState().Size);
+        Assert.True(File.Exists(dir["tile/entries/000.p/3"]));
+        Assert.True(File.Exists(dir["tile/entries/000"]));
+        Assert.True(File.Exists(dir["tile/entries/001.p/47"]));
+        Assert.True(File.Exists(dir["tile/0/000"]));
+        Assert.True(File.Exists(dir["tile/0/001.p/47"]));
+        Assert.True(File.Exists(dir["tile/1/000.p/1"]));
+        Assert.Equal(8192, new FileInfo(dir["tile/0/000"]).Length);
+
+        var reopened = new PosixStorage(dir.Path).Open();
+        Assert.Equal(303, reopened.Size);
+        var bundle = EntryBundle.Parse(new PosixStorage(dir.Path).ReadEntryBundle(new TileAddress(0, 1, 47, IsEntries: true)));
+        Assert.Equal("b-299", Encoding.UTF8.GetString(bundle[46].Span));
+    }
+
+    [Fact]
+    public void Open_RefusesLogDataWithoutTreeState()
+    {
+        using var dir = new TempDir();
+        TestData.CopyDirectory(TestData.PathOf("tessera-log"), dir.Path);
+        File.Delete(dir[".state/treeState"]);
+        var error = Assert.Throws<LogStateException>(() => new PosixStorage(dir.Path).Open());
+        Assert.Contains("treeState", error.Message);
+        Assert.False(File.Exists(dir[".state/treeState"]));
+    }
+
+    [Fact]
+    public void Open_RefusesARootThatTheTilesDoNotGive_NamingTheTile()
+    {
+        using var dir = new TempDir();
+        TestData.CopyDirectory(TestData.PathOf("tessera-log"), dir.Path);
+        File.WriteAllBytes(dir[".state/treeState"], new TreeState(15, new byte[32]).Encode());
+        var error = Assert.Throws<LogStateException>(() => new PosixStorage(dir.Path).Open());
+        Assert.Contains("tile/0/000.p/15", error.Message);
+    }
+
+    [Fact]
+    public void Open_RefusesADamagedRightEdgeBundle()
+    {
+        using var dir = new TempDir();
+        TestData.CopyDirectory(TestData.PathOf("tessera-log"), dir.Path);
+        byte[] bundle = File.ReadAllBytes(dir["tile/entries/000.p/15"]);
+        bundle[^1] ^= 1;
+        File.WriteAllBytes(dir["tile/entries/000.p/15"], bundle);
+        var error = Assert.Throws<LogStateException>(() => new PosixStorage(dir.Path).Open());
+        Assert.Contains("tile/entries/000.p/15", error.Message);
+    }
+
+    [Fact]
+    public void Open_RefusesAnotherStorageVersion()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir[".state"]);
+        File.WriteAllText(dir[".state/version"], "2");
+        var error = Assert.Throws<LogStateException>(() => new PosixStorage(dir.Path).Open());
+        Assert.Contains("version", error.Message);
+    }
+
+    [Fact]
+    public void Open_RefusesACheckpointAheadOfTreeState()
+    {
+        using var dir = new TempDir();
+        TestData.CopyDirectory(TestData.PathOf("tessera-log"), dir.Path);
+        File.Copy(dir["checkpoint.15"], dir["checkpoint"], overwrite: true);
+        File.WriteAllBytes(dir[".state/treeState"], File.ReadAllBytes(TestData.PathOf("tessera-log/.state/treeState")));
+        // Roll treeState back to size 14 with the matching root: the checkpoint (15) is now ahead.
+        var root14 = Checkpoint.Parse(SignedNoteText(dir["checkpoint.14"])).RootHash;
+        File.WriteAllBytes(dir[".state/treeState"], new TreeState(14, root14).Encode());
+        var error = Assert.Throws<LogStateException>(() => new PosixStorage(dir.Path).Open());
+        Assert.Contains("ahead", error.Message);
+    }
+
+    [Fact]
+    public void OrphansOfACrashedBatch_AreOverwritten_AndNeverTrusted()
+    {
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir.Path);
+        storage.Open();
+        storage.Integrate(Entries("committed", 10));
+        byte[] committedState = File.ReadAllBytes(dir[".state/treeState"]);
+        // A batch that wrote its files but "crashed" before its treeState rename.
+        storage.Integrate(Entries("orphan", 300));
+        File.WriteAllBytes(dir[".state/treeState"], committedState);
+        File.WriteAllText(dir["tile/0/.tmp.000.12345"], "temp file of the crash");
+
+        var reopened = new PosixStorage(dir.Path);
+        Assert.Equal(10, reopened.Open().Size);
+        Assert.False(File.Exists(dir["tile/0/.tmp.000.12345"]));
+        Assert.Equal(10, reopened.Integrate(Entries("after", 300)));
+        var full = EntryBundle.Parse(File.ReadAllBytes(dir["tile/entries/000"]));
+        Assert.Equal("committed-9", Encoding.UTF8.GetString(full[9].Span));
+        Assert.Equal("after-0", Encoding.UTF8.GetString(full[10].Span));
+        var result = new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run();
+        Assert.False(result.Ok); // no checkpoint yet
+        storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
+    }
+
+    [Fact]
+    public void TwoStoragesOnOneDirectory_TakeTurns_WithoutLosingEntries()
+    {
+        using var dir = new TempDir();
+        var a = new PosixStorage(dir.Path);
+        var b = new PosixStorage(dir.Path);
+        a.Open();
+        b.Open();
+        var tasks = new[] { a, b }.Select((s, n) => Task.Run(() =>
+        {
+            var indexes = new List<long>();
+            for (int i = 0; i < 20; i++)
+                indexes.Add(s.Integrate(Entries($"w{n}-{i}", 13)));
+            return indexes;
+        })).ToArray();
+        var starts = tasks.SelectMany(t => t.Result).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i * 13L), starts);
+        a.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
+    }
+
+    [Fact]
+    public void PublishCheckpoint_KeepsThePace_AndRepublishesAnUnchangedTreeLate()
+    {
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir.Path);
+        storage.Open();
+        var sign = TestLogKey.SignNote();
+        var interval = TimeSpan.FromSeconds(10);
+        var republish = TimeSpan.FromMinutes(10);
+        var now = DateTimeOffset.UtcNow;
+        Assert.True(storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now).Published);
+        storage.Integrate(Entries("x", 5));
+        var tooSoon = storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromSeconds(1));
+        Assert.False(tooSoon.Published);
+        Assert.Equal(0, tooSoon.Size);
+        var due = storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromSeconds(11));
+        Assert.True(due.Published);
+        Assert.Equal(5, due.Size);
+        Assert.False(storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromMinutes(5)).Published);
+        Assert.True(storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromMinutes(11)).Published);
+    }
+
+    [Fact]
+    public void CollectGarbage_RemovesOnlyPartialsThePublishedCheckpointNoLongerImplies()
+    {
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir.Path);
+        storage.Open();
+        foreach (int count in new[] { 100, 200, 300 })
+            storage.Integrate(Entries($"n{count}", count));
+        Assert.True(Directory.Exists(dir["tile/entries/000.p"]));
+        Assert.True(Directory.Exists(dir["tile/0/001.p"]));
+        Assert.Equal(1, storage.CollectGarbage(publishedSize: 300));
+        Assert.False(Directory.Exists(dir["tile/entries/000.p"]));
+        Assert.False(Directory.Exists(dir["tile/0/000.p"]));
+        Assert.True(Directory.Exists(dir["tile/0/001.p"]), "size 300 still implies tile/0/001.p/44");
+        Assert.Equal(1, storage.CollectGarbage(publishedSize: 600));
+        Assert.False(Directory.Exists(dir["tile/0/001.p"]));
+        Assert.True(File.Exists(dir["tile/0/002.p/88"]));
+        Assert.Contains("512", File.ReadAllText(dir[".state/gcState"]));
+    }
+
+    private static string SignedNoteText(string path) =>
+        RekorPosix.Signing.SignedNote.Parse(File.ReadAllText(path)).Text;
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs every test of RekorPosix on a fresh Debian bookworm machine with the .NET 10 SDK:
+# installs what the tests need, runs the xunit suite, publishes the native AOT binary and checks
+# it (one file, zero IL/AOT warnings, only libc/libm/OpenSSL needed, real commands against a real
+# log, the crash test against the native binary). Ends with "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d /tmp/rekorposix-run.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+
+# ---- what the tests need ---------------------------------------------------------------------
+need=()
+command -v flock >/dev/null || need+=(util-linux)
+command -v cc >/dev/null || need+=(gcc)
+command -v clang >/dev/null || need+=(clang)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# ---- unit and integration tests (xunit) ------------------------------------------------------
+dotnet test tests/RekorPosix.Tests -c Release --logger "console;verbosity=normal" 2>&1 | tee "$work/test.log"
+summary=$(grep -E '^(Passed|Failed)!' "$work/test.log" | tail -n 1)
+t_passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
+t_failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
+if [ -z "$t_passed" ]; then
+    echo "FAIL xunit suite did not run to a summary"
+    failed=$((failed + 1))
+else
+    passed=$((passed + t_passed))
+    failed=$((failed + ${t_failed:-0}))
+fi
+
+# ---- native AOT binary ----------------------------------------------------------------------
+dotnet publish RekorPosix.csproj -c Release -r linux-x64 -o "$work/out" 2>&1 | tee "$work/publish.log"
+bin="$work/out/rekor-server-posix"
+check "publish produced out/rekor-server-posix" test -x "$bin"
+check "publish had zero IL/AOT warnings" bash -c "! grep -qE 'warning (IL|AOT)[0-9]+' '$work/publish.log'"
+check "publish output is one executable (plus .dbg)" bash -c "[ \"\$(ls '$work/out' | grep -v '\.dbg$')\" = rekor-server-posix ]"
+check "binary needs only libc, libm and the system loader" bash -c \
+    "! ldd '$bin' | grep -vE 'linux-vdso|libc\.so|libm\.so|ld-linux|libgcc_s|libstdc|libpthread|libdl|librt' | grep -q ."
+ls -l "$bin"
+
+if [ -x "$bin" ]; then
+    cd "$work"
+    check "version runs" bash -c "'$bin' version | grep -q 'native AOT'"
+    check "keygen writes a 0600 key and prints its identity" bash -c \
+        "'$bin' keygen --output key.pem --hostname example.test/log > keygen.txt && [ \"\$(stat -c %a key.pem)\" = 600 ] && grep -q '^Verifier key: example.test/log+' keygen.txt && grep -q 'BEGIN PUBLIC KEY' keygen.txt"
+    check "keygen refuses to overwrite" bash -c "! '$bin' keygen --output key.pem --hostname example.test/log 2>/dev/null"
+    vkey=$(sed -n 's/^Verifier key: //p' keygen.txt)
+    for i in $(seq 1 700); do echo "entry $i"; done > entries.txt
+    check "add appends 700 entries" bash -c "'$bin' add --storage-dir log --signer-filepath key.pem --hostname example.test/log --stdin-lines < entries.txt | wc -l | grep -qx 700"
+    check "fsck passes on the log just written" "$bin" fsck --storage-dir log --vkey "$vkey"
+    check "fsck passes on the tessera log" "$bin" fsck --storage-dir "$root/tests/testdata/tessera-log" --vkey "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx"
+    check "fsck passes on the x/mod log" "$bin" fsck --storage-dir "$root/tests/testdata/xmod-log/log" --vkey "$(cat "$root/tests/testdata/xmod-log/vkey")"
+    cp -r "$root/tests/testdata/xmod-log/log" damaged && chmod -R u+w damaged
+    printf '\x01' | dd of=damaged/tile/0/100 bs=1 seek=77 conv=notrunc status=none
+    check "fsck fails on a damaged log and names the file" bash -c \
+        "! '$bin' fsck --storage-dir damaged --vkey '$(cat "$root/tests/testdata/xmod-log/vkey")' 2> fsck.err && grep -q 'tile/0/100' fsck.err"
+    check "fsck without a key is a usage error (exit 2)" bash -c "'$bin' fsck --storage-dir log 2>/dev/null; [ \$? = 2 ]"
+    # serve with the embedded default: generated key, ./rekor-data, /healthz.
+    mkdir -p embedded && cd embedded
+    "$bin" serve --http-port 3999 --hostname localhost > serve.log 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do curl -fs http://127.0.0.1:3999/healthz > health.json 2>/dev/null && break; sleep 0.1; done
+    check "serve answers /healthz with SERVING" grep -q '"status":"SERVING"' health.json
+    check "serve generated a 0600 key outside the log" bash -c "[ \"\$(stat -c %a rekor-data/signer.pem)\" = 600 ] && [ -f rekor-data/log/checkpoint ]"
+    kill -TERM $pid; wait $pid
+    check "serve exits 0 on SIGTERM" test $? = 0
+    cd "$root"
+    # The crash test again, now killing the native binary.
+    REKOR_SERVER_BINARY="$bin" CRASH_ROUNDS="${CRASH_ROUNDS:-20}" dotnet test tests/RekorPosix.Tests -c Release --no-build \
+        --filter "FullyQualifiedName~CrashSafetyTests" > "$work/crash.log" 2>&1
+    check "crash test against the native binary" grep -qE '^Passed!' "$work/crash.log"
+    grep -E 'rounds|Passed!|Failed!' "$work/crash.log" || tail -n 40 "$work/crash.log"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
