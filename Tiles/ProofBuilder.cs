@@ -5,6 +5,7 @@ namespace RekorPosix.Tiles;
 /// <summary>
 /// Roots and RFC 9162 proofs for one tree size, computed from stored tiles. Only tiles the size
 /// implies are requested, each at the width <see cref="TileMath.WidthAt"/> gives, and each at most once.
+/// The tile cache lives as long as the instance, so keep instances short-lived. Not thread-safe.
 /// </summary>
 public sealed class ProofBuilder
 {

@@ -4,6 +4,7 @@ namespace RekorPosix.Tiles;
 /// The right edge of a tiled Merkle tree: for each level, the hashes of its current partial tile.
 /// That is all that is needed to append leaves, emit the tiles they change and compute the root,
 /// so resuming costs O(levels) reads and rebuilding a log streams in constant memory.
+/// Not thread-safe: one writer owns an instance.
 /// </summary>
 public sealed class TileTreeBuilder
 {
