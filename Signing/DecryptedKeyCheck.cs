@@ -8,7 +8,7 @@ namespace RekorPosix.Signing;
 /// </summary>
 internal static class DecryptedKeyCheck
 {
-    internal static void ThrowIfGarbage(byte[] plaintext, string what)
+    internal static void ThrowIfGarbage(byte[] plaintext, string what, string password)
     {
         try
         {
@@ -18,7 +18,7 @@ internal static class DecryptedKeyCheck
         }
         catch (AsnContentException e)
         {
-            throw new KeyFileException($"cannot decrypt the {what}: wrong password or corrupt data", e);
+            throw DecryptionFailure.WrongPassword(what, password, e);
         }
     }
 }

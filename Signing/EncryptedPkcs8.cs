@@ -18,7 +18,7 @@ internal static class EncryptedPkcs8
     internal static byte[] Decrypt(byte[] der, string password)
     {
         byte[] plaintext = Pbes2Scrypt.TryDecrypt(der, password) ?? DecryptWithBouncyCastle(der, password);
-        DecryptedKeyCheck.ThrowIfGarbage(plaintext, What);
+        DecryptedKeyCheck.ThrowIfGarbage(plaintext, What, password);
         return plaintext;
     }
 
@@ -45,7 +45,7 @@ internal static class EncryptedPkcs8
         }
         catch (InvalidCipherTextException e)
         {
-            throw new KeyFileException($"cannot decrypt the {What}: wrong password or corrupt data", e);
+            throw DecryptionFailure.WrongPassword(What, password, e);
         }
         catch (Exception e) when (e is CryptoException or IOException or ArgumentException
             or InvalidCastException or InvalidOperationException or AsnContentException)

@@ -66,10 +66,10 @@ internal static class LegacyPemEncryption
         }
         catch (Exception e) when (e is InvalidCipherTextException or DataLengthException)
         {
-            throw new KeyFileException($"cannot decrypt {block.Label}: wrong password or corrupt data", e);
+            throw DecryptionFailure.WrongPassword(block.Label, password, e);
         }
 
-        DecryptedKeyCheck.ThrowIfGarbage(plaintext, block.Label);
+        DecryptedKeyCheck.ThrowIfGarbage(plaintext, block.Label, password);
         return plaintext;
     }
 

@@ -46,8 +46,9 @@ public sealed class LogSigningKey : IDisposable
     }
 
     /// <summary>
-    /// Reads the first PEM block: PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY.
-    /// The password is used only if the block is encrypted.
+    /// Reads the first PEM block: PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY or the
+    /// cosign ENCRYPTED SIGSTORE/COSIGN PRIVATE KEY. The password is used only if the key is encrypted; null means
+    /// none was given, while an empty password is tried (the Go server's default).
     /// </summary>
     /// <exception cref="KeyFileException">The PEM is unusable; the message says why.</exception>
     public static LogSigningKey FromPem(string pem, string? password = null)

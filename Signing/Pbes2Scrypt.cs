@@ -1,7 +1,6 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text;
-using Org.BouncyCastle.Crypto.Generators;
 
 namespace RekorPosix.Signing;
 
@@ -13,9 +12,7 @@ internal static class Pbes2Scrypt
 {
     private const string Pbes2Oid = "1.2.840.113549.1.5.13";
     private const string ScryptOid = "1.3.6.1.4.1.11591.4.11";
-
-    // Memory is 128·N·r bytes; cap it so a hostile file cannot exhaust the machine (openssl's default is 16 MiB).
-    private const long MaxMemory = 1L << 30;
+    private const string What = "ENCRYPTED PRIVATE KEY";
 
     /// <summary>The plaintext, or null if the key is not scrypt-encrypted.</summary>
     internal static byte[]? TryDecrypt(byte[] der, string password)
@@ -48,20 +45,13 @@ internal static class Pbes2Scrypt
             byte[] iv = cipher.ReadOctetString();
             byte[] ciphertext = info.ReadOctetString();
 
-            if (cost < 2 || (cost & (cost - 1)) != 0 || blockSize < 1 || parallelism < 1 || parallelism > 16
-                || 128L * cost * blockSize > MaxMemory)
-            {
-                throw new KeyFileException(
-                    $"unsupported scrypt parameters N={cost} r={blockSize} p={parallelism} in the ENCRYPTED PRIVATE KEY");
-            }
-
             if ((keyLength is int length && length != aesKeySize) || iv.Length != 16)
             {
                 throw new KeyFileException("malformed ENCRYPTED PRIVATE KEY: key length or IV does not fit AES-CBC");
             }
 
             byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
-            byte[] key = SCrypt.Generate(passwordBytes, salt, cost, blockSize, parallelism, aesKeySize);
+            byte[] key = ScryptKdf.Derive(passwordBytes, salt, cost, blockSize, parallelism, aesKeySize, What);
             try
             {
                 using var aes = Aes.Create();
@@ -70,7 +60,7 @@ internal static class Pbes2Scrypt
             }
             catch (CryptographicException e)
             {
-                throw new KeyFileException("cannot decrypt the ENCRYPTED PRIVATE KEY: wrong password or corrupt data", e);
+                throw DecryptionFailure.WrongPassword(What, password, e);
             }
             finally
             {

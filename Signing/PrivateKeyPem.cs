@@ -4,20 +4,24 @@ namespace RekorPosix.Signing;
 
 /// <summary>
 /// Reads a log's private key from PEM the way sigstore's UnmarshalPEMToPrivateKey does (rekor-v2-api.md §5.4):
-/// first block only; PKCS#8 (plain or encrypted), PKCS#1 or SEC 1, optionally with legacy RFC 1423 encryption.
+/// first block only; PKCS#8 (plain or encrypted), PKCS#1, SEC 1 or the cosign format, optionally with legacy
+/// RFC 1423 encryption.
 /// </summary>
 internal static class PrivateKeyPem
 {
     internal static LogSigningKey Load(string pem, string? password)
     {
         PemBlock block = PemBlock.ReadFirst(pem);
-        Func<byte[], LogSigningKey> decode = block.Label switch
+        string label = block.Label;
+        Func<byte[], LogSigningKey> decode = label switch
         {
             "PRIVATE KEY" => Pkcs8PrivateKey.Load,
-            "ENCRYPTED PRIVATE KEY" => der => Pkcs8PrivateKey.Load(EncryptedPkcs8.Decrypt(der, RequirePassword(password, block.Label))),
+            "ENCRYPTED PRIVATE KEY" => der => Pkcs8PrivateKey.Load(EncryptedPkcs8.Decrypt(der, RequirePassword(password, label))),
+            CosignEncryptedKey.SigstoreLabel or CosignEncryptedKey.CosignLabel =>
+                der => Pkcs8PrivateKey.Load(CosignEncryptedKey.Decrypt(der, RequirePassword(password, label), label)),
             "RSA PRIVATE KEY" => LoadPkcs1,
             "EC PRIVATE KEY" => LoadSec1,
-            _ => throw new KeyFileException($"unknown private key PEM file type: {block.Label}"),
+            _ => throw new KeyFileException($"unknown private key PEM file type: {label}"),
         };
 
         if (!LegacyPemEncryption.IsEncrypted(block))
@@ -25,7 +29,7 @@ internal static class PrivateKeyPem
             return decode(block.Data);
         }
 
-        byte[] der = LegacyPemEncryption.Decrypt(block, RequirePassword(password, block.Label));
+        byte[] der = LegacyPemEncryption.Decrypt(block, RequirePassword(password, label));
         try
         {
             return decode(der);
@@ -36,10 +40,9 @@ internal static class PrivateKeyPem
         }
     }
 
+    // Null means no password was given at all; an empty one is tried, as the Go server passes "" by default.
     private static string RequirePassword(string? password, string label) =>
-        string.IsNullOrEmpty(password)
-            ? throw new KeyFileException($"the {label} is encrypted: a password is needed to decrypt it")
-            : password;
+        password ?? throw new KeyFileException($"the {label} is encrypted: a password is needed to decrypt it");
 
     private static LogSigningKey LoadPkcs1(byte[] der)
     {

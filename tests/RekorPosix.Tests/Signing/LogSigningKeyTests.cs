@@ -138,6 +138,22 @@ public class LogSigningKeyTests
         -----END PRIVATE KEY-----
         """;
 
+    // A cosign P-256 key with the empty password (scrypt N=65536 + nacl/secretbox), from the public test suite
+    // of conforma/cli (internal/validate/vsa), where it is used with COSIGN_PASSWORD="".
+    private const string CosignEmptyPassword = """
+        -----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----
+        eyJrZGYiOnsibmFtZSI6InNjcnlwdCIsInBhcmFtcyI6eyJOIjo2NTUzNiwiciI6
+        OCwicCI6MX0sInNhbHQiOiJLYU9OQzduQVJLOVgxM1FoaWFucjAwTTBGYys2Sitr
+        dnAxN1FuanpiVk9nPSJ9LCJjaXBoZXIiOnsibmFtZSI6Im5hY2wvc2VjcmV0Ym94
+        Iiwibm9uY2UiOiJVOHZqWWtqMlZOUFZGdlZFZWZ3bXZ5VGloUERrelBoaCJ9LCJj
+        aXBoZXJ0ZXh0IjoidWNWMnQ4TTZVNFJvb29FOXc0d3dkc3E1RDYrS2RKY245dERT
+        KzFwRDRGN040SVJOWEgzSTBua3h1a3NackFOUHR1emIvTkVYQ201dUp3Zjh3Qzl1
+        VlprbXdwNU5jRUZ6b3ZNS3JCZmNvdXdjaEkrMzkrQ0NhbVZPbzBucmRnZjhvcmpK
+        dXdrWDBYL1phY0RUTERGaUxyc1laMWVMMmlqMGU1MVRpZmVQNTl4WXNPK1FnM1Jv
+        OURRVjNQMk9ndDFDaVFHeGg1VXhUZytGc3c9PSJ9
+        -----END ENCRYPTED SIGSTORE PRIVATE KEY-----
+        """;
+
     private static string TestData(params string[] parts) =>
         Path.Combine([AppContext.BaseDirectory, "testdata", .. parts]);
 
@@ -291,6 +307,62 @@ public class LogSigningKeyTests
     {
         var e = Assert.Throws<KeyFileException>(() => LogSigningKey.FromPem(pem, password));
         Assert.Contains("password is needed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromPem_CosignKey_EmptyPassword_Loads()
+    {
+        using LogSigningKey key = LogSigningKey.FromPem(CosignEmptyPassword, "");
+        using LogSigningKey renamed = LogSigningKey.FromPem(
+            CosignEmptyPassword.Replace("SIGSTORE", "COSIGN", StringComparison.Ordinal), "");
+        string note = SignedNote.Sign("cosign\n", [key.CreateNoteSigner("cosign")]);
+
+        Assert.Equal(LogKeyType.EcdsaP256, key.KeyType);
+        Assert.Equal(key.SubjectPublicKeyInfo, renamed.SubjectPublicKeyInfo);
+        Assert.Equal("cosign\n", SignedNote.Open(note, [NoteVerifiers.FromPublicKeyPem(key.PublicKeyPem, "cosign")]));
+    }
+
+    [Theory]
+    [InlineData(null, "password is needed")]
+    [InlineData("wrong", "wrong password")]
+    public void FromPem_CosignKey_BadPassword(string? password, string expected)
+    {
+        var e = Assert.Throws<KeyFileException>(() => LogSigningKey.FromPem(CosignEmptyPassword, password));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ciphertext")]
+    [InlineData("nonce")]
+    public void FromPem_CosignKey_Tampered_Rejected(string field)
+    {
+        string body = string.Concat(CosignEmptyPassword.Split('\n')[1..^1]);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(body))!;
+        System.Text.Json.Nodes.JsonNode holder = field == "nonce" ? json["cipher"]! : json;
+        byte[] value = Convert.FromBase64String((string)holder[field]!);
+        value[^1] ^= 1;
+        holder[field] = Convert.ToBase64String(value);
+        string pem = PemEncoding.WriteString("ENCRYPTED SIGSTORE PRIVATE KEY", Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        var e = Assert.Throws<KeyFileException>(() => LogSigningKey.FromPem(pem, ""));
+        Assert.Contains("password is needed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromPem_CosignKey_NotJson_Malformed()
+    {
+        string pem = PemEncoding.WriteString("ENCRYPTED SIGSTORE PRIVATE KEY", "not json"u8);
+        var e = Assert.Throws<KeyFileException>(() => LogSigningKey.FromPem(pem, ""));
+        Assert.Contains("malformed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromPem_CosignKey_HugeScryptCost_Refused()
+    {
+        string json = """{"kdf":{"name":"scrypt","params":{"N":1073741824,"r":8,"p":1},"salt":"AA=="},"cipher":{"name":"nacl/secretbox","nonce":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},"ciphertext":"AAAAAAAAAAAAAAAAAAAAAA=="}""";
+        string pem = PemEncoding.WriteString("ENCRYPTED SIGSTORE PRIVATE KEY", Encoding.UTF8.GetBytes(json));
+        var e = Assert.Throws<KeyFileException>(() => LogSigningKey.FromPem(pem, ""));
+        Assert.Contains("unsupported scrypt parameters", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
