@@ -1,4 +1,3 @@
-using System.Formats.Asn1;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Crypto;
@@ -48,7 +47,7 @@ internal static class EncryptedPkcs8
             throw DecryptionFailure.WrongPassword(What, password, e);
         }
         catch (Exception e) when (e is CryptoException or IOException or ArgumentException
-            or InvalidCastException or InvalidOperationException or AsnContentException)
+            or InvalidCastException or InvalidOperationException)
         {
             throw new KeyFileException($"cannot decrypt the {What}: wrong password, corrupt data or unsupported parameters ({e.Message})", e);
         }
