@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
 
 namespace RekorPosix.Log.Posix;
 
@@ -94,11 +93,17 @@ internal static class AtomicFiles
         for (int attempt = 0; ; attempt++)
         {
             string temp = Path.Combine(dir, $"{TempPrefix}{targetName}.{RandomNumberGenerator.GetInt32(int.MaxValue)}");
-            SafeFileHandle handle;
+            FileStream stream;
             try
             {
-                handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-                    FileOptions.None, preallocationSize: 0, unixCreateMode: FileMode0644);
+                stream = new FileStream(temp, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    Share = FileShare.None,
+                    UnixCreateMode = FileMode0644,
+                    BufferSize = 0,
+                });
             }
             catch (IOException) when (attempt < 100 && File.Exists(temp))
             {
@@ -106,10 +111,10 @@ internal static class AtomicFiles
             }
             try
             {
-                using (handle)
+                using (stream)
                 {
-                    RandomAccess.Write(handle, data, 0);
-                    RandomAccess.FlushToDisk(handle);
+                    stream.Write(data);
+                    stream.Flush(flushToDisk: true);
                 }
                 return temp;
             }

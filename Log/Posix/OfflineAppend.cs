@@ -22,9 +22,20 @@ public static class OfflineAppend
         }
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         PosixLog log;
+        LogSigningKey key;
         try
         {
-            using var key = LogSigningKey.Load(signerFile, password);
+            // The key must outlive the log: its signer is used by every publication.
+            key = LogSigningKey.Load(signerFile, password);
+        }
+        catch (Exception e) when (e is KeyFileException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"add: {e.Message}");
+            return 1;
+        }
+        using var keyLifetime = key;
+        try
+        {
             var signer = key.CreateNoteSigner(origin);
             log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), origin, options, loggerFactory.CreateLogger("add"));
         }

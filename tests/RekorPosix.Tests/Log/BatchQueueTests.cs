@@ -42,7 +42,8 @@ public class BatchQueueTests
         await Assert.ThrowsAsync<IOException>(() => b.WaitAsync(TimeSpan.FromSeconds(10)));
         var c = queue.Add(new byte[] { 3 });
         var d = queue.Add(new byte[] { 4 });
-        Assert.Equal([0L, 1L], await Task.WhenAll(c, d).WaitAsync(TimeSpan.FromSeconds(10)));
+        long[] indexes = await Task.WhenAll(c, d).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new long[] { 0, 1 }, indexes);
         queue.Stop();
     }
 
@@ -55,7 +56,7 @@ public class BatchQueueTests
         queue.Add(new byte[] { 1 });
         queue.Add(new byte[] { 2 });
         // The worker may take the first batch at once; fill until the queue itself is full.
-        Assert.Throws<PushbackException>(() => { for (int i = 0; i < 10; i++) queue.Add(new byte[] { 3 }); });
+        Assert.Throws<PushbackException>(() => { for (int i = 0; i < 10; i++) _ = queue.Add(new byte[] { 3 }); });
         gate.Set();
         queue.Stop();
     }
@@ -68,6 +69,6 @@ public class BatchQueueTests
         var pending = queue.Add(new byte[] { 1 });
         queue.Stop();
         Assert.Equal(0, await pending.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Throws<LogStoppedException>(() => queue.Add(new byte[] { 2 }));
+        Assert.Throws<LogStoppedException>(void () => _ = queue.Add(new byte[] { 2 }));
     }
 }

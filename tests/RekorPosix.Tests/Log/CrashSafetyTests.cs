@@ -34,9 +34,11 @@ public class CrashSafetyTests(ITestOutputHelper output)
 
         for (int round = 0; round < rounds; round++)
         {
-            int count = random.Next(1, 1500);
+            // Most rounds feed entries until the kill; some close stdin and let the child finish.
+            bool finish = random.Next(10) == 0;
             int batch = random.Next(1, 400);
-            int killAfterMs = random.Next(0, 2500);
+            int killAfterMs = finish ? int.MaxValue : random.Next(0, 1500);
+            int feedSeed = random.Next();
             var info = ServerBinary.StartInfo("add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath,
                 "--hostname", TestData.TesseraOrigin, "--stdin-lines", "--checkpoint-interval", "100ms",
                 "--batch-max-age", "5ms", "--batch-max-size", batch.ToString());
@@ -50,25 +52,32 @@ public class CrashSafetyTests(ITestOutputHelper output)
                     Assert.True(acked.TryAdd(long.Parse(line[..tab]), line[(tab + 1)..]), $"index given twice: {line}");
                 }
             });
-            var lines = Enumerable.Range(0, count).Select(i => $"round {round} entry {i} {random.Next():x8}").ToList();
+            int thisRound = round;
             var feeder = Task.Run(async () =>
             {
+                var feed = new Random(feedSeed);
                 try
                 {
-                    foreach (string line in lines)
-                        await child.StandardInput.WriteLineAsync(line);
+                    for (int i = 0; !finish || i < 500; i++)
+                    {
+                        await child.StandardInput.WriteLineAsync($"round {thisRound} entry {i} {feed.Next():x8}");
+                        if (i % feed.Next(1, 64) == 0)
+                        {
+                            await child.StandardInput.FlushAsync();
+                            await Task.Delay(feed.Next(0, 3));
+                        }
+                    }
                     child.StandardInput.Close();
                 }
                 catch (IOException) { } // the child died under us: that is the point
             });
             var watch = Stopwatch.StartNew();
-            bool exited = false;
-            while (watch.ElapsedMilliseconds < killAfterMs && !(exited = child.HasExited))
+            while (watch.ElapsedMilliseconds < killAfterMs && !child.HasExited)
             {
                 Observe(log, verifier, checkpoints);
                 await Task.Delay(20);
             }
-            bool kill = !exited && !child.HasExited;
+            bool kill = !child.HasExited;
             if (kill)
             {
                 child.Kill();

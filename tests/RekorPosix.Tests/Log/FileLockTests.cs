@@ -32,15 +32,16 @@ public class FileLockTests
     }
 
     [Fact]
-    public void Acquire_WaitsForTheHolder()
+    public async Task Acquire_WaitsForTheHolder()
     {
         using var dir = new TempDir();
         string path = dir["l"];
         var held = FileLock.Acquire(path);
         var waiter = Task.Run(() => { using var l = FileLock.Acquire(path); return true; });
-        Assert.False(waiter.Wait(200));
+        await Task.Delay(200);
+        Assert.False(waiter.IsCompleted);
         held.Dispose();
-        Assert.True(waiter.Wait(5000));
+        Assert.True(await waiter.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     /// <summary>util-linux flock(1) with -n: exit 1 when the lock is taken elsewhere.</summary>
