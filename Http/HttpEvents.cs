@@ -11,8 +11,8 @@ internal static partial class HttpEvents
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Log origin {Origin}, log ID {LogId}, verifier key {VerifierKey}")]
     public static partial void LogIdentity(ILogger logger, string origin, string logId, string verifierKey);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Public key:\n{PublicKeyPem}")]
-    public static partial void PublicKey(ILogger logger, string publicKeyPem);
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Loaded signing key; public key (base64 DER SPKI) {PublicKey}")]
+    public static partial void PublicKey(ILogger logger, string publicKey);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Serving HTTP on {Address}:{Port}")]
     public static partial void Listening(ILogger logger, string address, int port);

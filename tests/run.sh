@@ -30,16 +30,18 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # ---- unit and integration tests (xunit) ------------------------------------------------------
-dotnet test tests/RekorPosix.Tests -c Release --logger "console;verbosity=normal" 2>&1 | tee "$work/test.log"
-summary=$(grep -E '^(Passed|Failed)!' "$work/test.log" | tail -n 1)
-t_passed=$(sed -nE 's/.*Passed: *([0-9]+).*/\1/p' <<<"$summary")
-t_failed=$(sed -nE 's/.*Failed: *([0-9]+),.*/\1/p' <<<"$summary")
+dotnet test tests/RekorPosix.Tests -c Release --logger "console;verbosity=normal" \
+    --logger "trx;LogFileName=$work/results.trx" 2>&1 | tee "$work/test.log"
+# The trx counters are the one summary format that does not change with the logger's verbosity.
+counters=$(grep -o '<Counters [^>]*>' "$work/results.trx" 2>/dev/null)
+t_passed=$(sed -nE 's/.* passed="([0-9]+)".*/\1/p' <<<"$counters")
+t_failed=$(sed -nE 's/.* failed="([0-9]+)".*/\1/p' <<<"$counters")
 if [ -z "$t_passed" ]; then
-    echo "FAIL xunit suite did not run to a summary"
-    failed=$((failed + 1))
+    fail "xunit suite did not run to a summary"
 else
     passed=$((passed + t_passed))
     failed=$((failed + ${t_failed:-0}))
+    echo "xunit: $t_passed passed, ${t_failed:-0} failed"
 fi
 
 # ---- native AOT binary ----------------------------------------------------------------------

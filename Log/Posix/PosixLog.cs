@@ -41,6 +41,7 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     public static PosixLog Start(string directory, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger, TimeProvider? clock = null)
     {
         options.Validate();
+        Signing.NoteKeyName.ThrowIfInvalid(origin, nameof(origin));
         var storage = new PosixStorage(directory);
         var state = storage.Open();
         var log = new PosixLog(storage, signNote, origin, options, logger, clock ?? TimeProvider.System);
