@@ -86,6 +86,23 @@ if [ -x "$bin" ]; then
         --filter "FullyQualifiedName~CrashSafetyTests" > "$work/crash.log" 2>&1
     check "crash test against the native binary" grep -qE '^Passed!' "$work/crash.log"
     grep -E 'rounds|Passed!|Failed!' "$work/crash.log" || tail -n 40 "$work/crash.log"
+    # Interop with the published sigstore-js packages (tests/interop): signs through @sigstore/sign's
+    # Rekor v2 path against the native binary and verifies with @sigstore/verify. Its PASS/FAIL
+    # lines count into the totals; npm ci there also brings the Node 22 it needs.
+    if ! command -v npm >/dev/null; then
+        if [ "$(id -u)" = 0 ]; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+        else
+            sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+        fi
+    fi
+    bash "$root/tests/interop/run.sh" "$bin" 2>&1 | tee "$work/interop.log"
+    interop_rc=${PIPESTATUS[0]}
+    interop_passed=$(grep -c '^PASS ' "$work/interop.log")
+    interop_failed=$(grep -c '^FAIL ' "$work/interop.log")
+    passed=$((passed + interop_passed))
+    failed=$((failed + interop_failed))
+    if [ "$interop_rc" != 0 ] && [ "$interop_failed" = 0 ]; then fail "interop run exited $interop_rc without a FAIL line"; fi
 fi
 
 echo "$passed passed, $failed failed"
