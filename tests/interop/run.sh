@@ -71,6 +71,7 @@ cleanup() {
     if [ "${INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 # The origin is a name, as in production; the trusted root's baseUrl is
 # https://ORIGIN while the test signs through the loopback URL.
@@ -115,10 +116,15 @@ if [ "$write_status" = 404 ]; then
     exit 0
 fi
 
-"$node_bin" "$here/harness.mjs" --url "$url" --origin "$origin" --log-key "$work/log-public.pem" \
+# A hung request must not eat CI's budget: the whole harness gets 5 minutes.
+timeout -k 10 300 "$node_bin" "$here/harness.mjs" --url "$url" --origin "$origin" --log-key "$work/log-public.pem" \
     --log-id "$log_id" --storage-dir "$work/log" --out-dir "$work/out"
 harness_rc=$?
-[ "$harness_rc" = 0 ] || failed=1
+if [ "$harness_rc" = 124 ] || [ "$harness_rc" = 137 ]; then
+    fail "interop/harness: did not finish within 300 s"
+elif [ "$harness_rc" != 0 ]; then
+    failed=1
+fi
 
 stop_server
 stop_rc=$?
