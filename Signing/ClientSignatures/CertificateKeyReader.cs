@@ -26,7 +26,8 @@ public static class CertificateKeyReader
         {
             return ReadUnchecked(der);
         }
-        catch (AsnContentException e)
+        catch (Exception e) when (e is AsnContentException or ArgumentException or OverflowException
+                                      or InvalidOperationException)
         {
             throw new ClientKeyFormatException($"malformed certificate: {e.Message}", e);
         }
