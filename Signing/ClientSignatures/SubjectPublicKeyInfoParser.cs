@@ -48,7 +48,7 @@ public static class SubjectPublicKeyInfoParser
         // Like Go's encoding/asn1, extra elements after the known ones inside a SEQUENCE are ignored.
         var algorithm = spki.ReadSequence();
         var oid = algorithm.ReadObjectIdentifier();
-        ReadOnlyMemory<byte>? parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : null;
+        var parameters = algorithm.HasData ? algorithm.ReadEncodedValue() : (ReadOnlyMemory<byte>?)null;
         var keyBits = spki.ReadBitString(out var unusedBits);
         if (unusedBits != 0)
             throw new ClientKeyFormatException("public key bit string is not a whole number of bytes");
