@@ -26,13 +26,12 @@ public static class ClientSignatureVerifier
         if (digestAlgorithm == DigestAlgorithm.None || digest.Length != digestAlgorithm.Size())
             throw new ArgumentException("The digest does not match its algorithm.", nameof(digest));
 
-        var valid = key.Kind switch
+        return key.Kind switch
         {
             ClientKeyKind.Ecdsa => VerifyEcdsa(key, digest, signature, out problem),
             ClientKeyKind.Rsa => VerifyRsa(key, digestAlgorithm, digest, signature, out problem),
             _ => VerifyEd25519ph(key, digestAlgorithm, digest, signature, out problem),
         };
-        return valid;
     }
 
     private static bool VerifyEcdsa(ClientPublicKey key, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature,
