@@ -73,7 +73,7 @@ public static class Server
             {
                 log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
                     loggers.CreateLogger("RekorPosix.Log"));
-                appender = DedupAppender.Create(log, storageDir, new AntispamOptions
+                appender = DedupAppender.Open(storageDir, log, new AntispamOptions
                 {
                     Persistent = settings.PersistentAntispam,
                     MaxBatchSize = settings.AntispamMaxBatchSize,
