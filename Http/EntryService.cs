@@ -20,7 +20,7 @@ public sealed class EntryService
     private readonly byte[] _logId;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
-    private readonly InclusionProofs _proofs;
+    private readonly InclusionProofs? _proofs;
 
     /// <param name="appender">Null in read-only mode: every write is answered 405.</param>
     public EntryService(HashedRekordValidator validator, DedupAppender? appender, ITransparencyLog? log, byte[] logId,
@@ -32,11 +32,11 @@ public sealed class EntryService
         _logId = logId;
         _timeout = timeout;
         _logger = logger;
-        _proofs = new InclusionProofs(log?.Reader, logger);
+        _proofs = log is null ? null : new InclusionProofs(log, logger);
     }
 
     /// <summary>Counts server-side inclusion proofs that did not verify: should stay zero.</summary>
-    public long InclusionProofFailures => _proofs.Failures;
+    public long InclusionProofFailures => _proofs?.Failures ?? 0;
 
     /// <summary>Counts entries answered 201.</summary>
     public long EntriesCreated => Interlocked.Read(ref _created);
@@ -44,7 +44,7 @@ public sealed class EntryService
 
     public async Task<CreatedEntry> CreateAsync(CreateEntryRequest request, CancellationToken clientGone)
     {
-        if (_appender is null || _log is null)
+        if (_appender is null || _log is null || _proofs is null)
             throw ApiErrors.Frozen();
         ValidatedEntry entry;
         try

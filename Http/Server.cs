@@ -146,7 +146,7 @@ public static class Server
         try
         {
             s.Append.Validate();
-            allowed = AllowedAlgorithms.Parse(s.ClientSigningAlgorithms);
+            allowed = s.ClientSigningAlgorithms.Count == 0 ? AllowedAlgorithms.Default : AllowedAlgorithms.Parse(s.ClientSigningAlgorithms);
         }
         catch (ArgumentException e)
         {

@@ -13,7 +13,7 @@ public sealed record InclusionProof(byte[] RootHash, long TreeSize, IReadOnlyLis
 /// each one before it is handed out: a proof that does not verify is counted (a metric that
 /// should stay at zero) and never returned.
 /// </summary>
-public sealed class InclusionProofs(ILogReader? reader, ILogger logger)
+public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
 {
     private long _failures;
     private (PublishedCheckpoint Source, Checkpoint Parsed)? _lastParsed;
@@ -26,7 +26,7 @@ public sealed class InclusionProofs(ILogReader? reader, ILogger logger)
         try
         {
             var checkpoint = Parse(published);
-            var hashes = new ProofBuilder(checkpoint.Size, reader!.ReadTile).Inclusion(index);
+            var hashes = new ProofBuilder(checkpoint.Size, log.Reader.ReadTile).Inclusion(index);
             if (MerkleProof.VerifyInclusion(leafHash, index, checkpoint.Size, hashes, checkpoint.RootHash))
                 return new InclusionProof(checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
             LogEvents.ProofFailed(logger, index, checkpoint.Size, null);
