@@ -2,30 +2,42 @@ using System.CommandLine;
 using RekorPosix.Http;
 using RekorPosix.Log;
 using RekorPosix.Signing;
+using RekorPosix.Signing.ClientSignatures;
 
 // The command tree only: each action calls into the folder that owns the work.
 var root = new RootCommand("RekorPosix: a Rekor v2 transparency log kept as C2SP tlog-tiles files in a POSIX directory.");
 
 // ---- serve -------------------------------------------------------------------------------
-var serve = new Command("serve", "Run the log: integrate entries, publish checkpoints, answer /healthz.");
+// Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve.
+var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, batching, checkpoint publication.");
 var storageDir = new Option<string?>("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
 var signerFile = new Option<string?>("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
 var signerPassword = new Option<string>("--signer-password") { Description = "Password of an encrypted signer key.", DefaultValueFactory = _ => "" };
 var hostname = new Option<string>("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.DefaultHostname() };
 var httpAddress = new Option<string>("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => "127.0.0.1" };
 var httpPort = new Option<int>("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => 3000 };
+var grpcAddress = new Option<string>("--grpc-address") { Description = "Address of the gRPC listener.", DefaultValueFactory = _ => "127.0.0.1" };
+var grpcPort = new Option<int>("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => 3001 };
+var serverTimeout = DurationOption("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", TimeSpan.FromSeconds(20));
+var tlogTimeout = DurationOption("--tlog-timeout", "Longest shutdown waits for the final checkpoint.", TimeSpan.FromSeconds(30));
+var maxBody = new Option<long>("--max-request-body-size") { Description = "Largest request body in bytes (HTTP and gRPC).", DefaultValueFactory = _ => 4 * 1024 * 1024 };
+var readOnly = new Option<bool>("--read-only") { Description = "Frozen log: answer writes with 405 and never (re)publish a checkpoint." };
+var algorithms = new Option<string[]>("--client-signing-algorithms")
+{
+    Description = "Signature algorithms clients may use, comma-separated (a subset of the defaults).",
+    DefaultValueFactory = _ => [.. AllowedAlgorithms.DefaultFlagNames],
+    AllowMultipleArgumentsPerToken = false,
+};
+var persistentAntispam = new Option<bool>("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => true };
+var antispamBatch = new Option<int>("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
+var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
-serve.Options.Add(storageDir);
-serve.Options.Add(signerFile);
-serve.Options.Add(signerPassword);
-serve.Options.Add(hostname);
-serve.Options.Add(httpAddress);
-serve.Options.Add(httpPort);
-serve.Options.Add(batchMaxSize);
-serve.Options.Add(batchMaxAge);
-serve.Options.Add(checkpointInterval);
+foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, grpcAddress, grpcPort,
+    serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
+    batchMaxSize, batchMaxAge, checkpointInterval })
+    serve.Options.Add(option);
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
     StorageDir = parse.GetValue(storageDir),
@@ -34,6 +46,16 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     Hostname = parse.GetValue(hostname)!,
     HttpAddress = parse.GetValue(httpAddress)!,
     HttpPort = parse.GetValue(httpPort),
+    GrpcAddress = parse.GetValue(grpcAddress)!,
+    GrpcPort = parse.GetValue(grpcPort),
+    ServerTimeout = parse.GetValue(serverTimeout),
+    TlogTimeout = parse.GetValue(tlogTimeout),
+    MaxRequestBodySize = parse.GetValue(maxBody),
+    ReadOnly = parse.GetValue(readOnly),
+    ClientSigningAlgorithms = parse.GetValue(algorithms) ?? [],
+    PersistentAntispam = parse.GetValue(persistentAntispam),
+    AntispamMaxBatchSize = parse.GetValue(antispamBatch),
+    AntispamPushbackThreshold = parse.GetValue(antispamPushback),
     Append = new AppendOptions
     {
         BatchMaxSize = parse.GetValue(batchMaxSize),
@@ -92,7 +114,8 @@ var version = new Command("version", "Print the version and build facts.");
 version.SetAction(_ => { Console.Out.WriteLine(BuildInfo.Describe()); return 0; });
 root.Subcommands.Add(version);
 
-return await root.Parse(args).InvokeAsync();
+// The server handles SIGTERM itself (graceful drain, final checkpoint): System.CommandLine must not cut it short.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue) => new(name)
 {

@@ -32,5 +32,19 @@ public sealed record ServeSettings
     public string Hostname { get; init; } = "localhost";
     public string HttpAddress { get; init; } = "127.0.0.1";
     public int HttpPort { get; init; } = 3000;
+    public string GrpcAddress { get; init; } = "127.0.0.1";
+    public int GrpcPort { get; init; } = 3001;
+    /// <summary>Longest a write may take, waiting for its checkpoint included (rekor-tiles' HTTP timeouts).</summary>
+    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Longest shutdown may wait for the final checkpoint.</summary>
+    public TimeSpan TlogTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public long MaxRequestBodySize { get; init; } = 4 * 1024 * 1024;
+    /// <summary>Frozen log: writes answered 405, no checkpoint ever (re)published.</summary>
+    public bool ReadOnly { get; init; }
+    public IReadOnlyList<string> ClientSigningAlgorithms { get; init; } = [];
+    /// <summary>Dedup survives restarts (SQLite under .state/). On by default, unlike rekor-tiles.</summary>
+    public bool PersistentAntispam { get; init; } = true;
+    public int AntispamMaxBatchSize { get; init; }
+    public int AntispamPushbackThreshold { get; init; }
     public AppendOptions Append { get; init; } = new();
 }

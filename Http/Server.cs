@@ -2,88 +2,183 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Log;
+using RekorPosix.Log.Antispam;
+using RekorPosix.Log.Entries;
 using RekorPosix.Log.Posix;
 using RekorPosix.Signing;
+using RekorPosix.Signing.ClientSignatures;
 
 namespace RekorPosix.Http;
 
-/// <summary>The <c>serve</c> command: opens the log and runs Kestrel in front of it until
-/// SIGINT/SIGTERM, then shuts the log down so that a checkpoint covers everything integrated.</summary>
+/// <summary>The <c>serve</c> command: opens the log and runs the write API over HTTP and gRPC
+/// until SIGINT/SIGTERM; then it stops taking requests, answers those in flight, and shuts the
+/// log down so that a checkpoint covers everything integrated.</summary>
 public static class Server
 {
     public static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancel)
     {
+        if (CheckSettings(settings, out var http, out var grpc, out var allowed) is { } problem)
+            return Fail(problem);
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        if (!IPAddress.TryParse(settings.HttpAddress, out var address))
-            return Fail($"--http-address: \"{settings.HttpAddress}\" is not an IP address");
-        if (settings.HttpPort is < 1 or > 65535)
-            return Fail($"--http-port: {settings.HttpPort} is not a port number");
-        if (!NoteKeyName.IsValid(settings.Hostname))
-            return Fail($"--hostname: \"{settings.Hostname}\" cannot be a checkpoint origin: it must be non-empty, with no white space, control characters or '+'");
-        try
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            settings.Append.Validate();
-        }
-        catch (ArgumentException e)
+            kestrel.Listen(http, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(grpc, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
+            kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
+            kestrel.Limits.RequestHeadersTimeout = settings.ServerTimeout;
+        });
+        builder.Services.AddGrpc(o =>
         {
-            return Fail(e.Message);
-        }
-        builder.WebHost.ConfigureKestrel(k => k.Listen(address, settings.HttpPort));
+            o.MaxReceiveMessageSize = (int)Math.Min(settings.MaxRequestBodySize, int.MaxValue);
+            o.EnableDetailedErrors = false;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ServerTimeout + TimeSpan.FromSeconds(1));
+        // The entry service needs the app's loggers, so it is made after Build(); gRPC resolves it
+        // at the first call, long after it is set.
+        EntryService? entries = null;
+        builder.Services.AddSingleton(_ => entries ?? throw new InvalidOperationException("the entry service is not ready"));
         await using var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RekorPosix");
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("RekorPosix");
 
-        string dataDir = ServeSettings.DefaultDataDir();
-        string storageDir = settings.StorageDir ?? Path.Combine(dataDir, "log");
-        LogSigningKey key;
-        try
+        using var key = LoadKey(settings, logger, out string? keyProblem);
+        if (key is null)
+            return Fail(keyProblem!);
+        byte[] logId = key.LogId(settings.Hostname);
+        HttpEvents.LogIdentity(logger, settings.Hostname, Convert.ToBase64String(logId), key.VerifierKey(settings.Hostname));
+        HttpEvents.PublicKey(logger, Convert.ToBase64String(key.SubjectPublicKeyInfo));
+
+        string storageDir = settings.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+        PosixLog? log = null;
+        DedupAppender? appender = null;
+        if (settings.ReadOnly)
         {
-            if (settings.SignerFile is { } signerFile)
-            {
-                key = LogSigningKey.Load(signerFile, settings.SignerPassword);
-            }
-            else
-            {
-                string path = Path.Combine(dataDir, "signer.pem");
-                key = SignerKeyFile.LoadOrGenerate(path, settings.SignerPassword, out bool generated);
-                if (generated)
-                    HttpEvents.GeneratedKey(logger, path);
-            }
+            HttpEvents.ReadOnly(logger);
         }
-        catch (Exception e) when (e is KeyFileException or IOException or UnauthorizedAccessException)
+        else
         {
-            return Fail($"signer key: {e.Message}");
-        }
-        using (key)
-        {
-            HttpEvents.LogIdentity(logger, settings.Hostname, Convert.ToBase64String(key.LogId(settings.Hostname)), key.VerifierKey(settings.Hostname));
-            HttpEvents.PublicKey(logger, Convert.ToBase64String(key.SubjectPublicKeyInfo));
             var signer = key.CreateNoteSigner(settings.Hostname);
-            PosixLog log;
             try
             {
                 log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
-                    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RekorPosix.Log"));
+                    loggers.CreateLogger("RekorPosix.Log"));
+                appender = DedupAppender.Open(storageDir, log, new AntispamOptions
+                {
+                    Persistent = settings.PersistentAntispam,
+                    MaxBatchSize = settings.AntispamMaxBatchSize,
+                    PushbackThreshold = settings.AntispamPushbackThreshold,
+                }, loggers.CreateLogger("RekorPosix.Antispam"));
             }
-            catch (Exception e) when (e is LogStateException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is LogStateException or IOException or UnauthorizedAccessException or ArgumentException)
             {
+                if (log is not null)
+                    await log.DisposeAsync().ConfigureAwait(false);
                 return Fail($"cannot open the log in {storageDir}: {e.Message}");
             }
-            await using (log)
+        }
+
+        entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
+            loggers.CreateLogger("RekorPosix.Api"));
+        var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
+        app.Use(async (context, next) =>
+        {
+            // The gRPC port serves only gRPC (routed endpoints); everything on the HTTP port is REST.
+            if (context.Connection.LocalPort == settings.GrpcPort)
+                await next(context).ConfigureAwait(false);
+            else
+                await rest.HandleAsync(context).ConfigureAwait(false);
+        });
+        app.MapGrpcService<GrpcRekorService>();
+        app.MapGrpcService<GrpcHealthService>();
+
+        HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
+        HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+        try
+        {
+            await app.RunAsync(cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
+            if (log is not null)
             {
-                app.MapGet("/healthz", () => Results.Text("{\"status\":\"SERVING\"}", "application/json"));
-                HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
-                await app.RunAsync(cancel).ConfigureAwait(false);
-                await log.ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+                using var shutdown = new CancellationTokenSource(settings.TlogTimeout);
+                await log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
+                await log.DisposeAsync().ConfigureAwait(false);
             }
         }
         return 0;
+    }
+
+    /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
+    private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out AllowedAlgorithms allowed)
+    {
+        http = grpc = null!;
+        allowed = null!;
+        if (!IPAddress.TryParse(s.HttpAddress, out var httpAddress))
+            return $"--http-address: \"{s.HttpAddress}\" is not an IP address";
+        if (!IPAddress.TryParse(s.GrpcAddress, out var grpcAddress))
+            return $"--grpc-address: \"{s.GrpcAddress}\" is not an IP address";
+        if (s.HttpPort is < 1 or > 65535)
+            return $"--http-port: {s.HttpPort} is not a port number (0 is not allowed)";
+        if (s.GrpcPort is < 1 or > 65535)
+            return $"--grpc-port: {s.GrpcPort} is not a port number (0 is not allowed)";
+        if (s.HttpPort == s.GrpcPort)
+            return $"--http-port and --grpc-port must differ (both {s.HttpPort})";
+        if (!NoteKeyName.IsValid(s.Hostname))
+            return $"--hostname: \"{s.Hostname}\" cannot be a checkpoint origin: it must be non-empty, with no white space, control characters or '+'";
+        if (s.MaxRequestBodySize < 1)
+            return $"--max-request-body-size: {s.MaxRequestBodySize} must be positive";
+        if (s.ServerTimeout <= TimeSpan.Zero)
+            return $"--server-timeout: {s.ServerTimeout} must be positive";
+        try
+        {
+            s.Append.Validate();
+            allowed = s.ClientSigningAlgorithms.Count == 0 ? AllowedAlgorithms.Default : AllowedAlgorithms.Parse(s.ClientSigningAlgorithms);
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
+        http = new IPEndPoint(httpAddress, s.HttpPort);
+        grpc = new IPEndPoint(grpcAddress, s.GrpcPort);
+        return null;
+    }
+
+    private static LogSigningKey? LoadKey(ServeSettings settings, ILogger logger, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            if (settings.SignerFile is { } signerFile)
+                return LogSigningKey.Load(signerFile, settings.SignerPassword);
+            string path = Path.Combine(ServeSettings.DefaultDataDir(), "signer.pem");
+            var key = SignerKeyFile.LoadOrGenerate(path, settings.SignerPassword, out bool generated);
+            if (generated)
+                HttpEvents.GeneratedKey(logger, path);
+            return key;
+        }
+        catch (Exception e) when (e is KeyFileException or IOException or UnauthorizedAccessException)
+        {
+            problem = $"signer key: {e.Message}";
+            return null;
+        }
     }
 
     private static int Fail(string message)

@@ -1,0 +1,31 @@
+namespace RekorPosix.Http;
+
+/// <summary>Every error answer of the write API, with rekor-tiles' exact codes and messages (spec §4.3).</summary>
+public static class ApiErrors
+{
+    public const string FrozenText = "This log has been frozen, please switch to the latest log.\n";
+
+    public static ApiException Invalid(string message) => new(400, GrpcCode.InvalidArgument, message);
+
+    public static ApiException Duplicate(long index) =>
+        new(409, GrpcCode.AlreadyExists, $"an equivalent entry already exists in the transparency log with index {index}")
+        {
+            LogIndex = index,
+        };
+
+    public static ApiException Frozen() => new(405, GrpcCode.Unimplemented, "log frozen") { PlainTextBody = FrozenText };
+
+    public static ApiException Pushback() => new(503, GrpcCode.Unavailable, "reached max pushback; retry") { RetryAfterSeconds = 1 };
+
+    public static ApiException ClientGone() => new(499, GrpcCode.Canceled, "add entry: await: context canceled");
+
+    public static ApiException IntegrationFailed() => new(500, GrpcCode.Unknown, "failed to integrate entry");
+
+    public static ApiException Timeout() => new(504, GrpcCode.DeadlineExceeded, "add entry: await: context deadline exceeded");
+
+    public static ApiException NotImplemented(string method) => new(501, GrpcCode.Unimplemented, $"method {method} not implemented");
+
+    public static ApiException MethodNotAllowed() => new(501, GrpcCode.Unimplemented, "Method Not Allowed");
+
+    public static ApiException NotFound() => new(404, GrpcCode.NotFound, "Not Found");
+}

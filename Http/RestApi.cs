@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using RekorPosix.Log.Entries;
+using RekorPosix.Protos.RekorV2;
+
+namespace RekorPosix.Http;
+
+/// <summary>
+/// The REST face of rekor-tiles' grpc-gateway mux, routed by hand (gRPC JSON transcoding does not
+/// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes, and
+/// the gateway's exact answers for unknown paths (404) and wrong methods (501). Content-Type and
+/// Accept are ignored, as the gateway ignores them.
+/// </summary>
+public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logger)
+{
+    public const string EntriesPath = "/api/v2/log/entries";
+    private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        string path = context.Request.Path.Value ?? "";
+        bool isGet = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+        try
+        {
+            switch (path)
+            {
+                case EntriesPath when HttpMethods.IsPost(context.Request.Method):
+                    await CreateEntryAsync(context).ConfigureAwait(false);
+                    return;
+                case "/healthz" when isGet:
+                    await WriteAsync(context, 200, "application/json", Serving).ConfigureAwait(false);
+                    return;
+                case "/api/v2/checkpoint" when isGet:
+                    throw ApiErrors.NotImplemented("GetCheckpoint");
+                case EntriesPath or "/healthz" or "/api/v2/checkpoint":
+                    throw ApiErrors.MethodNotAllowed();
+            }
+            if (path.StartsWith("/api/v2/tile/entries/", StringComparison.Ordinal) && path.Length > "/api/v2/tile/entries/".Length)
+                throw isGet ? ApiErrors.NotImplemented("GetEntryBundle") : ApiErrors.MethodNotAllowed();
+            if (path.StartsWith("/api/v2/tile/", StringComparison.Ordinal) && IsTileRoute(path["/api/v2/tile/".Length..], out bool levelIsNumber))
+            {
+                if (!isGet)
+                    throw ApiErrors.MethodNotAllowed();
+                if (!levelIsNumber)
+                    throw ApiErrors.Invalid("type mismatch, parameter: L, error: strconv.ParseUint: invalid syntax");
+                throw ApiErrors.NotImplemented("GetTile");
+            }
+            throw ApiErrors.NotFound();
+        }
+        catch (ApiException e)
+        {
+            await WriteErrorAsync(context, e).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CreateEntryAsync(HttpContext context)
+    {
+        byte[]? body = await RequestBody.ReadAsync(context.Request, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+            throw ApiErrors.Invalid("http: request body too large");
+        CreateEntryRequest request;
+        try
+        {
+            request = CreateEntryRequestDecoder.FromJson(body);
+        }
+        catch (RequestDecodeException e)
+        {
+            HttpEvents.BadRequest(logger, e.Message);
+            throw ApiErrors.Invalid(e.Message);
+        }
+        var created = await entries.CreateAsync(request, context.RequestAborted).ConfigureAwait(false);
+        await WriteAsync(context, 201, "application/json", TransparencyLogEntryJson.Render(created)).ConfigureAwait(false);
+    }
+
+    /// <summary>The gateway's <c>/api/v2/tile/{L}/{N=**}</c>: a level segment and at least one more.</summary>
+    private static bool IsTileRoute(string rest, out bool levelIsNumber)
+    {
+        int slash = rest.IndexOf('/');
+        levelIsNumber = false;
+        if (slash <= 0 || slash == rest.Length - 1)
+            return false;
+        levelIsNumber = uint.TryParse(rest.AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        return true;
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, ApiException error)
+    {
+        if (context.RequestAborted.IsCancellationRequested && error.HttpStatus != 499)
+            return;
+        if (error.LogIndex is { } index)
+            context.Response.Headers["X-Log-Index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (error.RetryAfterSeconds is { } seconds)
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            if (error.PlainTextBody is { } text)
+                await WriteAsync(context, error.HttpStatus, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+            else
+                await WriteAsync(context, error.HttpStatus, "application/json", TransparencyLogEntryJson.RenderError(error.Code, error.Message)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The client is gone (499): there is nobody left to answer.
+        }
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method)
+            ? Task.CompletedTask
+            : context.Response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
+    }
+}

@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Log.Antispam;
+
+/// <summary>
+/// Tails the integrated log and feeds the persistent index: reads entry bundles from its next
+/// index up to <see cref="ILogReader.IntegratedSize"/>, hashes each entry, and commits at most
+/// the batch size of identities per transaction together with the new next index. It wakes when
+/// told that the log grew (<see cref="NotifyIntegrated"/>) and polls besides, so it also sees
+/// entries another process appended. A failure is logged and retried; nothing is skipped.
+/// </summary>
+internal sealed class AntispamFollower : IAsyncDisposable
+{
+    private readonly PersistentDedupIndex _index;
+    private readonly ILogReader _reader;
+    private readonly AntispamOptions _options;
+    private readonly ILogger _logger;
+    private readonly byte[] _identities;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _abort = new();
+    private Task _loop = Task.CompletedTask;
+    private long _next;
+    private long _knownSize;
+    private volatile bool _draining;
+    private bool _disposed;
+
+    private AntispamFollower(PersistentDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
+    {
+        _index = index;
+        _reader = reader;
+        _options = options;
+        _logger = logger;
+        _identities = new byte[options.EffectiveMaxBatchSize * IdentityKey.Size];
+    }
+
+    /// <summary>Opens (or rebuilds) <c>&lt;storageDir&gt;/.state/antispam.db</c> and starts following.
+    /// Throws only when no index file can be created at all.</summary>
+    public static AntispamFollower Open(string storageDir, ILogReader reader, AntispamOptions options, ILogger logger)
+    {
+        options.Validate();
+        var index = PersistentDedupIndex.Open(Path.Combine(storageDir, ".state", DedupIndexFile.FileName), logger);
+        try
+        {
+            var follower = new AntispamFollower(index, reader, options, logger);
+            follower._next = index.ReadNextIndex();
+            follower._knownSize = follower._next;
+            follower._loop = Task.Run(follower.RunAsync);
+            return follower;
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Entries below this index are in the persistent index.</summary>
+    public long NextIndex => Volatile.Read(ref _next);
+
+    /// <summary>Integrated entries not yet indexed, as far as this process knows the log's size.</summary>
+    public long Lag => Math.Max(0, Volatile.Read(ref _knownSize) - NextIndex);
+
+    /// <summary>True while the lag exceeds the pushback threshold: adds are then refused, since
+    /// duplicates among the unindexed entries would go unnoticed.</summary>
+    public bool PushbackActive => Lag > _options.EffectivePushbackThreshold;
+
+    /// <summary>The first index of an entry with this identity, as far as indexed; null if unknown.</summary>
+    public long? Find(ReadOnlySpan<byte> identity) => _index.Find(identity);
+
+    /// <summary>Tells the follower the log has at least <paramref name="size"/> integrated entries.</summary>
+    public void NotifyIntegrated(long size)
+    {
+        RaiseKnownSize(size);
+        Wake();
+    }
+
+    /// <summary>Indexes what the log holds now (for at most the drain timeout, as tessera's shutdown
+    /// waits for its followers), then stops and closes the index.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _draining = true;
+        Wake();
+        try
+        {
+            await _loop.WaitAsync(_options.DrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            AntispamEvents.StoppedBehind(_logger, Lag);
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+        }
+        _index.Dispose();
+        _abort.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var stop = _abort.Token;
+        bool failing = false;
+        while (!stop.IsCancellationRequested)
+        {
+            bool more;
+            try
+            {
+                more = IndexOneBatch(stop);
+                if (failing)
+                    AntispamEvents.FollowResumed(_logger, NextIndex);
+                failing = false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // On the way out there is no later to retry in; the next start catches up.
+                if (_draining)
+                    return;
+                if (!failing)
+                    AntispamEvents.FollowFailed(_logger, NextIndex, _options.PollInterval.TotalSeconds, e);
+                failing = true;
+                more = false;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (more)
+                continue;
+            if (_draining)
+                return;
+            try
+            {
+                await _wake.WaitAsync(_options.PollInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Indexes up to one batch; false when there was nothing to do.</summary>
+    private bool IndexOneBatch(CancellationToken stop)
+    {
+        if (_index.SuspectedDamaged)
+            Restart("a lookup found it damaged");
+        long size = _reader.IntegratedSize;
+        RaiseKnownSize(size);
+        long next = NextIndex;
+        if (next > size)
+        {
+            // Only a file from another (or a replaced) log can be ahead of the integrated tree.
+            Restart($"it covers {next} entries but the log has only {size}");
+            return true;
+        }
+        if (next == size)
+            return false;
+        int count = (int)Math.Min(size - next, _options.EffectiveMaxBatchSize);
+        var identities = _identities.AsSpan(0, count * IdentityKey.Size);
+        HashEntries(next, size, identities, stop);
+        stop.ThrowIfCancellationRequested();
+        long stored;
+        try
+        {
+            stored = _index.Commit(next, identities);
+        }
+        catch (Exception e) when (DedupIndexFile.IsBadFile(e))
+        {
+            Restart(e.Message);
+            return true;
+        }
+        Volatile.Write(ref _next, stored);
+        AntispamEvents.Indexed(_logger, stored);
+        return true;
+    }
+
+    /// <summary>Fills <paramref name="identities"/> with SHA-256 of the entries from
+    /// <paramref name="first"/> on, reading each bundle at the width <paramref name="size"/> gives it
+    /// (the reader falls back to the full bundle once the partial is gone).</summary>
+    private void HashEntries(long first, long size, Span<byte> identities, CancellationToken stop)
+    {
+        int count = identities.Length / IdentityKey.Size;
+        int done = 0;
+        while (done < count)
+        {
+            stop.ThrowIfCancellationRequested();
+            long index = first + done;
+            long bundle = index / TileMath.TileWidth;
+            int width = TileMath.EntryBundleWidth(bundle, size);
+            var address = new TileAddress(0, bundle, width, IsEntries: true);
+            var entries = EntryBundle.Parse(_reader.ReadEntryBundle(address));
+            if (entries.Count != width)
+                throw new LogStateException($"{address.ToPath()} holds {entries.Count} entries, not {width}");
+            int from = (int)(index % TileMath.TileWidth);
+            int take = Math.Min(width - from, count - done);
+            for (int i = 0; i < take; i++)
+                SHA256.HashData(entries[from + i].Span, identities.Slice((done + i) * IdentityKey.Size, IdentityKey.Size));
+            done += take;
+        }
+    }
+
+    private void Restart(string reason)
+    {
+        _index.Rebuild(reason);
+        Volatile.Write(ref _next, _index.ReadNextIndex());
+    }
+
+    private void RaiseKnownSize(long size)
+    {
+        long known = Volatile.Read(ref _knownSize);
+        while (size > known)
+        {
+            long seen = Interlocked.CompareExchange(ref _knownSize, size, known);
+            if (seen == known)
+                return;
+            known = seen;
+        }
+    }
+
+    private void Wake()
+    {
+        // A binary signal: one pending wake-up is enough however many notifications came.
+        try
+        {
+            if (_wake.CurrentCount == 0)
+                _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using RekorPosix.Log;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Tests.Antispam;
+
+/// <summary>
+/// A log held in memory for the follower to tail. It answers entry bundles the way the POSIX
+/// reader does (exactly the width asked, refusing a width beyond what is integrated), records what
+/// was asked, can pretend to be larger than it is, and can be made to fail or block its reads.
+/// </summary>
+public sealed class MemoryLogReader : ILogReader
+{
+    private readonly List<byte[]> _entries = [];
+    private readonly List<TileAddress> _requests = [];
+    private long? _claimedSize;
+
+    public MemoryLogReader(IEnumerable<byte[]>? entries = null)
+    {
+        if (entries is not null)
+            _entries.AddRange(entries);
+    }
+
+    /// <summary>When set, every bundle read throws this.</summary>
+    public Exception? FailReads { get; set; }
+
+    /// <summary>When set, bundle reads wait until it is released.</summary>
+    public ManualResetEventSlim? ReadGate { get; set; }
+
+    public int FailedReads { get; private set; }
+
+    public IReadOnlyList<TileAddress> Requests
+    {
+        get { lock (_entries) return _requests.ToList(); }
+    }
+
+    public void Append(params byte[][] entries)
+    {
+        lock (_entries)
+            _entries.AddRange(entries);
+    }
+
+    /// <summary>Makes <see cref="IntegratedSize"/> say <paramref name="size"/> whatever is stored.</summary>
+    public void Claim(long? size)
+    {
+        lock (_entries)
+            _claimedSize = size;
+    }
+
+    public long IntegratedSize
+    {
+        get { lock (_entries) return _claimedSize ?? _entries.Count; }
+    }
+
+    public byte[]? ReadCheckpoint() => null;
+
+    public ReadOnlyMemory<byte> ReadTile(TileAddress address) => throw new NotSupportedException();
+
+    public ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address)
+    {
+        Assert.True(address.IsEntries);
+        ReadGate?.Wait(TimeSpan.FromSeconds(30));
+        lock (_entries)
+        {
+            _requests.Add(address);
+            if (FailReads is { } failure)
+            {
+                FailedReads++;
+                throw failure;
+            }
+            long start = address.Index * TileMath.TileWidth;
+            if (start + address.Width > _entries.Count)
+                throw new FileNotFoundException($"{address.ToPath()} is beyond the {_entries.Count} stored entries");
+            return EntryBundle.Encode(_entries.Skip((int)start).Take(address.Width).Select(e => (ReadOnlyMemory<byte>)e));
+        }
+    }
+}

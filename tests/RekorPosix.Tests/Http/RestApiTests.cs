@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using RekorPosix.Log.Entries;
+using RekorPosix.Signing;
+using RekorPosix.Tests.Support;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Tests.Http;
+
+/// <summary>The REST write API through a real Kestrel on loopback, one status code at a time.</summary>
+public class RestApiTests
+{
+    private static async Task<(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)> PostAsync(RunningServer server, string json)
+    {
+        var response = await server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(json));
+        string text = await response.Content.ReadAsStringAsync();
+        var body = text.Length > 0 && text[0] == '{' ? JsonDocument.Parse(text).RootElement.Clone() : default;
+        return (response.StatusCode, body, response);
+    }
+
+    [Fact]
+    public async Task AValidEntry_Gets201_WithAVerifiableTransparencyLogEntry()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        var (status, tle, response) = await PostAsync(server, WriteApiRequests.NewJson());
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+
+        Assert.Equal("0", tle.GetProperty("logIndex").GetString());
+        var key = TestLogKey.Load();
+        Assert.Equal(Convert.ToBase64String(key.LogId(TestData.TesseraOrigin)), tle.GetProperty("logId").GetProperty("keyId").GetString());
+        Assert.Equal("hashedrekord", tle.GetProperty("kindVersion").GetProperty("kind").GetString());
+        Assert.Equal("0.0.2", tle.GetProperty("kindVersion").GetProperty("version").GetString());
+        Assert.Equal("0", tle.GetProperty("integratedTime").GetString());
+        Assert.Equal(JsonValueKind.Null, tle.GetProperty("inclusionPromise").ValueKind);
+        var proof = tle.GetProperty("inclusionProof");
+        Assert.Equal("0", proof.GetProperty("logIndex").GetString());
+        Assert.Equal(JsonValueKind.Array, proof.GetProperty("hashes").ValueKind);
+
+        byte[] body = Convert.FromBase64String(tle.GetProperty("canonicalizedBody").GetString()!);
+        string envelope = proof.GetProperty("checkpoint").GetProperty("envelope").GetString()!;
+        var checkpoint = Checkpoint.Parse(SignedNote.Open(envelope, [TestLogKey.Verifier()]));
+        Assert.Equal(checkpoint.Size, long.Parse(proof.GetProperty("treeSize").GetString()!));
+        Assert.Equal(Convert.ToBase64String(checkpoint.RootHash), proof.GetProperty("rootHash").GetString());
+        var hashes = proof.GetProperty("hashes").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
+        Assert.True(MerkleProof.VerifyInclusion(CanonicalBody.LeafHash(body), 0, checkpoint.Size, hashes, checkpoint.RootHash));
+        Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "checkpoint")), envelope);
+    }
+
+    [Fact]
+    public async Task ManyConcurrentEntries_AllGet201_WithDistinctIndexesAndVerifiableProofs()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        var results = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => PostAsync(server, WriteApiRequests.NewJson())));
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.Created, r.Status));
+        var indexes = results.Select(r => long.Parse(r.Body.GetProperty("logIndex").GetString()!)).Order().ToList();
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), indexes);
+        foreach (var (_, tle, _) in results)
+        {
+            var proof = tle.GetProperty("inclusionProof");
+            var hashes = proof.GetProperty("hashes").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
+            Assert.True(MerkleProof.VerifyInclusion(
+                CanonicalBody.LeafHash(Convert.FromBase64String(tle.GetProperty("canonicalizedBody").GetString()!)),
+                long.Parse(tle.GetProperty("logIndex").GetString()!), long.Parse(proof.GetProperty("treeSize").GetString()!),
+                hashes, Convert.FromBase64String(proof.GetProperty("rootHash").GetString()!)));
+        }
+    }
+
+    [Fact]
+    public async Task ADuplicate_Gets409_WithTheOriginalIndex_AlsoAfterARestart()
+    {
+        using var dir = new TempDir();
+        string json = WriteApiRequests.NewJson();
+        string other = WriteApiRequests.NewJson();
+        await using (var server = await RunningServer.StartAsync(dir.Path))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, other)).Status);
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, json)).Status);
+            var (status, body, response) = await PostAsync(server, json);
+            Assert.Equal(HttpStatusCode.Conflict, status);
+            Assert.Equal("1", response.Headers.GetValues("X-Log-Index").Single());
+            Assert.Equal(6, body.GetProperty("code").GetInt32());
+            Assert.Equal("an equivalent entry already exists in the transparency log with index 1", body.GetProperty("message").GetString());
+            Assert.Equal(0, body.GetProperty("details").GetArrayLength());
+        }
+        await using (var server = await RunningServer.StartAsync(dir.Path))
+        {
+            // The same entry spelled differently (proto field names) is still the same entry.
+            string snake = json.Replace("hashedRekordRequestV002", "hashed_rekord_request_v002").Replace("keyDetails", "key_details");
+            var (status, _, response) = await PostAsync(server, snake);
+            Assert.Equal(HttpStatusCode.Conflict, status);
+            Assert.Equal("1", response.Headers.GetValues("X-Log-Index").Single());
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"hashedRekordRequestV002\":{\"digest\":\"AAAA\"}}", "invalid hashedrekord request")]
+    [InlineData("{}", "invalid type, must be hashedrekord")]
+    [InlineData("", "invalid type, must be hashedrekord")]
+    [InlineData("{\"dsseRequestV002\":{}}", "invalid type, must be hashedrekord")]
+    public async Task InvalidRequests_Get400_WithTheFixedMessage(string json, string message)
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        var (status, body, _) = await PostAsync(server, json);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(3, body.GetProperty("code").GetInt32());
+        Assert.Equal(message, body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task DecodeErrors_AndOversizedBodies_Get400()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path, s => s with { MaxRequestBodySize = 10_000 });
+        var (status, body, _) = await PostAsync(server, "{\"foo\":1}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("unknown field \"foo\"", body.GetProperty("message").GetString());
+        (status, body, _) = await PostAsync(server, "{\"hashedRekordRequestV002\":{\"digest\":\"" + new string('A', 20_000) + "\"}}");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("http: request body too large", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task AnEntryAboveTheLeafLimit_Gets500_BeforeSequencing()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        var (status, body, _) = await PostAsync(server, HugeCertificateRequest.Json());
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Equal("failed to integrate entry", body.GetProperty("message").GetString());
+        Assert.Equal(0, new RekorPosix.Log.Posix.PosixStorage(dir.Path).ReadTreeState().Size);
+    }
+
+    [Fact]
+    public async Task ReadOnly_Answers405WithPlainText_AndNeverTouchesTheLog()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path, s => s with { ReadOnly = true });
+        var response = await server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(WriteApiRequests.NewJson()));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("This log has been frozen, please switch to the latest log.\n", await response.Content.ReadAsStringAsync());
+        Assert.False(File.Exists(Path.Combine(dir.Path, "checkpoint")));
+        Assert.Equal("{\"status\":\"SERVING\"}\n", await server.Http.GetStringAsync("/healthz"));
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/v2/log/entries", 501, 12, "Method Not Allowed")]
+    [InlineData("PUT", "/healthz", 501, 12, "Method Not Allowed")]
+    [InlineData("GET", "/nope", 404, 5, "Not Found")]
+    [InlineData("POST", "/api/v2/log/entries/extra", 404, 5, "Not Found")]
+    [InlineData("GET", "/api/v2/checkpoint", 501, 12, "method GetCheckpoint not implemented")]
+    [InlineData("GET", "/api/v2/tile/0/000", 501, 12, "method GetTile not implemented")]
+    [InlineData("GET", "/api/v2/tile/entries/000", 501, 12, "method GetEntryBundle not implemented")]
+    [InlineData("GET", "/api/v2/tile/x/000", 400, 3, null)]
+    public async Task OtherRoutes_AnswerAsTheGatewayDoes(string method, string path, int status, int code, string? message)
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        var response = await server.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(status, (int)response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(code, body.GetProperty("code").GetInt32());
+        if (message is not null)
+            Assert.Equal(message, body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_IsServing()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        var response = await server.Http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("{\"status\":\"SERVING\"}\n", await response.Content.ReadAsStringAsync());
+    }
+}

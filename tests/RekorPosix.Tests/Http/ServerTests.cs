@@ -1,0 +1,67 @@
+using RekorPosix.Http;
+using RekorPosix.Tests.Support;
+
+namespace RekorPosix.Tests.Http;
+
+/// <summary>Start-up refusals of <c>serve</c>: each exits 2 before anything is opened.</summary>
+public class ServerTests
+{
+    [Theory]
+    [InlineData("ed25519")]
+    [InlineData("rsa-sign-pss-2048-sha256")]
+    [InlineData("no-such-algorithm")]
+    public async Task ClientAlgorithmsOutsideTheDefaultSet_AreRefused(string algorithm)
+    {
+        using var dir = new TempDir();
+        var settings = new ServeSettings
+        {
+            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
+            HttpPort = 1, GrpcPort = 2, ClientSigningAlgorithms = [algorithm],
+        };
+        Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    [Theory]
+    [InlineData(3000, 3000, "example.test")]
+    [InlineData(0, 3001, "example.test")]
+    [InlineData(3000, 3001, "bad host")]
+    [InlineData(3000, 3001, "a+b")]
+    public async Task BadListenersOrOrigins_AreRefused(int httpPort, int grpcPort, string hostname)
+    {
+        using var dir = new TempDir();
+        var settings = new ServeSettings
+        {
+            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = hostname, HttpPort = httpPort, GrpcPort = grpcPort,
+        };
+        Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public async Task Shutdown_AnswersRequestsInFlight_AndPublishesAFinalCheckpoint()
+    {
+        using var dir = new TempDir();
+        var server = await RunningServer.StartAsync(dir.Path, s => s with
+        {
+            Append = s.Append with { CheckpointInterval = TimeSpan.FromSeconds(3) },
+        });
+        // The first checkpoint (size 0) was just written: these requests wait for the next one.
+        var posts = Enumerable.Range(0, 20)
+            .Select(_ => server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(WriteApiRequests.NewJson())))
+            .ToList();
+        // Stop once all 20 are integrated, i.e. received and now waiting for their checkpoint.
+        var storage = new RekorPosix.Log.Posix.PosixStorage(dir.Path);
+        for (int i = 0; i < 200 && storage.ReadTreeState().Size < 20; i++)
+            await Task.Delay(25);
+        Assert.Equal(20, storage.ReadTreeState().Size);
+        Assert.All(posts, p => Assert.False(p.IsCompleted));
+        Assert.Equal(0, await server.StopAsync());
+        foreach (var post in posts)
+            Assert.Equal(System.Net.HttpStatusCode.Created, (await post).StatusCode);
+        await server.DisposeAsync();
+        var audit = new RekorPosix.Log.LogAuditor(RekorPosix.Log.LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run();
+        Assert.True(audit.Ok, audit.Message);
+        Assert.Equal(20, audit.Checkpoint!.Size);
+    }
+}
