@@ -16,6 +16,7 @@ var signerPassword = new Option<string>("--signer-password") { Description = "Pa
 var hostname = new Option<string>("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.DefaultHostname() };
 var httpAddress = new Option<string>("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => "127.0.0.1" };
 var httpPort = new Option<int>("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => 3000 };
+var metricsPort = new Option<int>("--http-metrics-port") { Description = "Port of the Prometheus metrics listener (on the HTTP address).", DefaultValueFactory = _ => 2112 };
 var grpcAddress = new Option<string>("--grpc-address") { Description = "Address of the gRPC listener.", DefaultValueFactory = _ => "127.0.0.1" };
 var grpcPort = new Option<int>("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => 3001 };
 var serverTimeout = DurationOption("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", TimeSpan.FromSeconds(20));
@@ -34,7 +35,7 @@ var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Descri
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
-foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, grpcAddress, grpcPort,
+foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, metricsPort, grpcAddress, grpcPort,
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
@@ -46,6 +47,7 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     Hostname = parse.GetValue(hostname)!,
     HttpAddress = parse.GetValue(httpAddress)!,
     HttpPort = parse.GetValue(httpPort),
+    MetricsPort = parse.GetValue(metricsPort),
     GrpcAddress = parse.GetValue(grpcAddress)!,
     GrpcPort = parse.GetValue(grpcPort),
     ServerTimeout = parse.GetValue(serverTimeout),

@@ -32,6 +32,8 @@ public sealed record ServeSettings
     public string Hostname { get; init; } = "localhost";
     public string HttpAddress { get; init; } = "127.0.0.1";
     public int HttpPort { get; init; } = 3000;
+    /// <summary>Prometheus metrics, on the HTTP address.</summary>
+    public int MetricsPort { get; init; } = 2112;
     public string GrpcAddress { get; init; } = "127.0.0.1";
     public int GrpcPort { get; init; } = 3001;
     /// <summary>Longest a write may take, waiting for its checkpoint included (rekor-tiles' HTTP timeouts).</summary>

@@ -22,8 +22,9 @@ public static class Server
 {
     public static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancel)
     {
-        if (CheckSettings(settings, out var http, out var grpc, out var allowed) is { } problem)
+        if (CheckSettings(settings, out var http, out var grpc, out var metricsEndpoint, out var allowed) is { } problem)
             return Fail(problem);
+        var metrics = new ServerMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -34,6 +35,7 @@ public static class Server
         {
             kestrel.Listen(http, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Listen(grpc, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(metricsEndpoint, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
             kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
             kestrel.Limits.RequestHeadersTimeout = settings.ServerTimeout;
@@ -42,7 +44,9 @@ public static class Server
         {
             o.MaxReceiveMessageSize = (int)Math.Min(settings.MaxRequestBodySize, int.MaxValue);
             o.EnableDetailedErrors = false;
+            o.Interceptors.Add<GrpcMetricsInterceptor>();
         });
+        builder.Services.AddSingleton(metrics);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ServerTimeout + TimeSpan.FromSeconds(1));
         // The entry service needs the app's loggers, so it is made after Build(); gRPC resolves it
         // at the first call, long after it is set.
@@ -73,6 +77,12 @@ public static class Server
             {
                 log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
                     loggers.CreateLogger("RekorPosix.Log"));
+                log.BatchIntegrated += (count, took) =>
+                {
+                    metrics.BatchSize.Observe(count);
+                    metrics.IntegrationSeconds.Observe(took.TotalSeconds);
+                };
+                log.CheckpointPublished += (_, latency) => metrics.PublicationLatency.Observe(latency.TotalSeconds);
                 appender = DedupAppender.Open(storageDir, log, new AntispamOptions
                 {
                     Persistent = settings.PersistentAntispam,
@@ -91,13 +101,30 @@ public static class Server
         entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
             loggers.CreateLogger("RekorPosix.Api"));
         var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
+        var service = entries;
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            metrics.NewEntries.IncTo(service.EntriesCreated);
+            metrics.InclusionProofFailures.IncTo(service.InclusionProofFailures);
+            if (log is not null)
+            {
+                metrics.IntegratedSize.Set(log.IntegratedSize);
+                metrics.PublishedSize.Set(log.LatestCheckpoint?.Size ?? 0);
+            }
+            if (appender is not null)
+                metrics.AntispamLag.Set(appender.FollowerLag);
+        });
         app.Use(async (context, next) =>
         {
-            // The gRPC port serves only gRPC (routed endpoints); everything on the HTTP port is REST.
-            if (context.Connection.LocalPort == settings.GrpcPort)
+            // The gRPC port serves only gRPC (routed endpoints), the metrics port only metrics (on
+            // every path, as rekor-tiles); everything on the HTTP port is REST.
+            int port = context.Connection.LocalPort;
+            if (port == settings.GrpcPort)
                 await next(context).ConfigureAwait(false);
+            else if (port == settings.MetricsPort)
+                await MetricsEndpoint.HandleAsync(context, metrics).ConfigureAwait(false);
             else
-                await rest.HandleAsync(context).ConfigureAwait(false);
+                await ObservedAsync(context, rest, metrics).ConfigureAwait(false);
         });
         app.MapGrpcService<GrpcRekorService>();
         app.MapGrpcService<GrpcHealthService>();
@@ -122,10 +149,19 @@ public static class Server
         return 0;
     }
 
-    /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
-    private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out AllowedAlgorithms allowed)
+    /// <summary>Answers one REST request and records it in the rekor_v2_http_* metrics.</summary>
+    private static async Task ObservedAsync(HttpContext context, RestApi rest, ServerMetrics metrics)
     {
-        http = grpc = null!;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await rest.HandleAsync(context).ConfigureAwait(false);
+        metrics.ObserveHttp(context.Request.Method, context.Response.StatusCode,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, context.Request.ContentLength ?? 0);
+    }
+
+    /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
+    private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out IPEndPoint metrics, out AllowedAlgorithms allowed)
+    {
+        http = grpc = metrics = null!;
         allowed = null!;
         if (!IPAddress.TryParse(s.HttpAddress, out var httpAddress))
             return $"--http-address: \"{s.HttpAddress}\" is not an IP address";
@@ -135,8 +171,10 @@ public static class Server
             return $"--http-port: {s.HttpPort} is not a port number (0 is not allowed)";
         if (s.GrpcPort is < 1 or > 65535)
             return $"--grpc-port: {s.GrpcPort} is not a port number (0 is not allowed)";
-        if (s.HttpPort == s.GrpcPort)
-            return $"--http-port and --grpc-port must differ (both {s.HttpPort})";
+        if (s.MetricsPort is < 1 or > 65535)
+            return $"--http-metrics-port: {s.MetricsPort} is not a port number";
+        if (s.HttpPort == s.GrpcPort || s.MetricsPort == s.HttpPort || s.MetricsPort == s.GrpcPort)
+            return $"--http-port ({s.HttpPort}), --grpc-port ({s.GrpcPort}) and --http-metrics-port ({s.MetricsPort}) must all differ";
         if (!NoteKeyName.IsValid(s.Hostname))
             return $"--hostname: \"{s.Hostname}\" cannot be a checkpoint origin: it must be non-empty, with no white space, control characters or '+'";
         if (s.MaxRequestBodySize < 1)
@@ -158,6 +196,7 @@ public static class Server
         }
         http = new IPEndPoint(httpAddress, s.HttpPort);
         grpc = new IPEndPoint(grpcAddress, s.GrpcPort);
+        metrics = new IPEndPoint(httpAddress, s.MetricsPort); // rekor-tiles binds metrics on the HTTP address
         return null;
     }
 

@@ -33,6 +33,7 @@ public sealed class RunningServer : IAsyncDisposable
             Hostname = TestData.TesseraOrigin,
             HttpPort = FreePort(),
             GrpcPort = FreePort(),
+            MetricsPort = FreePort(),
             Append = new RekorPosix.Log.AppendOptions
             {
                 BatchMaxAge = TimeSpan.FromMilliseconds(5),
