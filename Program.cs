@@ -39,6 +39,10 @@ foreach (var option in new Option[] { storageDir, signerFile, signerPassword, ho
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
+serve.Options.Add(new Option<string?>(FlagSources.ConfigFlag)
+{
+    Description = "Config file of \"name = value\" lines (flag names without dashes). Every flag can also come from REKOR_<NAME>; the command line wins, then the environment, then the file.",
+});
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
     StorageDir = parse.GetValue(storageDir),
@@ -115,6 +119,20 @@ root.Subcommands.Add(fsck);
 var version = new Command("version", "Print the version and build facts.");
 version.SetAction(_ => { Console.Out.WriteLine(BuildInfo.Describe()); return 0; });
 root.Subcommands.Add(version);
+
+if (args.Length > 0 && args[0] == "serve")
+{
+    try
+    {
+        args = FlagSources.Expand(args, serve.Options.Select(o => o.Name).Where(n => n != FlagSources.ConfigFlag).ToList(),
+            Environment.GetEnvironmentVariable);
+    }
+    catch (FormatException e)
+    {
+        Console.Error.WriteLine($"serve: {e.Message}");
+        return 2;
+    }
+}
 
 // The server handles SIGTERM itself (graceful drain, final checkpoint): System.CommandLine must not cut it short.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
