@@ -29,6 +29,10 @@ var algorithms = new Option<string[]>("--client-signing-algorithms")
     DefaultValueFactory = _ => [.. AllowedAlgorithms.DefaultFlagNames],
     AllowMultipleArgumentsPerToken = false,
 };
+var httpTlsCert = new Option<string>("--http-tls-cert-file") { Description = "PEM certificate for HTTPS on the HTTP port (with --http-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => "" };
+var httpTlsKey = new Option<string>("--http-tls-key-file") { Description = "PEM private key for HTTPS on the HTTP port.", DefaultValueFactory = _ => "" };
+var grpcTlsCert = new Option<string>("--grpc-tls-cert-file") { Description = "PEM certificate for TLS on the gRPC port (with --grpc-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => "" };
+var grpcTlsKey = new Option<string>("--grpc-tls-key-file") { Description = "PEM private key for TLS on the gRPC port.", DefaultValueFactory = _ => "" };
 var persistentAntispam = new Option<bool>("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => true };
 var antispamBatch = new Option<int>("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
 var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
@@ -36,7 +40,7 @@ var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most ent
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
 foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, metricsPort, grpcAddress, grpcPort,
-    serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
+    serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
 serve.Options.Add(new Option<string?>(FlagSources.ConfigFlag)
@@ -59,6 +63,10 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     MaxRequestBodySize = parse.GetValue(maxBody),
     ReadOnly = parse.GetValue(readOnly),
     ClientSigningAlgorithms = parse.GetValue(algorithms) ?? [],
+    HttpTlsCertFile = parse.GetValue(httpTlsCert)!,
+    HttpTlsKeyFile = parse.GetValue(httpTlsKey)!,
+    GrpcTlsCertFile = parse.GetValue(grpcTlsCert)!,
+    GrpcTlsKeyFile = parse.GetValue(grpcTlsKey)!,
     PersistentAntispam = parse.GetValue(persistentAntispam),
     AntispamMaxBatchSize = parse.GetValue(antispamBatch),
     AntispamPushbackThreshold = parse.GetValue(antispamPushback),

@@ -48,5 +48,11 @@ public sealed record ServeSettings
     public bool PersistentAntispam { get; init; } = true;
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
+    /// <summary>PEM certificate and key for HTTPS on the HTTP port (both or neither; TLS 1.3 only).</summary>
+    public string HttpTlsCertFile { get; init; } = "";
+    public string HttpTlsKeyFile { get; init; } = "";
+    /// <summary>PEM certificate and key for TLS on the gRPC port (both or neither; TLS 1.3 only).</summary>
+    public string GrpcTlsCertFile { get; init; } = "";
+    public string GrpcTlsKeyFile { get; init; } = "";
     public AppendOptions Append { get; init; } = new();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -24,17 +25,37 @@ public static class Server
     {
         if (CheckSettings(settings, out var http, out var grpc, out var metricsEndpoint, out var allowed) is { } problem)
             return Fail(problem);
+        X509Certificate2? httpCertificate, grpcCertificate;
+        try
+        {
+            httpCertificate = TlsCertificates.Load("--http-tls", settings.HttpTlsCertFile, settings.HttpTlsKeyFile);
+            grpcCertificate = TlsCertificates.Load("--grpc-tls", settings.GrpcTlsCertFile, settings.GrpcTlsKeyFile);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(e.Message);
+        }
         var metrics = new ServerMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
+        if (httpCertificate is not null || grpcCertificate is not null)
+            builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(http, o => o.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(grpc, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(http, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                TlsCertificates.Use(o, httpCertificate);
+            });
+            kestrel.Listen(grpc, o =>
+            {
+                o.Protocols = HttpProtocols.Http2;
+                TlsCertificates.Use(o, grpcCertificate);
+            });
             kestrel.Listen(metricsEndpoint, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
             kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
