@@ -158,14 +158,15 @@ public static class Server
         }
         finally
         {
-            if (appender is not null)
-                await appender.DisposeAsync().ConfigureAwait(false);
+            // The log first, so that the dedup follower also indexes what the shutdown integrated.
             if (log is not null)
             {
                 using var shutdown = new CancellationTokenSource(settings.TlogTimeout);
                 await log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
                 await log.DisposeAsync().ConfigureAwait(false);
             }
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
         }
         return 0;
     }

@@ -21,6 +21,8 @@ command -v cc >/dev/null || need+=(gcc)
 command -v clang >/dev/null || need+=(clang)
 command -v curl >/dev/null || need+=(curl)
 command -v promtool >/dev/null || need+=(prometheus)
+# SQLite for the antispam index: the tests load libsqlite3.so.0, the AOT link takes libsqlite3.a.
+[ -f "/usr/lib/$(uname -m)-linux-gnu/libsqlite3.a" ] || need+=(libsqlite3-dev)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
