@@ -88,6 +88,8 @@ if [ -x "$bin" ]; then
     check "promtool check metrics finds nothing but the rekor-tiles counter name" bash -c \
         "! grep -v 'rekor_v2_new_hashedrekord_entries counter metrics should have \"_total\" suffix' promtool.txt | grep -q ."
     cat promtool.txt
+    check "serve keeps its dedup index in .state/antispam.db" test -s rekor-data/log/.state/antispam.db
+    check "SQLite is linked into the binary" grep -a -q 'SQLite format 3' "$bin"
     check "serve generated a 0600 key outside the log" bash -c "[ \"\$(stat -c %a rekor-data/signer.pem)\" = 600 ] && [ -f rekor-data/log/checkpoint ]"
     kill -TERM $pid; wait $pid
     check "serve exits 0 on SIGTERM" test $? = 0

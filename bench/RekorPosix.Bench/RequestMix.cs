@@ -87,7 +87,7 @@ public static class RequestMix
 
     private static Verifier PublicKey(byte[] spki, PublicKeyDetails details) => new()
     {
-        PublicKey = new RekorPosix.Protos.CommonV1.PublicKey { RawBytes = ByteString.CopyFrom(spki) },
+        PublicKey = new RekorPosix.Protos.RekorV2.PublicKey { RawBytes = ByteString.CopyFrom(spki) },
         KeyDetails = details,
     };
 
