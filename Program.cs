@@ -43,10 +43,20 @@ foreach (var option in new Option[] { storageDir, signerFile, signerPassword, ho
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
-serve.Options.Add(new Option<string?>(FlagSources.ConfigFlag)
+var config = new Option<string?>(FlagSources.ConfigFlag)
 {
     Description = "Config file of \"name = value\" lines (flag names without dashes). Every flag can also come from REKOR_<NAME>; the command line wins, then the environment, then the file.",
-});
+};
+serve.Options.Add(config);
+(string, Option[])[] serveGroups =
+[
+    ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly]),
+    ("Listeners", [httpAddress, httpPort, metricsPort, grpcAddress, grpcPort, serverTimeout, maxBody]),
+    ("TLS (TLS 1.3 only; certificate and key together)", [httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey]),
+    ("Entries and deduplication", [algorithms, persistentAntispam, antispamBatch, antispamPushback]),
+    ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, tlogTimeout]),
+    ("Configuration", [config]),
+];
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
     StorageDir = parse.GetValue(storageDir),
@@ -58,8 +68,8 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     MetricsPort = parse.GetValue(metricsPort),
     GrpcAddress = parse.GetValue(grpcAddress)!,
     GrpcPort = parse.GetValue(grpcPort),
-    ServerTimeout = parse.GetValue(serverTimeout),
-    TlogTimeout = parse.GetValue(tlogTimeout),
+    ServerTimeout = Duration(parse, serverTimeout),
+    TlogTimeout = Duration(parse, tlogTimeout),
     MaxRequestBodySize = parse.GetValue(maxBody),
     ReadOnly = parse.GetValue(readOnly),
     ClientSigningAlgorithms = parse.GetValue(algorithms) ?? [],
@@ -73,8 +83,8 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     Append = new AppendOptions
     {
         BatchMaxSize = parse.GetValue(batchMaxSize),
-        BatchMaxAge = parse.GetValue(batchMaxAge),
-        CheckpointInterval = parse.GetValue(checkpointInterval),
+        BatchMaxAge = Duration(parse, batchMaxAge),
+        CheckpointInterval = Duration(parse, checkpointInterval),
     },
 }, cancel));
 root.Subcommands.Add(serve);
@@ -96,8 +106,8 @@ add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
     parse.GetValue(addFiles) ?? [], parse.GetValue(addStdin),
     new AppendOptions
     {
-        CheckpointInterval = parse.GetValue(addInterval),
-        BatchMaxAge = parse.GetValue(addBatchAge),
+        CheckpointInterval = Duration(parse, addInterval),
+        BatchMaxAge = Duration(parse, addBatchAge),
         BatchMaxSize = parse.GetValue(batchMaxSize),
     }, Console.Out, Console.Error, cancel));
 root.Subcommands.Add(add);
@@ -128,6 +138,11 @@ var version = new Command("version", "Print the version and build facts.");
 version.SetAction(_ => { Console.Out.WriteLine(BuildInfo.Describe()); return 0; });
 root.Subcommands.Add(version);
 
+if (args.Length == 2 && args[0] == "serve" && args[1] is "--help" or "-h" or "-?")
+{
+    Console.Out.Write(GroupedHelp.Render(serve, "rekor-server-posix serve [options]", serveGroups));
+    return 0;
+}
 if (args.Length > 0 && args[0] == "serve")
 {
     try
@@ -145,16 +160,22 @@ if (args.Length > 0 && args[0] == "serve")
 // The server handles SIGTERM itself (graceful drain, final checkpoint): System.CommandLine must not cut it short.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue) => new(name)
+// Durations are kept as Go-syntax strings so that help shows "10s", not "00:00:10"; the
+// validator refuses a bad one at parse time, with the flag's name.
+static Option<string> DurationOption(string name, string description, TimeSpan defaultValue)
 {
-    Description = $"{description} Go duration syntax, e.g. 250ms, 10s, 1m.",
-    DefaultValueFactory = _ => defaultValue,
-    CustomParser = result =>
+    var option = new Option<string>(name)
     {
-        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (GoDuration.TryParse(text, out var value, out string? error))
-            return value;
-        result.AddError($"{name}: invalid duration \"{text}\": {error}");
-        return default;
-    },
-};
+        Description = $"{description} Go duration syntax, e.g. 250ms, 10s, 1m.",
+        DefaultValueFactory = _ => GoDuration.Format(defaultValue),
+    };
+    option.Validators.Add(result =>
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : GoDuration.Format(defaultValue);
+        if (!GoDuration.TryParse(text, out _, out string? error))
+            result.AddError($"{name}: invalid duration \"{text}\": {error}");
+    });
+    return option;
+}
+
+static TimeSpan Duration(ParseResult parse, Option<string> option) => GoDuration.Parse(parse.GetValue(option)!);

@@ -59,6 +59,9 @@ ls -l "$bin"
 
 if [ -x "$bin" ]; then
     cd "$work"
+    check "serve --help is grouped" bash -c "'$bin' serve --help | grep -q '^Listeners:'"
+    check "bash completion suggests flags" bash -c \
+        "source '$root/packaging/completion/rekor-server-posix.bash'; COMP_LINE='rekor-server-posix serve --http-p'; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=('$bin' serve --http-p); COMP_CWORD=2; _rekor_server_posix; [ \"\${COMPREPLY[*]}\" = --http-port ]"
     check "version runs" bash -c "'$bin' version | grep -q 'native AOT'"
     check "keygen writes a 0600 key and prints its identity" bash -c \
         "'$bin' keygen --output key.pem --hostname example.test/log > keygen.txt && [ \"\$(stat -c %a key.pem)\" = 600 ] && grep -q '^Verifier key: example.test/log+' keygen.txt && grep -q 'BEGIN PUBLIC KEY' keygen.txt"
