@@ -150,11 +150,22 @@ public static class Server
         app.MapGrpcService<GrpcRekorService>();
         app.MapGrpcService<GrpcHealthService>();
 
-        HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
-        HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+        int exitCode = 0;
         try
         {
-            await app.RunAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancel).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // Typically a port already in use: say which, without a stack trace.
+                exitCode = Fail($"cannot listen: {e.Message}");
+                return exitCode;
+            }
+            HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
+            HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+            await app.WaitForShutdownAsync(cancel).ConfigureAwait(false);
         }
         finally
         {
@@ -168,7 +179,7 @@ public static class Server
             if (appender is not null)
                 await appender.DisposeAsync().ConfigureAwait(false);
         }
-        return 0;
+        return exitCode;
     }
 
     /// <summary>Answers one REST request and records it in the rekor_v2_http_* metrics.</summary>

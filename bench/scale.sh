@@ -28,7 +28,7 @@ echo "== fsck"
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-# serve DIR PORTBASE: starts a server and prints the seconds until /healthz answers.
+# serve DIR PORTBASE: starts a server; sets $pid and $ready (seconds until /healthz answered).
 serve() {
     local dir=$1 base=$2
     local started; started=$(date +%s.%N)
@@ -37,17 +37,17 @@ serve() {
         --checkpoint-interval 100ms > "$work/serve-$base.log" 2>&1 &
     pid=$!
     until curl -fs "http://127.0.0.1:$base/healthz" > /dev/null 2>&1; do sleep 0.02; done
-    echo "$(date +%s.%N) - $started" | bc
+    ready=$(echo "$(date +%s.%N) - $started" | bc)
 }
 lag() { curl -fs "http://127.0.0.1:$1/metrics" | awk '/^rekor_posix_antispam_follower_lag / {print $2}'; }
 
 echo "== start-to-ready (3 starts each)"
 for round in 1 2 3; do
-    t_big=$(serve "$work/big" 4100); big_pid=$pid
+    serve "$work/big" 4710; t_big=$ready; big_pid=$pid
     if [ "$round" = 1 ]; then
         # The first start of an adopted log builds the dedup index from every bundle.
         started=$(date +%s)
-        while [ "$(lag 4102)" != "0" ]; do sleep 1; done
+        while [ "$(lag 4712)" != "0" ]; do sleep 1; done
         echo "dedup index built from $count entries in $(( $(date +%s) - started )) s"
         echo "dedup index: $(stat -c %s "$work/big/.state/antispam.db") bytes (+ WAL $(stat -c %s "$work/big/.state/antispam.db-wal" 2>/dev/null || echo 0)) = $(( $(stat -c %s "$work/big/.state/antispam.db") / count )) bytes per entry"
     fi
@@ -55,7 +55,7 @@ for round in 1 2 3; do
     echo "big log: ready in $t_big s, idle RSS $(rss $big_pid) KB"
     kill -TERM $big_pid; wait $big_pid || true
     rm -rf "$work/empty"
-    t_empty=$(serve "$work/empty" 4200); empty_pid=$pid
+    serve "$work/empty" 4720; t_empty=$ready; empty_pid=$pid
     sleep 2
     echo "empty log: ready in $t_empty s, idle RSS $(rss $empty_pid) KB"
     kill -TERM $empty_pid; wait $empty_pid || true
@@ -64,9 +64,9 @@ done
 echo "== write throughput, big vs empty log (alternating, 3 rounds)"
 for round in 1 2 3; do
     for which in big empty; do
-        dir="$work/$which"; base=4300
-        [ "$which" = empty ] && { rm -rf "$work/empty"; base=4400; }
-        serve "$dir" $base > /dev/null; p=$pid
+        dir="$work/$which"; base=4730
+        [ "$which" = empty ] && { rm -rf "$work/empty"; base=4740; }
+        serve "$dir" $base; p=$pid
         $bench --url "http://127.0.0.1:$base" --count 10000 --concurrency 800 --no-ceiling | grep accepted | sed "s/^/$which: /"
         echo "$which: peak RSS under load $(hwm $p) KB"
         kill -TERM $p; wait $p || true

@@ -39,6 +39,33 @@ public class ServerTests
     }
 
     [Fact]
+    public async Task APortInUse_IsRefusedWithAMessage_NotACrash()
+    {
+        using var dir = new TempDir();
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+        var settings = new ServeSettings
+        {
+            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
+            HttpPort = port, GrpcPort = port == 65000 ? 65001 : 65000, MetricsPort = 65002,
+        };
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+        Assert.Contains("cannot listen", error.ToString());
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.ToString());
+    }
+
+    [Fact]
     public async Task Shutdown_AnswersRequestsInFlight_AndPublishesAFinalCheckpoint()
     {
         using var dir = new TempDir();
