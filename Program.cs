@@ -38,6 +38,9 @@ foreach (var option in new Option[] { storageDir, signerFile, signerPassword, ho
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
+// Shared by every command that loads the signer key (serve, add, freeze).
+var allowInsecureKey = new Option<bool>(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the signer key file is accessible by group or others." };
+serve.Options.Add(allowInsecureKey);
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
     StorageDir = parse.GetValue(storageDir),
@@ -56,6 +59,7 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     PersistentAntispam = parse.GetValue(persistentAntispam),
     AntispamMaxBatchSize = parse.GetValue(antispamBatch),
     AntispamPushbackThreshold = parse.GetValue(antispamPushback),
+    AllowInsecureKeyPermissions = parse.GetValue(allowInsecureKey),
     Append = new AppendOptions
     {
         BatchMaxSize = parse.GetValue(batchMaxSize),
@@ -77,6 +81,7 @@ var addBatchAge = DurationOption("--batch-max-age", "Longest an entry waits for 
 add.Arguments.Add(addFiles);
 foreach (var option in new Option[] { addStdin, addStorage, addSigner, addHostname, signerPassword, addInterval, addBatchAge, batchMaxSize })
     add.Options.Add(option);
+add.Options.Add(allowInsecureKey);
 add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
     parse.GetValue(addStorage)!, parse.GetValue(addSigner)!, parse.GetValue(signerPassword)!, parse.GetValue(addHostname)!,
     parse.GetValue(addFiles) ?? [], parse.GetValue(addStdin),
@@ -85,7 +90,7 @@ add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
         CheckpointInterval = parse.GetValue(addInterval),
         BatchMaxAge = parse.GetValue(addBatchAge),
         BatchMaxSize = parse.GetValue(batchMaxSize),
-    }, Console.Out, Console.Error, cancel));
+    }, Console.Out, Console.Error, cancel, parse.GetValue(allowInsecureKey)));
 root.Subcommands.Add(add);
 
 // ---- keygen ------------------------------------------------------------------------------

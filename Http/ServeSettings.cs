@@ -47,4 +47,6 @@ public sealed record ServeSettings
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
     public AppendOptions Append { get; init; } = new();
+    /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
+    public bool AllowInsecureKeyPermissions { get; init; }
 }
