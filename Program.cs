@@ -114,6 +114,17 @@ fsck.SetAction(parse => FsckCommand.Run(parse.GetValue(fsckStorage)!, parse.GetV
     parse.GetValue(fsckHostname), Console.Out, Console.Error));
 root.Subcommands.Add(fsck);
 
+// ---- freeze ------------------------------------------------------------------------------
+var freeze = new Command("freeze", "End the log for good: publish its final checkpoint, for everything integrated, with the \"Log frozen — <date>\" line. Refuses while a writer holds the log's lock; freezing twice changes nothing.");
+var freezeStorage = new Option<string>("--storage-dir") { Description = "Log directory.", Required = true };
+var freezeSigner = new Option<string>("--signer-filepath") { Description = "The log's PEM private key (the one that signed its checkpoint).", Required = true };
+var freezeHostname = new Option<string>("--hostname") { Description = "The log's checkpoint origin.", Required = true };
+foreach (var option in new Option[] { freezeStorage, freezeSigner, freezeHostname, signerPassword, allowInsecureKey })
+    freeze.Options.Add(option);
+freeze.SetAction(parse => RekorPosix.Log.Posix.FreezeCommand.Run(parse.GetValue(freezeStorage)!, parse.GetValue(freezeSigner)!,
+    parse.GetValue(signerPassword)!, parse.GetValue(freezeHostname)!, parse.GetValue(allowInsecureKey), Console.Out, Console.Error));
+root.Subcommands.Add(freeze);
+
 // ---- version -----------------------------------------------------------------------------
 var version = new Command("version", "Print the version and build facts.");
 version.SetAction(_ => { Console.Out.WriteLine(BuildInfo.Describe()); return 0; });
