@@ -104,6 +104,8 @@ public static class Server
 
         HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
         HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+        using var systemd = SystemdIntegration.Attach(app.Lifetime,
+            () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
         {
             await app.RunAsync(cancel).ConfigureAwait(false);
