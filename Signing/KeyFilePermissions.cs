@@ -12,8 +12,16 @@ public static class KeyFilePermissions
 
     /// <summary>What is wrong with the file's mode and how to fix it; null when only the owner has
     /// access, or when the file cannot be examined (loading it then says why).</summary>
-    public static string? Problem(string path)
+    public static string? Problem(string path) => Problem(path, Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY"));
+
+    /// <summary>As <see cref="Problem(string)"/>. A systemd credential (LoadCredential=) is private by
+    /// construction: mode 0400 plus an ACL entry for the service user, whose ACL mask shows in the
+    /// group bits, so files under <paramref name="credentialsDirectory"/> are not judged by mode.</summary>
+    public static string? Problem(string path, string? credentialsDirectory)
     {
+        if (!string.IsNullOrEmpty(credentialsDirectory) &&
+            Path.GetFullPath(path).StartsWith(Path.TrimEndingDirectorySeparator(Path.GetFullPath(credentialsDirectory)) + "/", StringComparison.Ordinal))
+            return null;
         UnixFileMode mode;
         try
         {

@@ -46,6 +46,19 @@ public class KeyFilePermissionsTests
     }
 
     [Fact]
+    public void ASystemdCredential_IsNotJudgedByItsGroupBits()
+    {
+        // LoadCredential= writes 0400 and adds an ACL for the service user: stat shows the mask as r--.
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["credentials"]);
+        string path = WithMode(dir["credentials/signer.key"], "440");
+        Assert.Null(KeyFilePermissions.Problem(path, dir["credentials"]));
+        Assert.Null(KeyFilePermissions.Problem(path, dir["credentials"] + "/"));
+        Assert.NotNull(KeyFilePermissions.Problem(path, null));
+        Assert.NotNull(KeyFilePermissions.Problem(path, dir["cred"]));
+    }
+
+    [Fact]
     public void AMissingFile_IsLeftToTheLoader()
     {
         using var dir = new TempDir();
