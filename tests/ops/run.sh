@@ -211,6 +211,9 @@ kill -TERM "$pid"; wait "$pid"
 check "arm64/serve under qemu exits 0 on SIGTERM" test $? = 0
 check "arm64/fsck under qemu passes on the log it wrote" bash -c "${qemu[*]} '$arm' fsck --storage-dir log --vkey '$arm_vkey' > fsck.txt 2>&1 && grep -q ' size 1 root ' fsck.txt || { cat fsck.txt; false; }"
 cd "$work"
+arm_deb=$(bash "$root/packaging/deb/build.sh" "$work/deb-arm64" "$arm" 2>/dev/null)
+check "arm64/build.sh packs it as rekor-posix_<version>_arm64.deb" bash -c \
+    "[ \"\$(dpkg-deb -f '$arm_deb' Architecture)\" = arm64 ] && dpkg-deb -f '$arm_deb' Depends | grep -q 'libc6 (>= 2.34)'"
 took arm64
 
 [ $failed = 0 ]
