@@ -16,6 +16,7 @@ var signerPassword = new Option<string>("--signer-password") { Description = "Pa
 var hostname = new Option<string>("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.DefaultHostname() };
 var httpAddress = new Option<string>("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => "127.0.0.1" };
 var httpPort = new Option<int>("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => 3000 };
+var metricsPort = new Option<int>("--http-metrics-port") { Description = "Port of the Prometheus metrics listener (on the HTTP address).", DefaultValueFactory = _ => 2112 };
 var grpcAddress = new Option<string>("--grpc-address") { Description = "Address of the gRPC listener.", DefaultValueFactory = _ => "127.0.0.1" };
 var grpcPort = new Option<int>("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => 3001 };
 var serverTimeout = DurationOption("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", TimeSpan.FromSeconds(20));
@@ -28,19 +29,37 @@ var algorithms = new Option<string[]>("--client-signing-algorithms")
     DefaultValueFactory = _ => [.. AllowedAlgorithms.DefaultFlagNames],
     AllowMultipleArgumentsPerToken = false,
 };
+var httpTlsCert = new Option<string>("--http-tls-cert-file") { Description = "PEM certificate for HTTPS on the HTTP port (with --http-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => "" };
+var httpTlsKey = new Option<string>("--http-tls-key-file") { Description = "PEM private key for HTTPS on the HTTP port.", DefaultValueFactory = _ => "" };
+var grpcTlsCert = new Option<string>("--grpc-tls-cert-file") { Description = "PEM certificate for TLS on the gRPC port (with --grpc-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => "" };
+var grpcTlsKey = new Option<string>("--grpc-tls-key-file") { Description = "PEM private key for TLS on the gRPC port.", DefaultValueFactory = _ => "" };
 var persistentAntispam = new Option<bool>("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => true };
 var antispamBatch = new Option<int>("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
 var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
-foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, grpcAddress, grpcPort,
-    serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
+foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, metricsPort, grpcAddress, grpcPort,
+    serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
 // Shared by every command that loads the signer key (serve, add, freeze).
 var allowInsecureKey = new Option<bool>(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the signer key file is accessible by group or others." };
 serve.Options.Add(allowInsecureKey);
+var config = new Option<string?>(FlagSources.ConfigFlag)
+{
+    Description = "Config file of \"name = value\" lines (flag names without dashes). Every flag can also come from REKOR_<NAME>; the command line wins, then the environment, then the file.",
+};
+serve.Options.Add(config);
+(string, Option[])[] serveGroups =
+[
+    ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly, allowInsecureKey]),
+    ("Listeners", [httpAddress, httpPort, metricsPort, grpcAddress, grpcPort, serverTimeout, maxBody]),
+    ("TLS (TLS 1.3 only; certificate and key together)", [httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey]),
+    ("Entries and deduplication", [algorithms, persistentAntispam, antispamBatch, antispamPushback]),
+    ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, tlogTimeout]),
+    ("Configuration", [config]),
+];
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
     StorageDir = parse.GetValue(storageDir),
@@ -49,13 +68,18 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     Hostname = parse.GetValue(hostname)!,
     HttpAddress = parse.GetValue(httpAddress)!,
     HttpPort = parse.GetValue(httpPort),
+    MetricsPort = parse.GetValue(metricsPort),
     GrpcAddress = parse.GetValue(grpcAddress)!,
     GrpcPort = parse.GetValue(grpcPort),
-    ServerTimeout = parse.GetValue(serverTimeout),
-    TlogTimeout = parse.GetValue(tlogTimeout),
+    ServerTimeout = Duration(parse, serverTimeout),
+    TlogTimeout = Duration(parse, tlogTimeout),
     MaxRequestBodySize = parse.GetValue(maxBody),
     ReadOnly = parse.GetValue(readOnly),
     ClientSigningAlgorithms = parse.GetValue(algorithms) ?? [],
+    HttpTlsCertFile = parse.GetValue(httpTlsCert)!,
+    HttpTlsKeyFile = parse.GetValue(httpTlsKey)!,
+    GrpcTlsCertFile = parse.GetValue(grpcTlsCert)!,
+    GrpcTlsKeyFile = parse.GetValue(grpcTlsKey)!,
     PersistentAntispam = parse.GetValue(persistentAntispam),
     AntispamMaxBatchSize = parse.GetValue(antispamBatch),
     AntispamPushbackThreshold = parse.GetValue(antispamPushback),
@@ -63,8 +87,8 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     Append = new AppendOptions
     {
         BatchMaxSize = parse.GetValue(batchMaxSize),
-        BatchMaxAge = parse.GetValue(batchMaxAge),
-        CheckpointInterval = parse.GetValue(checkpointInterval),
+        BatchMaxAge = Duration(parse, batchMaxAge),
+        CheckpointInterval = Duration(parse, checkpointInterval),
     },
 }, cancel));
 root.Subcommands.Add(serve);
@@ -87,8 +111,8 @@ add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
     parse.GetValue(addFiles) ?? [], parse.GetValue(addStdin),
     new AppendOptions
     {
-        CheckpointInterval = parse.GetValue(addInterval),
-        BatchMaxAge = parse.GetValue(addBatchAge),
+        CheckpointInterval = Duration(parse, addInterval),
+        BatchMaxAge = Duration(parse, addBatchAge),
         BatchMaxSize = parse.GetValue(batchMaxSize),
     }, Console.Out, Console.Error, cancel, parse.GetValue(allowInsecureKey)));
 root.Subcommands.Add(add);
@@ -130,19 +154,44 @@ var version = new Command("version", "Print the version and build facts.");
 version.SetAction(_ => { Console.Out.WriteLine(BuildInfo.Describe()); return 0; });
 root.Subcommands.Add(version);
 
+if (args.Length == 2 && args[0] == "serve" && args[1] is "--help" or "-h" or "-?")
+{
+    Console.Out.Write(GroupedHelp.Render(serve, "rekor-server-posix serve [options]", serveGroups));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "serve")
+{
+    try
+    {
+        args = FlagSources.Expand(args, serve.Options.Select(o => o.Name).Where(n => n != FlagSources.ConfigFlag).ToList(),
+            Environment.GetEnvironmentVariable);
+    }
+    catch (FormatException e)
+    {
+        Console.Error.WriteLine($"serve: {e.Message}");
+        return 2;
+    }
+}
+
 // The server handles SIGTERM itself (graceful drain, final checkpoint): System.CommandLine must not cut it short.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-static Option<TimeSpan> DurationOption(string name, string description, TimeSpan defaultValue) => new(name)
+// Durations are kept as Go-syntax strings so that help shows "10s", not "00:00:10"; the
+// validator refuses a bad one at parse time, with the flag's name.
+static Option<string> DurationOption(string name, string description, TimeSpan defaultValue)
 {
-    Description = $"{description} Go duration syntax, e.g. 250ms, 10s, 1m.",
-    DefaultValueFactory = _ => defaultValue,
-    CustomParser = result =>
+    var option = new Option<string>(name)
     {
-        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (GoDuration.TryParse(text, out var value, out string? error))
-            return value;
-        result.AddError($"{name}: invalid duration \"{text}\": {error}");
-        return default;
-    },
-};
+        Description = $"{description} Go duration syntax, e.g. 250ms, 10s, 1m.",
+        DefaultValueFactory = _ => GoDuration.Format(defaultValue),
+    };
+    option.Validators.Add(result =>
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : GoDuration.Format(defaultValue);
+        if (!GoDuration.TryParse(text, out _, out string? error))
+            result.AddError($"{name}: invalid duration \"{text}\": {error}");
+    });
+    return option;
+}
+
+static TimeSpan Duration(ParseResult parse, Option<string> option) => GoDuration.Parse(parse.GetValue(option)!);

@@ -32,6 +32,8 @@ public sealed record ServeSettings
     public string Hostname { get; init; } = "localhost";
     public string HttpAddress { get; init; } = "127.0.0.1";
     public int HttpPort { get; init; } = 3000;
+    /// <summary>Prometheus metrics, on the HTTP address.</summary>
+    public int MetricsPort { get; init; } = 2112;
     public string GrpcAddress { get; init; } = "127.0.0.1";
     public int GrpcPort { get; init; } = 3001;
     /// <summary>Longest a write may take, waiting for its checkpoint included (rekor-tiles' HTTP timeouts).</summary>
@@ -46,6 +48,12 @@ public sealed record ServeSettings
     public bool PersistentAntispam { get; init; } = true;
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
+    /// <summary>PEM certificate and key for HTTPS on the HTTP port (both or neither; TLS 1.3 only).</summary>
+    public string HttpTlsCertFile { get; init; } = "";
+    public string HttpTlsKeyFile { get; init; } = "";
+    /// <summary>PEM certificate and key for TLS on the gRPC port (both or neither; TLS 1.3 only).</summary>
+    public string GrpcTlsCertFile { get; init; } = "";
+    public string GrpcTlsKeyFile { get; init; } = "";
     public AppendOptions Append { get; init; } = new();
     /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
     public bool AllowInsecureKeyPermissions { get; init; }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -22,18 +23,40 @@ public static class Server
 {
     public static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancel)
     {
-        if (CheckSettings(settings, out var http, out var grpc, out var allowed) is { } problem)
+        if (CheckSettings(settings, out var http, out var grpc, out var metricsEndpoint, out var allowed) is { } problem)
             return Fail(problem);
+        X509Certificate2? httpCertificate, grpcCertificate;
+        try
+        {
+            httpCertificate = TlsCertificates.Load("--http-tls", settings.HttpTlsCertFile, settings.HttpTlsKeyFile);
+            grpcCertificate = TlsCertificates.Load("--grpc-tls", settings.GrpcTlsCertFile, settings.GrpcTlsKeyFile);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(e.Message);
+        }
+        var metrics = new ServerMetrics();
 
         var builder = WebApplication.CreateSlimBuilder();
+        if (httpCertificate is not null || grpcCertificate is not null)
+            builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(http, o => o.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(grpc, o => o.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(http, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                TlsCertificates.Use(o, httpCertificate);
+            });
+            kestrel.Listen(grpc, o =>
+            {
+                o.Protocols = HttpProtocols.Http2;
+                TlsCertificates.Use(o, grpcCertificate);
+            });
+            kestrel.Listen(metricsEndpoint, o => o.Protocols = HttpProtocols.Http1);
             kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
             kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
             kestrel.Limits.RequestHeadersTimeout = settings.ServerTimeout;
@@ -42,7 +65,9 @@ public static class Server
         {
             o.MaxReceiveMessageSize = (int)Math.Min(settings.MaxRequestBodySize, int.MaxValue);
             o.EnableDetailedErrors = false;
+            o.Interceptors.Add<GrpcMetricsInterceptor>();
         });
+        builder.Services.AddSingleton(metrics);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ServerTimeout + TimeSpan.FromSeconds(1));
         // The entry service needs the app's loggers, so it is made after Build(); gRPC resolves it
         // at the first call, long after it is set.
@@ -73,6 +98,12 @@ public static class Server
             {
                 log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
                     loggers.CreateLogger("RekorPosix.Log"));
+                log.BatchIntegrated += (count, took) =>
+                {
+                    metrics.BatchSize.Observe(count);
+                    metrics.IntegrationSeconds.Observe(took.TotalSeconds);
+                };
+                log.CheckpointPublished += (_, latency) => metrics.PublicationLatency.Observe(latency.TotalSeconds);
                 appender = DedupAppender.Open(storageDir, log, new AntispamOptions
                 {
                     Persistent = settings.PersistentAntispam,
@@ -91,13 +122,30 @@ public static class Server
         entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
             loggers.CreateLogger("RekorPosix.Api"));
         var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
+        var service = entries;
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            metrics.NewEntries.IncTo(service.EntriesCreated);
+            metrics.InclusionProofFailures.IncTo(service.InclusionProofFailures);
+            if (log is not null)
+            {
+                metrics.IntegratedSize.Set(log.IntegratedSize);
+                metrics.PublishedSize.Set(log.LatestCheckpoint?.Size ?? 0);
+            }
+            if (appender is not null)
+                metrics.AntispamLag.Set(appender.FollowerLag);
+        });
         app.Use(async (context, next) =>
         {
-            // The gRPC port serves only gRPC (routed endpoints); everything on the HTTP port is REST.
-            if (context.Connection.LocalPort == settings.GrpcPort)
+            // The gRPC port serves only gRPC (routed endpoints), the metrics port only metrics (on
+            // every path, as rekor-tiles); everything on the HTTP port is REST.
+            int port = context.Connection.LocalPort;
+            if (port == settings.GrpcPort)
                 await next(context).ConfigureAwait(false);
+            else if (port == settings.MetricsPort)
+                await MetricsEndpoint.HandleAsync(context, metrics).ConfigureAwait(false);
             else
-                await rest.HandleAsync(context).ConfigureAwait(false);
+                await ObservedAsync(context, rest, metrics).ConfigureAwait(false);
         });
         app.MapGrpcService<GrpcRekorService>();
         app.MapGrpcService<GrpcHealthService>();
@@ -112,22 +160,32 @@ public static class Server
         }
         finally
         {
-            if (appender is not null)
-                await appender.DisposeAsync().ConfigureAwait(false);
+            // The log first, so that the dedup follower also indexes what the shutdown integrated.
             if (log is not null)
             {
                 using var shutdown = new CancellationTokenSource(settings.TlogTimeout);
                 await log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
                 await log.DisposeAsync().ConfigureAwait(false);
             }
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
         }
         return 0;
     }
 
-    /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
-    private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out AllowedAlgorithms allowed)
+    /// <summary>Answers one REST request and records it in the rekor_v2_http_* metrics.</summary>
+    private static async Task ObservedAsync(HttpContext context, RestApi rest, ServerMetrics metrics)
     {
-        http = grpc = null!;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await rest.HandleAsync(context).ConfigureAwait(false);
+        metrics.ObserveHttp(context.Request.Method, context.Response.StatusCode,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, context.Request.ContentLength ?? 0);
+    }
+
+    /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
+    private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out IPEndPoint metrics, out AllowedAlgorithms allowed)
+    {
+        http = grpc = metrics = null!;
         allowed = null!;
         if (!IPAddress.TryParse(s.HttpAddress, out var httpAddress))
             return $"--http-address: \"{s.HttpAddress}\" is not an IP address";
@@ -137,8 +195,10 @@ public static class Server
             return $"--http-port: {s.HttpPort} is not a port number (0 is not allowed)";
         if (s.GrpcPort is < 1 or > 65535)
             return $"--grpc-port: {s.GrpcPort} is not a port number (0 is not allowed)";
-        if (s.HttpPort == s.GrpcPort)
-            return $"--http-port and --grpc-port must differ (both {s.HttpPort})";
+        if (s.MetricsPort is < 1 or > 65535)
+            return $"--http-metrics-port: {s.MetricsPort} is not a port number";
+        if (s.HttpPort == s.GrpcPort || s.MetricsPort == s.HttpPort || s.MetricsPort == s.GrpcPort)
+            return $"--http-port ({s.HttpPort}), --grpc-port ({s.GrpcPort}) and --http-metrics-port ({s.MetricsPort}) must all differ";
         if (!NoteKeyName.IsValid(s.Hostname))
             return $"--hostname: \"{s.Hostname}\" cannot be a checkpoint origin: it must be non-empty, with no white space, control characters or '+'";
         if (s.MaxRequestBodySize < 1)
@@ -160,6 +220,7 @@ public static class Server
         }
         http = new IPEndPoint(httpAddress, s.HttpPort);
         grpc = new IPEndPoint(grpcAddress, s.GrpcPort);
+        metrics = new IPEndPoint(httpAddress, s.MetricsPort); // rekor-tiles binds metrics on the HTTP address
         return null;
     }
 

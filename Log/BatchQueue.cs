@@ -3,9 +3,12 @@ using System.Diagnostics;
 namespace RekorPosix.Log;
 
 /// <summary>
-/// Gathers added entries into batches (at most <c>maxBatch</c> entries, or whatever arrived
-/// within <c>maxAge</c> of the oldest) and hands each batch, in arrival order, to one dedicated
-/// worker thread that integrates it. Integration blocks on flock and fsync, so it gets a thread
+/// Gathers added entries into batches and hands each batch, in arrival order, to one dedicated
+/// worker thread that integrates it. It is a group commit: when the worker is free it takes
+/// whatever has arrived once the oldest entry has lingered <see cref="Linger"/> (never more than
+/// <c>maxAge</c>), at most <c>maxBatch</c> entries; while it integrates, the next batch grows.
+/// So a quiet log answers in milliseconds and a busy one makes large batches by itself, without
+/// entries sitting out a fixed age (tessera waits for size or age; the age is only an upper bound here). Integration blocks on flock and fsync, so it gets a thread
 /// of its own rather than a pool thread. An Add's task resolves with the entry's index only
 /// after the integrate function returned, i.e. after the batch is durable.
 /// </summary>
@@ -13,7 +16,10 @@ internal sealed class BatchQueue
 {
     private readonly Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> _integrate;
     private readonly int _maxBatch;
-    private readonly long _maxAgeTicks;
+    /// <summary>How long the worker lets the first entry of a batch wait for company.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
+
+    private readonly long _lingerTicks;
     private readonly int _maxQueued;
     private readonly object _gate = new();
     private readonly List<Pending> _pending = [];
@@ -24,7 +30,7 @@ internal sealed class BatchQueue
     {
         _integrate = integrate;
         _maxBatch = maxBatch;
-        _maxAgeTicks = (long)(maxAge.TotalSeconds * Stopwatch.Frequency);
+        _lingerTicks = (long)(Math.Min(maxAge.TotalSeconds, Linger.TotalSeconds) * Stopwatch.Frequency);
         _maxQueued = maxQueued;
         _worker = new Thread(Run) { Name = "log-integrator", IsBackground = true };
     }
@@ -104,7 +110,7 @@ internal sealed class BatchQueue
                 }
                 if (_pending.Count >= _maxBatch || _stopping)
                     break;
-                long due = _pending[0].ArrivedAt + _maxAgeTicks - Stopwatch.GetTimestamp();
+                long due = _pending[0].ArrivedAt + _lingerTicks - Stopwatch.GetTimestamp();
                 if (due <= 0)
                     break;
                 Monitor.Wait(_gate, TimeSpan.FromSeconds((double)due / Stopwatch.Frequency));

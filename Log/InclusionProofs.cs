@@ -16,7 +16,10 @@ public sealed record InclusionProof(byte[] RootHash, long TreeSize, IReadOnlyLis
 public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
 {
     private long _failures;
-    private (PublishedCheckpoint Source, Checkpoint Parsed)? _lastParsed;
+    private readonly Lock _gate = new();
+    // The latest checkpoint, parsed, with one proof builder that every request waiting on it
+    // shares: their proofs overlap, and the builder caches tiles and nodes.
+    private (PublishedCheckpoint Source, Checkpoint Parsed, ProofBuilder Proofs)? _current;
 
     public long Failures => Interlocked.Read(ref _failures);
 
@@ -25,8 +28,14 @@ public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
     {
         try
         {
-            var checkpoint = Parse(published);
-            var hashes = new ProofBuilder(checkpoint.Size, log.Reader.ReadTile).Inclusion(index);
+            Checkpoint checkpoint;
+            IReadOnlyList<byte[]> hashes;
+            lock (_gate)
+            {
+                var current = Current(published);
+                checkpoint = current.Parsed;
+                hashes = current.Proofs.Inclusion(index);
+            }
             if (MerkleProof.VerifyInclusion(leafHash, index, checkpoint.Size, hashes, checkpoint.RootHash))
                 return new InclusionProof(checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
             LogEvents.ProofFailed(logger, index, checkpoint.Size, null);
@@ -39,14 +48,16 @@ public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
         return null;
     }
 
-    /// <summary>Parses a published note once; every request waiting on it shares the result.</summary>
-    private Checkpoint Parse(PublishedCheckpoint published)
+    /// <summary>The shared state for a published note, made once per checkpoint.</summary>
+    private (PublishedCheckpoint Source, Checkpoint Parsed, ProofBuilder Proofs) Current(PublishedCheckpoint published)
     {
-        var last = _lastParsed;
-        if (last is { } cached && ReferenceEquals(cached.Source, published))
-            return cached.Parsed;
+        if (_current is { } cached && ReferenceEquals(cached.Source, published))
+            return cached;
         var parsed = Checkpoint.Parse(SignedNote.Parse(published.Note).Text);
-        _lastParsed = (published, parsed);
-        return parsed;
+        var fresh = (published, parsed, new ProofBuilder(parsed.Size, log.Reader.ReadTile));
+        // Requests waiting on an older checkpoint (rare) get a builder of their own, not the shared one.
+        if (_current is null || _current.Value.Parsed.Size <= parsed.Size)
+            _current = fresh;
+        return fresh;
     }
 }

@@ -5,7 +5,7 @@ namespace RekorPosix.Tiles;
 /// <summary>
 /// Roots and RFC 9162 proofs for one tree size, computed from stored tiles. Only tiles the size
 /// implies are requested, each at the width <see cref="TileMath.WidthAt"/> gives, and each at most once.
-/// The tile cache lives as long as the instance, so keep instances short-lived. Not thread-safe.
+/// The tile and node caches live as long as the instance: keep one per tree size. Not thread-safe.
 /// </summary>
 public sealed class ProofBuilder
 {
@@ -14,6 +14,9 @@ public sealed class ProofBuilder
     private readonly long _treeSize;
     private readonly Func<TileAddress, ReadOnlyMemory<byte>> _readTile;
     private readonly Dictionary<(int Level, long Index), ReadOnlyMemory<byte>> _tiles = [];
+    // Subtree hashes already computed: proofs for neighbouring leaves share most of their nodes,
+    // and a stored node of height h costs up to 2^(h%8) hashes to rebuild.
+    private readonly Dictionary<(long Start, long End), byte[]> _nodes = [];
     private byte[]? _root;
 
     public ProofBuilder(long treeSize, Func<TileAddress, ReadOnlyMemory<byte>> readTile)
@@ -102,11 +105,21 @@ public sealed class ProofBuilder
     /// <summary>MTH of leaves [start, end): a stored node when aligned and a power of two, else split.</summary>
     private byte[] Hash(long start, long end)
     {
+        if (_nodes.TryGetValue((start, end), out var known))
+            return known;
         long n = end - start;
+        byte[] hash;
         if (BitOperations.IsPow2(n) && start % n == 0)
-            return StoredNode(BitOperations.Log2((ulong)n), start / n);
-        long k = SplitPoint(n);
-        return Rfc6962.NodeHash(Hash(start, start + k), Hash(start + k, end));
+        {
+            hash = StoredNode(BitOperations.Log2((ulong)n), start / n);
+        }
+        else
+        {
+            long k = SplitPoint(n);
+            hash = Rfc6962.NodeHash(Hash(start, start + k), Hash(start + k, end));
+        }
+        _nodes[(start, end)] = hash;
+        return hash;
     }
 
     /// <summary>

@@ -24,6 +24,8 @@ internal sealed class AntispamFollower : IAsyncDisposable
     private long _next;
     private long _knownSize;
     private volatile bool _draining;
+    // Only the follower's own thread (or Open, before it starts) touches it.
+    private bool _failing;
     private bool _disposed;
 
     private AntispamFollower(PersistentDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
@@ -35,8 +37,9 @@ internal sealed class AntispamFollower : IAsyncDisposable
         _identities = new byte[options.EffectiveMaxBatchSize * IdentityKey.Size];
     }
 
-    /// <summary>Opens (or rebuilds) <c>&lt;storageDir&gt;/.state/antispam.db</c> and starts following.
-    /// Throws only when no index file can be created at all.</summary>
+    /// <summary>Opens (or rebuilds) <c>&lt;storageDir&gt;/.state/antispam.db</c>, indexes what the log
+    /// has beyond it if that is within the pushback threshold, and starts following. Throws only
+    /// when no index file can be created at all.</summary>
     public static AntispamFollower Open(string storageDir, ILogReader reader, AntispamOptions options, ILogger logger)
     {
         options.Validate();
@@ -46,6 +49,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
             var follower = new AntispamFollower(index, reader, options, logger);
             follower._next = index.ReadNextIndex();
             follower._knownSize = follower._next;
+            follower.CatchUpAtOpen();
             follower._loop = Task.Run(follower.RunAsync);
             return follower;
         }
@@ -100,33 +104,52 @@ internal sealed class AntispamFollower : IAsyncDisposable
         _wake.Dispose();
     }
 
+    /// <summary>
+    /// Indexes the entries the log has now, on the caller's thread, when they are no more than the
+    /// pushback threshold: a few bundles, and afterwards no repeat of an entry from before the start
+    /// slips through while the index catches up. Farther behind, adds are pushed back until it has.
+    /// </summary>
+    private void CatchUpAtOpen()
+    {
+        long threshold = _options.EffectivePushbackThreshold;
+        try
+        {
+            long size = _reader.IntegratedSize;
+            RaiseKnownSize(size);
+            while (NextIndex != size && Lag <= threshold && IndexOneBatch(CancellationToken.None))
+            {
+            }
+        }
+        catch (Exception e)
+        {
+            Failed(e);
+        }
+    }
+
     private async Task RunAsync()
     {
         var stop = _abort.Token;
-        bool failing = false;
         while (!stop.IsCancellationRequested)
         {
             bool more;
             try
             {
                 more = IndexOneBatch(stop);
-                if (failing)
+                if (_failing)
                     AntispamEvents.FollowResumed(_logger, NextIndex);
-                failing = false;
+                _failing = false;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
             {
                 // On the way out there is no later to retry in; the next start catches up.
                 if (_draining)
                     return;
-                if (!failing)
-                    AntispamEvents.FollowFailed(_logger, NextIndex, _options.PollInterval.TotalSeconds, e);
-                failing = true;
+                Failed(e);
                 more = false;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
             }
             if (more)
                 continue;
@@ -141,6 +164,14 @@ internal sealed class AntispamFollower : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>Warns at the first failure of a run of them; the retries stay quiet.</summary>
+    private void Failed(Exception e)
+    {
+        if (!_failing)
+            AntispamEvents.FollowFailed(_logger, NextIndex, _options.PollInterval.TotalSeconds, e);
+        _failing = true;
     }
 
     /// <summary>Indexes up to one batch; false when there was nothing to do.</summary>

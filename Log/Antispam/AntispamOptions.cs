@@ -10,6 +10,8 @@ public sealed record AntispamOptions
     /// <summary>Entries the follower indexes per SQLite transaction: the Badger default rekor-tiles
     /// documents. Short transactions keep a crash from redoing much and lag visible early.</summary>
     public const int DefaultMaxBatchSize = 1500;
+    /// <summary>Upper bound for the batch size: the follower keeps a buffer of 32 bytes per entry of a batch.</summary>
+    public const int MaxMaxBatchSize = 1_000_000;
     /// <summary>Follower lag beyond which every add is pushed back: tessera's default.</summary>
     public const long DefaultPushbackThreshold = 2048;
     /// <summary>How often the follower looks for entries appended without telling it (another process).</summary>
@@ -34,8 +36,8 @@ public sealed record AntispamOptions
     {
         if (InMemoryEntries < 1)
             throw new ArgumentException($"the in-memory antispam cache must hold at least 1 entry, not {InMemoryEntries}");
-        if (MaxBatchSize < 0)
-            throw new ArgumentException($"--antispam-max-batch-size must not be negative, not {MaxBatchSize}");
+        if (MaxBatchSize is < 0 or > MaxMaxBatchSize)
+            throw new ArgumentException($"--antispam-max-batch-size must be 0 (the default, {DefaultMaxBatchSize}) to {MaxMaxBatchSize}, not {MaxBatchSize}");
         if (PushbackThreshold < 0)
             throw new ArgumentException($"--antispam-pushback-threshold must not be negative, not {PushbackThreshold}");
         if (PollInterval <= TimeSpan.Zero)

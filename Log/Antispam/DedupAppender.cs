@@ -60,6 +60,11 @@ public sealed class DedupAppender : IAsyncDisposable
     /// <summary>True while adds are refused because the persistent index lags too far.</summary>
     public bool PushbackActive => _follower?.PushbackActive ?? false;
 
+    /// <summary>Wakes the follower: the log has at least <paramref name="size"/> integrated entries.
+    /// Adds through this appender do it themselves; call it for entries appended another way in
+    /// this process (other processes' appends are found by polling).</summary>
+    public void NotifyIntegrated(long size) => _follower?.NotifyIntegrated(size);
+
     /// <summary>As <see cref="AddAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>,
     /// computing the identity here.</summary>
     public Task<LogIndex> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancel)

@@ -42,9 +42,9 @@ internal sealed class InMemoryDedup
             {
                 MoveToFront(existing);
                 found = true;
-                return existing.First;
+                return existing.Pending ?? Task.FromResult(existing.Result);
             }
-            node = new Node(key, done.Task);
+            node = new Node(key) { Pending = done.Task };
             _nodes.Add(key, node);
             PushFront(node);
             if (_nodes.Count > _capacity)
@@ -68,7 +68,14 @@ internal sealed class InMemoryDedup
     {
         try
         {
-            done.SetResult(await first.ConfigureAwait(false));
+            var result = await first.ConfigureAwait(false);
+            // Keep the answer, not the task: a finished task costs as much again as its node.
+            lock (_gate)
+            {
+                node.Result = result;
+                node.Pending = null;
+            }
+            done.SetResult(result);
         }
         catch (Exception e)
         {
@@ -122,10 +129,12 @@ internal sealed class InMemoryDedup
         Unlink(node);
     }
 
-    private sealed class Node(IdentityKey key, Task<LogIndex> first)
+    private sealed class Node(IdentityKey key)
     {
         public IdentityKey Key { get; } = key;
-        public Task<LogIndex> First { get; } = first;
+        /// <summary>The first add while it runs; null once it succeeded.</summary>
+        public Task<LogIndex>? Pending { get; set; }
+        public LogIndex Result { get; set; }
         public Node? Newer { get; set; }
         public Node? Older { get; set; }
     }

@@ -32,6 +32,45 @@ internal static class AtomicFiles
         dirHandle.Fsync();
     }
 
+    /// <summary>
+    /// Atomically replaces several files at once, as one step of a batch: every temp file is
+    /// written and fsynced in parallel, then all are renamed, then each directory is fsynced once
+    /// (in parallel too). When this returns all of them are durable; on failure some may be in
+    /// place and others not, which is fine for files nothing refers to until a later commit.
+    /// Flushes issued together share the disk's journal commits, so a batch costs about two
+    /// fsync latencies instead of two per file.
+    /// </summary>
+    public static void OverwriteAll(IReadOnlyList<(string Path, byte[] Data)> files)
+    {
+        var dirs = files.Select(f => ParentOf(f.Path)).Distinct().ToList();
+        foreach (string dir in dirs)
+            MkdirAll(dir);
+        var handles = dirs.ToDictionary(d => d, DirectoryHandle.Open);
+        var temps = new string?[files.Count];
+        try
+        {
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = files.Count },
+                i => temps[i] = WriteTemp(ParentOf(files[i].Path), Path.GetFileName(files[i].Path), files[i].Data));
+            for (int i = 0; i < files.Count; i++)
+            {
+                if (LibC.Rename(temps[i]!, files[i].Path) != 0)
+                    throw LibC.Error("rename", files[i].Path);
+                temps[i] = null;
+            }
+            Parallel.ForEach(handles.Values, new ParallelOptions { MaxDegreeOfParallelism = handles.Count }, h => h.Fsync());
+        }
+        finally
+        {
+            foreach (string? temp in temps)
+            {
+                if (temp is not null)
+                    TryDelete(temp);
+            }
+            foreach (var handle in handles.Values)
+                handle.Dispose();
+        }
+    }
+
     /// <summary>Atomically creates <paramref name="path"/>; throws <see cref="IOException"/> with
     /// HResult EEXIST when it already exists (link(2) refuses to replace).</summary>
     public static void CreateExclusive(string path, ReadOnlySpan<byte> data)

@@ -22,6 +22,8 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _background = Task.CompletedTask;
     private long _integratedSize;
+    // When the oldest integrated-but-unpublished entry was integrated (Stopwatch ticks; 0: none).
+    private long _oldestUnpublishedAt;
 
     private PosixLog(PosixStorage storage, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger, TimeProvider clock)
     {
@@ -65,6 +67,13 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
 
     public long IntegratedSize => Interlocked.Read(ref _integratedSize);
 
+    /// <summary>Raised after each committed batch: its entry count and how long integration took.</summary>
+    public event Action<int, TimeSpan>? BatchIntegrated;
+
+    /// <summary>Raised after each checkpoint this process publishes: its size, and how long the
+    /// oldest entry it newly covers had been waiting since integration (zero if none).</summary>
+    public event Action<long, TimeSpan>? CheckpointPublished;
+
     public Task<long> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancel)
     {
         if (entry.Length > EntryBundle.MaxEntrySize)
@@ -107,7 +116,11 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     {
         try
         {
-            return _storage.Integrate(batch);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            long first = _storage.Integrate(batch);
+            Interlocked.CompareExchange(ref _oldestUnpublishedAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+            BatchIntegrated?.Invoke(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            return first;
         }
         catch (Exception e)
         {
@@ -135,8 +148,10 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
             _options.RepublishInterval, _clock.GetUtcNow(), force);
         if (outcome.Published)
         {
+            long waitingSince = outcome.Size >= IntegratedSize ? Interlocked.Exchange(ref _oldestUnpublishedAt, 0) : Interlocked.Read(ref _oldestUnpublishedAt);
             _awaiter.Publish(new PublishedCheckpoint(outcome.Size, outcome.Note!));
             LogEvents.Published(_logger, outcome.Size);
+            CheckpointPublished?.Invoke(outcome.Size, waitingSince == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(waitingSince));
         }
         else if (outcome.Size > (_awaiter.Latest?.Size ?? -1) && _storage.ReadCheckpoint() is { } note)
         {

@@ -29,10 +29,9 @@ internal sealed partial class PosixStorage
             foreach (var tile in edge.Append(leafHashes))
                 writes.Add(tile);
             foreach (var write in writes)
-            {
                 GuardUncommitted(write.Address, state.Size);
-                AtomicFiles.Overwrite(_paths.Of(write.Address), write.Data);
-            }
+            // Bundles and tiles all durable first (in parallel), treeState after: the commit point.
+            AtomicFiles.OverwriteAll(writes.ConvertAll(w => (_paths.Of(w.Address), w.Data)));
             AtomicFiles.Overwrite(_paths.TreeState, new TreeState(edge.Size, edge.Root()).Encode());
             _edge = edge;
             return state.Size;

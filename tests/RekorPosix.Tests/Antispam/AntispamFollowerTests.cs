@@ -71,6 +71,20 @@ public class AntispamFollowerTests
     }
 
     [Fact]
+    public async Task Open_IndexesALagWithinTheThreshold_BeforeItReturns()
+    {
+        using var dir = new TempDir();
+        var entries = Entries(700);
+        var reader = new MemoryLogReader(entries.Take(100));
+        await using (var follower = Open(dir, reader))
+            await CaughtUp(follower, 100);
+        reader.Append(entries[100..]);
+        await using var reopened = Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
+        Assert.Equal(700, reopened.NextIndex);
+        AssertFindsEachAtItsIndex(reopened, entries);
+    }
+
+    [Fact]
     public async Task ADeletedIndex_IsRebuiltFromTheBundles()
     {
         using var dir = new TempDir();
@@ -116,9 +130,11 @@ public class AntispamFollowerTests
         // Lookups answer "unknown" where they meet the damage, and get the follower to rebuild.
         foreach (var entry in entries.Where((_, i) => i % 50 == 0))
             reopened.Find(Id(entry));
-        await Eventually.True(() => logger.Lines.Any(l => l.EventId == 501), "the index was rebuilt");
-        await CaughtUp(reopened, 5000);
-        AssertFindsEachAtItsIndex(reopened, entries);
+        await Eventually.True(() => logger.Lines.Any(l => l.EventId == 501), "the index was moved aside");
+        // The warning comes before the new file is built; wait for the answers, not for NextIndex.
+        await Eventually.True(() => entries.Select((e, i) => reopened.Find(Id(e)) == i).All(ok => ok), "the index was rebuilt");
+        Assert.Equal(5000, reopened.NextIndex);
+        Assert.True(File.Exists(dir[".state/antispam.db.bad"]));
     }
 
     [Fact]
@@ -275,7 +291,8 @@ public class AntispamFollowerTests
         using var gate = new ManualResetEventSlim(false);
         var reader = new MemoryLogReader(Entries(100)) { ReadGate = gate };
         var logger = new CapturingLogger();
-        var follower = Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromMilliseconds(50) }, logger);
+        // A lag above the threshold, so that Open does not index (and wait for the gate) itself.
+        var follower = Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromMilliseconds(50), PushbackThreshold = 10 }, logger);
         await Eventually.True(() => follower.Lag == 100, "the follower saw the log");
         var disposing = follower.DisposeAsync().AsTask();
         await Eventually.True(() => logger.Lines.Any(l => l.EventId == 506), "the follower gave up");

@@ -5,19 +5,24 @@ namespace RekorPosix.Tests.Antispam;
 
 /// <summary>
 /// A log held in memory for the follower to tail. It answers entry bundles the way the POSIX
-/// reader does (exactly the width asked, refusing a width beyond what is integrated), records what
-/// was asked, can pretend to be larger than it is, and can be made to fail or block its reads.
+/// reader does: a partial bundle exists only at the sizes the log actually had (one per append),
+/// a full one once 256 entries are there, and a partial that is not there is cut from the full
+/// bundle. It records what was asked, can pretend to be larger than it is, and can be made to
+/// fail or block its reads.
 /// </summary>
 public sealed class MemoryLogReader : ILogReader
 {
     private readonly List<byte[]> _entries = [];
     private readonly List<TileAddress> _requests = [];
+    // The sizes the log had after each append: where partial bundles were written.
+    private readonly HashSet<long> _sizes = [0];
     private long? _claimedSize;
 
     public MemoryLogReader(IEnumerable<byte[]>? entries = null)
     {
         if (entries is not null)
             _entries.AddRange(entries);
+        _sizes.Add(_entries.Count);
     }
 
     /// <summary>When set, every bundle read throws this.</summary>
@@ -36,7 +41,10 @@ public sealed class MemoryLogReader : ILogReader
     public void Append(params byte[][] entries)
     {
         lock (_entries)
+        {
             _entries.AddRange(entries);
+            _sizes.Add(_entries.Count);
+        }
     }
 
     /// <summary>Makes <see cref="IntegratedSize"/> say <paramref name="size"/> whatever is stored.</summary>
@@ -68,8 +76,9 @@ public sealed class MemoryLogReader : ILogReader
                 throw failure;
             }
             long start = address.Index * TileMath.TileWidth;
-            if (start + address.Width > _entries.Count)
-                throw new FileNotFoundException($"{address.ToPath()} is beyond the {_entries.Count} stored entries");
+            bool written = _sizes.Contains(start + address.Width) || start + TileMath.TileWidth <= _entries.Count;
+            if (!written || start + address.Width > _entries.Count)
+                throw new FileNotFoundException($"{address.ToPath()} was never written (and neither was its full bundle)");
             return EntryBundle.Encode(_entries.Skip((int)start).Take(address.Width).Select(e => (ReadOnlyMemory<byte>)e));
         }
     }

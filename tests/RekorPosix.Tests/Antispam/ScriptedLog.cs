@@ -4,7 +4,7 @@ namespace RekorPosix.Tests.Antispam;
 
 /// <summary>A log whose adds are decided by the test: each add gets the next task from
 /// <see cref="Next"/> (or, when none is queued, the next index at once).</summary>
-public sealed class ScriptedLog : ITransparencyLog
+public sealed class ScriptedLog(MemoryLogReader? reader = null) : ITransparencyLog
 {
     private long _size;
 
@@ -25,7 +25,7 @@ public sealed class ScriptedLog : ITransparencyLog
 
     public PublishedCheckpoint? LatestCheckpoint => null;
 
-    public ILogReader Reader { get; } = new MemoryLogReader();
+    public ILogReader Reader { get; } = reader ?? new MemoryLogReader();
 
     public Task ShutdownAsync(CancellationToken cancel) => Task.CompletedTask;
 }

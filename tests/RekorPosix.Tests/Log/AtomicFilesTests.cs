@@ -58,4 +58,22 @@ public class AtomicFilesTests
         AtomicFiles.MkdirAll(dir["x/y/z"]);
         Assert.True(Directory.Exists(dir["x/y/z"]));
     }
+
+    [Fact]
+    public void OverwriteAll_WritesEveryFile_InSeveralDirectories_LeavingNoTempFile()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["a"], "old");
+        var files = new List<(string, byte[])>
+        {
+            (dir["a"], "new a"u8.ToArray()),
+            (dir["x/b"], "b"u8.ToArray()),
+            (dir["x/y/c"], "c"u8.ToArray()),
+            (dir["x/y/d"], "d"u8.ToArray()),
+        };
+        AtomicFiles.OverwriteAll(files);
+        foreach (var (path, data) in files)
+            Assert.Equal(data, File.ReadAllBytes(path));
+        Assert.Empty(Directory.EnumerateFiles(dir.Path, ".tmp.*", SearchOption.AllDirectories));
+    }
 }

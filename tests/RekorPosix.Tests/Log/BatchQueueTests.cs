@@ -5,27 +5,45 @@ namespace RekorPosix.Tests.Log;
 public class BatchQueueTests
 {
     [Fact]
-    public async Task FullBatches_AreIntegratedInArrivalOrder_WithContiguousIndexes()
+    public async Task EntriesAreIntegratedInArrivalOrder_WithContiguousIndexes_InBatchesOfAtMostMax()
     {
         var batches = new List<int>();
         long size = 0;
         var queue = new BatchQueue(batch => { lock (batches) batches.Add(batch.Count); long first = size; size += batch.Count; return first; },
             maxBatch: 4, maxAge: TimeSpan.FromSeconds(30), maxQueued: 100);
         queue.Start();
-        var adds = Enumerable.Range(0, 8).Select(i => queue.Add(new byte[] { (byte)i })).ToList();
+        var adds = Enumerable.Range(0, 30).Select(i => queue.Add(new byte[] { (byte)i })).ToList();
         var indexes = await Task.WhenAll(adds).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), indexes);
-        Assert.Equal([4, 4], batches);
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), indexes);
+        Assert.All(batches, b => Assert.InRange(b, 1, 4));
+        Assert.Equal(30, batches.Sum());
         queue.Stop();
     }
 
     [Fact]
-    public async Task APartialBatch_IsIntegratedAfterMaxAge()
+    public async Task AQuietLog_IntegratesAtOnce_AndABusyOneMakesFullBatches()
     {
-        var queue = new BatchQueue(batch => 10, maxBatch: 100, maxAge: TimeSpan.FromMilliseconds(50), maxQueued: 1000);
+        var batches = new List<int>();
+        var firstBatchHeld = new ManualResetEventSlim();
+        long size = 0;
+        var queue = new BatchQueue(batch =>
+        {
+            lock (batches) batches.Add(batch.Count);
+            firstBatchHeld.Wait(); // the integrator is busy until the test lets it go
+            long first = size;
+            size += batch.Count;
+            return first;
+        }, maxBatch: 4, maxAge: TimeSpan.FromSeconds(30), maxQueued: 100);
         queue.Start();
-        var added = queue.Add(new byte[] { 1 });
-        Assert.Equal(10, await added.WaitAsync(TimeSpan.FromSeconds(10)));
+        var lone = queue.Add(new byte[] { 0 });
+        // Group commit: the lone entry does not wait for the 30 s age or for three more entries.
+        for (int i = 0; i < 200 && batches.Count == 0; i++)
+            await Task.Delay(10);
+        Assert.Equal([1], batches);
+        var busy = Enumerable.Range(1, 8).Select(i => queue.Add(new byte[] { (byte)i })).ToList();
+        firstBatchHeld.Set();
+        await Task.WhenAll(busy.Append(lone)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([1, 4, 4], batches);
         queue.Stop();
     }
 

@@ -16,13 +16,16 @@ public sealed class RunningServer : IAsyncDisposable
         Settings = settings;
         StorageDir = storageDir;
         _run = Task.Run(() => Server.RunAsync(settings, _stop.Token));
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{settings.HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        string scheme = settings.HttpTlsCertFile.Length > 0 ? "https" : "http";
+        // Test certificates are self-signed: trust whatever the server presents.
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        Http = new HttpClient(handler) { BaseAddress = new Uri($"{scheme}://127.0.0.1:{settings.HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public ServeSettings Settings { get; }
     public string StorageDir { get; }
     public HttpClient Http { get; }
-    public Uri GrpcAddress => new($"http://127.0.0.1:{Settings.GrpcPort}");
+    public Uri GrpcAddress => new($"{(Settings.GrpcTlsCertFile.Length > 0 ? "https" : "http")}://127.0.0.1:{Settings.GrpcPort}");
 
     public static async Task<RunningServer> StartAsync(string storageDir, Func<ServeSettings, ServeSettings>? adjust = null)
     {
@@ -33,6 +36,7 @@ public sealed class RunningServer : IAsyncDisposable
             Hostname = TestData.TesseraOrigin,
             HttpPort = FreePort(),
             GrpcPort = FreePort(),
+            MetricsPort = FreePort(),
             Append = new RekorPosix.Log.AppendOptions
             {
                 BatchMaxAge = TimeSpan.FromMilliseconds(5),

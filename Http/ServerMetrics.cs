@@ -1,0 +1,91 @@
+using Prometheus;
+
+namespace RekorPosix.Http;
+
+/// <summary>
+/// Every metric <c>serve</c> exports, in its own registry (no process or runtime collectors, as
+/// rekor-tiles). The <c>rekor_v2_*</c> and <c>grpc_server_*</c> names are rekor-tiles' own, so
+/// dashboards carry over; <c>rekor_posix_*</c> are ours. Durations are in seconds, sizes in bytes
+/// or entries as the name says.
+/// </summary>
+public sealed class ServerMetrics
+{
+    private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30];
+    private static readonly double[] SizeBuckets = Histogram.ExponentialBuckets(64, 4, 10);
+
+    public ServerMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var f = Metrics.WithCustomRegistry(Registry);
+
+        NewEntries = f.CreateCounter("rekor_v2_new_hashedrekord_entries", "Entries added to the log (each answered 201).");
+        HttpRequests = f.CreateCounter("rekor_v2_http_requests_total", "HTTP requests to the API.", "code", "method");
+        HttpLatency = f.CreateHistogram("rekor_v2_http_api_latency", "Latency of HTTP API requests, in seconds.",
+            new HistogramConfiguration { LabelNames = ["code", "method"], Buckets = LatencyBuckets });
+        HttpRequestSize = f.CreateHistogram("rekor_v2_http_api_request_size", "Size of HTTP API request bodies, in bytes.",
+            new HistogramConfiguration { LabelNames = ["code", "method"], Buckets = SizeBuckets });
+        InclusionProofFailures = f.CreateCounter("rekor_v2_inclusion_proof_failure_total",
+            "Inclusion proofs the server built that did not verify (should always be zero).");
+        var buildInfo = f.CreateGauge("rekor_v2_build_info", "Build facts; the value is always 1.",
+            "version", "revision", "build_date", "goversion");
+        buildInfo.WithLabels(BuildInfo.Version, BuildInfo.Revision, BuildInfo.BuildDate,
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription).Set(1);
+
+        GrpcRequestSize = f.CreateHistogram("rekor_v2_grpc_api_request_size", "Size of gRPC request messages, in bytes.",
+            new HistogramConfiguration { LabelNames = ["grpc_service", "grpc_method", "grpc_packet_part"], Buckets = SizeBuckets });
+        GrpcPanicsRecovered = f.CreateCounter("rekor_v2_grpc_req_panics_recovered_total",
+            "gRPC calls that failed with an unexpected exception (answered Internal).");
+        GrpcStarted = f.CreateCounter("grpc_server_started_total", "RPCs started on the server.", "grpc_type", "grpc_service", "grpc_method");
+        GrpcHandled = f.CreateCounter("grpc_server_handled_total", "RPCs completed on the server, whatever their status.",
+            "grpc_type", "grpc_service", "grpc_method", "grpc_code");
+        GrpcReceived = f.CreateCounter("grpc_server_msg_received_total", "RPC messages received on the server.", "grpc_type", "grpc_service", "grpc_method");
+        GrpcSent = f.CreateCounter("grpc_server_msg_sent_total", "RPC messages sent by the server.", "grpc_type", "grpc_service", "grpc_method");
+        GrpcHandling = f.CreateHistogram("grpc_server_handling_seconds", "Time to handle an RPC, in seconds.",
+            new HistogramConfiguration { LabelNames = ["grpc_type", "grpc_service", "grpc_method"], Buckets = LatencyBuckets });
+
+        IntegratedSize = f.CreateGauge("rekor_posix_integrated_size", "Entries integrated into the tree (durable, maybe not yet published).");
+        PublishedSize = f.CreateGauge("rekor_posix_published_size", "Size of the latest published checkpoint.");
+        AntispamLag = f.CreateGauge("rekor_posix_antispam_follower_lag", "Integrated entries the dedup index has not seen yet.");
+        BatchSize = f.CreateHistogram("rekor_posix_batch_size", "Entries per integrated batch.",
+            new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
+        IntegrationSeconds = f.CreateHistogram("rekor_posix_integration_seconds", "Time to integrate one batch durably, in seconds.",
+            new HistogramConfiguration { Buckets = LatencyBuckets });
+        PublicationLatency = f.CreateHistogram("rekor_posix_publication_latency_seconds",
+            "Time from an entry's integration to the checkpoint that covers it, for the oldest entry of each checkpoint, in seconds.",
+            new HistogramConfiguration { Buckets = LatencyBuckets });
+        TileRequests = f.CreateCounter("rekor_posix_tile_requests_total", "Requests to the tile listener.", "code");
+    }
+
+    public CollectorRegistry Registry { get; }
+    public Counter NewEntries { get; }
+    public Counter HttpRequests { get; }
+    public Histogram HttpLatency { get; }
+    public Histogram HttpRequestSize { get; }
+    public Counter InclusionProofFailures { get; }
+    public Histogram GrpcRequestSize { get; }
+    public Counter GrpcPanicsRecovered { get; }
+    public Counter GrpcStarted { get; }
+    public Counter GrpcHandled { get; }
+    public Counter GrpcReceived { get; }
+    public Counter GrpcSent { get; }
+    public Histogram GrpcHandling { get; }
+    public Gauge IntegratedSize { get; }
+    public Gauge PublishedSize { get; }
+    public Gauge AntispamLag { get; }
+    public Histogram BatchSize { get; }
+    public Histogram IntegrationSeconds { get; }
+    public Histogram PublicationLatency { get; }
+    public Counter TileRequests { get; }
+
+    /// <summary>Records one finished HTTP API request.</summary>
+    public void ObserveHttp(string method, int status, double seconds, long requestBytes)
+    {
+        string code = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        HttpRequests.WithLabels(code, method).Inc();
+        HttpLatency.WithLabels(code, method).Observe(seconds);
+        HttpRequestSize.WithLabels(code, method).Observe(requestBytes);
+    }
+
+    /// <summary>The Prometheus text exposition of every metric.</summary>
+    public Task WriteAsync(Stream output, CancellationToken cancel) => Registry.CollectAndExportAsTextAsync(output, cancel);
+}

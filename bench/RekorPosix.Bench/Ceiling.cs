@@ -1,0 +1,21 @@
+using System.Diagnostics;
+using RekorPosix.Log.Entries;
+using RekorPosix.Signing.ClientSignatures;
+
+namespace RekorPosix.Bench;
+
+/// <summary>
+/// The most a server on this machine could accept: each request decoded, its key loaded and its
+/// signature verified by the server's own code, on every core, with nothing else going on.
+/// </summary>
+public static class Ceiling
+{
+    public static double EntriesPerSecond(IReadOnlyList<byte[]> bodies)
+    {
+        var validator = new HashedRekordValidator(AllowedAlgorithms.Default);
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, bodies.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => validator.Validate(CreateEntryRequestDecoder.FromJson(bodies[i])));
+        return bodies.Count / clock.Elapsed.TotalSeconds;
+    }
+}
