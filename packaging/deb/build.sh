@@ -10,6 +10,7 @@
 #   /etc/rekor-posix/rekor-posix.conf                (conffile: the serve settings)
 #   /etc/nginx/sites-available/rekor-posix           (conffile: packaging/nginx/rekor-posix.conf,
 #                                                      included when that file exists)
+#   /usr/share/bash-completion/completions/rekor-server-posix, /usr/share/zsh/vendor-completions/_rekor-server-posix
 # and maintainer scripts that create the rekor-posix user, /var/lib/rekor-posix and the signer
 # key on first install, and keep all three on removal and purge.
 set -euo pipefail
@@ -55,6 +56,16 @@ if [ -f "$nginx_site" ]; then
     echo /etc/nginx/sites-available/rekor-posix >> "$pkg/DEBIAN/conffiles"
 else
     echo "$0: note: $nginx_site does not exist yet; the package has no nginx site" >&2
+fi
+# Shell completion asks the installed binary itself, so it always matches its flags.
+completion=$root/packaging/completion
+if [ -f "$completion/rekor-server-posix.bash" ]; then
+    install -d -m 0755 "$pkg/usr/share/bash-completion/completions"
+    install -m 0644 "$completion/rekor-server-posix.bash" "$pkg/usr/share/bash-completion/completions/rekor-server-posix"
+fi
+if [ -f "$completion/_rekor-server-posix" ]; then
+    install -d -m 0755 "$pkg/usr/share/zsh/vendor-completions"
+    install -m 0644 "$completion/_rekor-server-posix" "$pkg/usr/share/zsh/vendor-completions/_rekor-server-posix"
 fi
 for script in postinst prerm postrm; do
     install -m 0755 "$here/$script" "$pkg/DEBIAN/$script"

@@ -158,6 +158,10 @@ if [ -f "$root/packaging/nginx/rekor-posix.conf" ]; then
         "dpkg-deb -c '$deb' | grep -q ' ./etc/nginx/sites-available/rekor-posix\$' && dpkg-deb -I '$deb' conffiles | grep -qx /etc/nginx/sites-available/rekor-posix"
 fi
 dpkg-deb -f "$deb" Package Version Architecture Depends
+if [ -f "$root/packaging/completion/rekor-server-posix.bash" ]; then
+    check "deb/holds the bash and zsh completions" bash -c \
+        "dpkg-deb -c '$deb' | grep -q ' ./usr/share/bash-completion/completions/rekor-server-posix\$' && dpkg-deb -c '$deb' | grep -q ' ./usr/share/zsh/vendor-completions/_rekor-server-posix\$'"
+fi
 install_deb() { as_root dpkg -i "$deb" > dpkg-i.txt 2>&1 || { cat dpkg-i.txt; return 1; }; }
 check "deb/dpkg -i installs it" install_deb
 check "deb/the installed binary runs" bash -c "/usr/bin/rekor-server-posix version | grep -q 'native AOT'"
@@ -165,6 +169,24 @@ check "deb/the installed binary makes keys" bash -c "/usr/bin/rekor-server-posix
 check "deb/postinst made the user, /var/lib/rekor-posix (theirs, 0755) and a root-only key" bash -c \
     "getent passwd rekor-posix >/dev/null && [ \"\$(stat -c '%U %a' /var/lib/rekor-posix)\" = 'rekor-posix 755' ] && [ \"\$(stat -c '%U %a' /etc/rekor-posix/signer.key)\" = 'root 600' ]"
 check "deb/systemd-analyze verify accepts the installed unit" systemd-analyze verify /lib/systemd/system/rekor-posix.service
+# The unit's command as systemd would run it (no systemd here): user rekor-posix, the packaged
+# config through REKOR_CONFIG, the key as a private credential copy, the log in the state directory.
+creds=$(mktemp -d /tmp/rekorposix-creds.XXXXXX) && chmod 0755 "$creds"
+as_root install -o rekor-posix -m 0400 /etc/rekor-posix/signer.key "$creds/signer.key"
+port=$(free_port)
+# setpriv execs (no fork), so $! is the server itself.
+sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
+"${sudo_[@]}" setpriv --reuid=rekor-posix --regid=rekor-posix --clear-groups env REKOR_CONFIG=/etc/rekor-posix/rekor-posix.conf CREDENTIALS_DIRECTORY="$creds" \
+    bash -c "umask 0022; exec /usr/bin/rekor-server-posix serve --storage-dir=/var/lib/rekor-posix/log --signer-filepath=$creds/signer.key \
+    --hostname '$origin' --http-port $port --grpc-port $(free_port) --http-metrics-port $(free_port)" > unit-serve.txt 2>&1 &
+pid=$!; pids+=("$pid")
+check "deb/the unit's serve runs as rekor-posix with the packaged config" wait_healthy "$port" 30
+check "deb/the tiles it writes are readable by nginx (other users)" bash -c \
+    "[ \"\$(stat -c '%U %a' /var/lib/rekor-posix/log/checkpoint)\" = 'rekor-posix 644' ]"
+"${sudo_[@]}" kill -TERM "$pid"; wait "$pid"
+check "deb/... and stops with exit 0 on SIGTERM" test $? = 0
+grep -q 'Log origin' unit-serve.txt || tail -n 20 unit-serve.txt
+rm -rf "$creds"
 as_root dpkg --purge rekor-posix > dpkg-purge.txt 2>&1
 check "deb/purge removes the binary, keeps the user, the log directory and the key" bash -c \
     "[ ! -e /usr/bin/rekor-server-posix ] && getent passwd rekor-posix >/dev/null && [ -d /var/lib/rekor-posix ] && [ -f /etc/rekor-posix/signer.key ]"
