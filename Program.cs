@@ -43,6 +43,9 @@ foreach (var option in new Option[] { storageDir, signerFile, signerPassword, ho
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
     batchMaxSize, batchMaxAge, checkpointInterval })
     serve.Options.Add(option);
+// Shared by every command that loads the signer key (serve, add, freeze).
+var allowInsecureKey = new Option<bool>(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the signer key file is accessible by group or others." };
+serve.Options.Add(allowInsecureKey);
 var config = new Option<string?>(FlagSources.ConfigFlag)
 {
     Description = "Config file of \"name = value\" lines (flag names without dashes). Every flag can also come from REKOR_<NAME>; the command line wins, then the environment, then the file.",
@@ -50,7 +53,7 @@ var config = new Option<string?>(FlagSources.ConfigFlag)
 serve.Options.Add(config);
 (string, Option[])[] serveGroups =
 [
-    ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly]),
+    ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly, allowInsecureKey]),
     ("Listeners", [httpAddress, httpPort, metricsPort, grpcAddress, grpcPort, serverTimeout, maxBody]),
     ("TLS (TLS 1.3 only; certificate and key together)", [httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey]),
     ("Entries and deduplication", [algorithms, persistentAntispam, antispamBatch, antispamPushback]),
@@ -80,6 +83,7 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     PersistentAntispam = parse.GetValue(persistentAntispam),
     AntispamMaxBatchSize = parse.GetValue(antispamBatch),
     AntispamPushbackThreshold = parse.GetValue(antispamPushback),
+    AllowInsecureKeyPermissions = parse.GetValue(allowInsecureKey),
     Append = new AppendOptions
     {
         BatchMaxSize = parse.GetValue(batchMaxSize),
@@ -101,6 +105,7 @@ var addBatchAge = DurationOption("--batch-max-age", "Longest an entry waits for 
 add.Arguments.Add(addFiles);
 foreach (var option in new Option[] { addStdin, addStorage, addSigner, addHostname, signerPassword, addInterval, addBatchAge, batchMaxSize })
     add.Options.Add(option);
+add.Options.Add(allowInsecureKey);
 add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
     parse.GetValue(addStorage)!, parse.GetValue(addSigner)!, parse.GetValue(signerPassword)!, parse.GetValue(addHostname)!,
     parse.GetValue(addFiles) ?? [], parse.GetValue(addStdin),
@@ -109,7 +114,7 @@ add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
         CheckpointInterval = Duration(parse, addInterval),
         BatchMaxAge = Duration(parse, addBatchAge),
         BatchMaxSize = parse.GetValue(batchMaxSize),
-    }, Console.Out, Console.Error, cancel));
+    }, Console.Out, Console.Error, cancel, parse.GetValue(allowInsecureKey)));
 root.Subcommands.Add(add);
 
 // ---- keygen ------------------------------------------------------------------------------
@@ -132,6 +137,17 @@ foreach (var option in new Option[] { fsckStorage, fsckVkey, fsckPublicKey, fsck
 fsck.SetAction(parse => FsckCommand.Run(parse.GetValue(fsckStorage)!, parse.GetValue(fsckVkey), parse.GetValue(fsckPublicKey),
     parse.GetValue(fsckHostname), Console.Out, Console.Error));
 root.Subcommands.Add(fsck);
+
+// ---- freeze ------------------------------------------------------------------------------
+var freeze = new Command("freeze", "End the log for good: publish its final checkpoint, for everything integrated, with the \"Log frozen — <date>\" line. Refuses while a writer holds the log's lock; freezing twice changes nothing.");
+var freezeStorage = new Option<string>("--storage-dir") { Description = "Log directory.", Required = true };
+var freezeSigner = new Option<string>("--signer-filepath") { Description = "The log's PEM private key (the one that signed its checkpoint).", Required = true };
+var freezeHostname = new Option<string>("--hostname") { Description = "The log's checkpoint origin.", Required = true };
+foreach (var option in new Option[] { freezeStorage, freezeSigner, freezeHostname, signerPassword, allowInsecureKey })
+    freeze.Options.Add(option);
+freeze.SetAction(parse => RekorPosix.Log.Posix.FreezeCommand.Run(parse.GetValue(freezeStorage)!, parse.GetValue(freezeSigner)!,
+    parse.GetValue(signerPassword)!, parse.GetValue(freezeHostname)!, parse.GetValue(allowInsecureKey), Console.Out, Console.Error));
+root.Subcommands.Add(freeze);
 
 // ---- version -----------------------------------------------------------------------------
 var version = new Command("version", "Print the version and build facts.");

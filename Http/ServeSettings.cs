@@ -55,4 +55,6 @@ public sealed record ServeSettings
     public string GrpcTlsCertFile { get; init; } = "";
     public string GrpcTlsKeyFile { get; init; } = "";
     public AppendOptions Append { get; init; } = new();
+    /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
+    public bool AllowInsecureKeyPermissions { get; init; }
 }

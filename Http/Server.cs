@@ -151,6 +151,8 @@ public static class Server
         app.MapGrpcService<GrpcHealthService>();
 
         int exitCode = 0;
+        using var systemd = SystemdIntegration.Attach(app.Lifetime,
+            () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
         {
             try
@@ -238,10 +240,11 @@ public static class Server
         problem = null;
         try
         {
+            Action<string> warn = insecure => ServiceEvents.InsecureKeyPermissions(logger, insecure);
             if (settings.SignerFile is { } signerFile)
-                return LogSigningKey.Load(signerFile, settings.SignerPassword);
+                return SignerKeyFile.Load(signerFile, settings.SignerPassword, settings.AllowInsecureKeyPermissions, warn);
             string path = Path.Combine(ServeSettings.DefaultDataDir(), "signer.pem");
-            var key = SignerKeyFile.LoadOrGenerate(path, settings.SignerPassword, out bool generated);
+            var key = SignerKeyFile.LoadOrGenerate(path, settings.SignerPassword, settings.AllowInsecureKeyPermissions, warn, out bool generated);
             if (generated)
                 HttpEvents.GeneratedKey(logger, path);
             return key;

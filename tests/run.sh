@@ -119,6 +119,13 @@ if [ -x "$bin" ]; then
     passed=$((passed + interop_passed))
     failed=$((failed + interop_failed))
     if [ "$interop_rc" != 0 ] && [ "$interop_failed" = 0 ]; then fail "interop run exited $interop_rc without a FAIL line"; fi
+    # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
+    # package installed with dpkg -i, the linux-arm64 cross build smoke-run under qemu-user.
+    bash "$root/tests/ops/run.sh" "$bin" 2>&1 | tee "$work/ops.log"
+    ops_rc=${PIPESTATUS[0]}
+    passed=$((passed + $(grep -c '^PASS ' "$work/ops.log")))
+    failed=$((failed + $(grep -c '^FAIL ' "$work/ops.log")))
+    if [ "$ops_rc" != 0 ] && ! grep -q '^FAIL ' "$work/ops.log"; then fail "ops run exited $ops_rc without a FAIL line"; fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -24,6 +24,8 @@ internal sealed partial class PosixStorage
         if (current.Exists)
         {
             published = ParseCheckpoint(File.ReadAllBytes(current.FullName));
+            if (FrozenCheckpoint.IsFrozen(published))
+                throw new LogStateException($"{_paths.Root} is frozen at size {published.Size}: its checkpoint is final");
             var age = now - current.LastWriteTimeUtc;
             if (!force && age < interval)
                 return PublishOutcome.Skipped(published.Size, current.LastWriteTimeUtc + interval);

@@ -51,6 +51,7 @@ internal sealed partial class PosixStorage : ILogReader
             _edge = ResumeEdge(state);
             CheckEntryBundleEdge(state.Size);
             CheckPublishedCheckpoint(state);
+            ThrowIfFrozen("it takes no more entries");
             SweepTemps(state.Size);
             return state;
         }
