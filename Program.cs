@@ -36,12 +36,16 @@ var grpcTlsKey = new Option<string>("--grpc-tls-key-file") { Description = "PEM 
 var persistentAntispam = new Option<bool>("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => true };
 var antispamBatch = new Option<int>("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
 var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
+var logLevel = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => "info" };
+logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+var payloadLogging = new Option<bool>("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
+var pushbackMax = new Option<int>("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => AppendOptions.DefaultMaxQueuedEntries };
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
 foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, metricsPort, grpcAddress, grpcPort,
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
-    batchMaxSize, batchMaxAge, checkpointInterval })
+    batchMaxSize, batchMaxAge, checkpointInterval, logLevel, payloadLogging, pushbackMax })
     serve.Options.Add(option);
 // Shared by every command that loads the signer key (serve, add, freeze).
 var allowInsecureKey = new Option<bool>(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the signer key file is accessible by group or others." };
@@ -57,7 +61,8 @@ serve.Options.Add(config);
     ("Listeners", [httpAddress, httpPort, metricsPort, grpcAddress, grpcPort, serverTimeout, maxBody]),
     ("TLS (TLS 1.3 only; certificate and key together)", [httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey]),
     ("Entries and deduplication", [algorithms, persistentAntispam, antispamBatch, antispamPushback]),
-    ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, tlogTimeout]),
+    ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, pushbackMax, tlogTimeout]),
+    ("Logging", [logLevel, payloadLogging]),
     ("Configuration", [config]),
 ];
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
@@ -80,6 +85,8 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     HttpTlsKeyFile = parse.GetValue(httpTlsKey)!,
     GrpcTlsCertFile = parse.GetValue(grpcTlsCert)!,
     GrpcTlsKeyFile = parse.GetValue(grpcTlsKey)!,
+    LogLevel = parse.GetValue(logLevel)!,
+    RequestResponseLogging = parse.GetValue(payloadLogging),
     PersistentAntispam = parse.GetValue(persistentAntispam),
     AntispamMaxBatchSize = parse.GetValue(antispamBatch),
     AntispamPushbackThreshold = parse.GetValue(antispamPushback),
@@ -89,6 +96,7 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
         BatchMaxSize = parse.GetValue(batchMaxSize),
         BatchMaxAge = Duration(parse, batchMaxAge),
         CheckpointInterval = Duration(parse, checkpointInterval),
+        MaxQueuedEntries = parse.GetValue(pushbackMax),
     },
 }, cancel));
 root.Subcommands.Add(serve);

@@ -34,4 +34,10 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Read-only mode: the log is frozen, writes are answered 405 and no checkpoint is published")]
     public static partial void ReadOnly(ILogger logger);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Request payload: {Payload}")]
+    public static partial void RequestPayload(ILogger logger, string payload);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "Response payload: {Payload}")]
+    public static partial void ResponsePayload(ILogger logger, string payload);
 }

@@ -11,7 +11,7 @@ namespace RekorPosix.Http;
 /// the gateway's exact answers for unknown paths (404) and wrong methods (501). Content-Type and
 /// Accept are ignored, as the gateway ignores them.
 /// </summary>
-public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logger)
+public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logger, bool logPayloads = false)
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
@@ -58,6 +58,8 @@ public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logg
         byte[]? body = await RequestBody.ReadAsync(context.Request, maxBodySize, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
             throw ApiErrors.Invalid("http: request body too large");
+        if (logPayloads)
+            HttpEvents.RequestPayload(logger, System.Text.Encoding.UTF8.GetString(body));
         CreateEntryRequest request;
         try
         {
@@ -69,7 +71,10 @@ public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logg
             throw ApiErrors.Invalid(e.Message);
         }
         var created = await entries.CreateAsync(request, context.RequestAborted).ConfigureAwait(false);
-        await WriteAsync(context, 201, "application/json", TransparencyLogEntryJson.Render(created)).ConfigureAwait(false);
+        byte[] response = TransparencyLogEntryJson.Render(created);
+        if (logPayloads)
+            HttpEvents.ResponsePayload(logger, System.Text.Encoding.UTF8.GetString(response));
+        await WriteAsync(context, 201, "application/json", response).ConfigureAwait(false);
     }
 
     /// <summary>The gateway's <c>/api/v2/tile/{L}/{N=**}</c>: a level segment and at least one more.</summary>

@@ -54,6 +54,10 @@ public sealed record ServeSettings
     /// <summary>PEM certificate and key for TLS on the gRPC port (both or neither; TLS 1.3 only).</summary>
     public string GrpcTlsCertFile { get; init; } = "";
     public string GrpcTlsKeyFile { get; init; } = "";
+    /// <summary>debug, info, warn or error (rekor-tiles' names).</summary>
+    public string LogLevel { get; init; } = "info";
+    /// <summary>Log request and response payloads (at debug level only, as rekor-tiles).</summary>
+    public bool RequestResponseLogging { get; init; }
     public AppendOptions Append { get; init; } = new();
     /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
     public bool AllowInsecureKeyPermissions { get; init; }

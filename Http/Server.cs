@@ -41,6 +41,7 @@ public static class Server
         if (httpCertificate is not null || grpcCertificate is not null)
             builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(MinimumLevel(settings.LogLevel));
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -121,7 +122,8 @@ public static class Server
 
         entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
             loggers.CreateLogger("RekorPosix.Api"));
-        var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
+        var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
+            settings.RequestResponseLogging);
         var service = entries;
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
@@ -184,6 +186,15 @@ public static class Server
         return exitCode;
     }
 
+    /// <summary>rekor-tiles' --log-level names; validated in <see cref="CheckSettings"/>.</summary>
+    private static LogLevel MinimumLevel(string name) => name switch
+    {
+        "debug" => LogLevel.Debug,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.Information,
+    };
+
     /// <summary>Answers one REST request and records it in the rekor_v2_http_* metrics.</summary>
     private static async Task ObservedAsync(HttpContext context, RestApi rest, ServerMetrics metrics)
     {
@@ -212,6 +223,8 @@ public static class Server
             return $"--http-port ({s.HttpPort}), --grpc-port ({s.GrpcPort}) and --http-metrics-port ({s.MetricsPort}) must all differ";
         if (!NoteKeyName.IsValid(s.Hostname))
             return $"--hostname: \"{s.Hostname}\" cannot be a checkpoint origin: it must be non-empty, with no white space, control characters or '+'";
+        if (s.LogLevel is not ("debug" or "info" or "warn" or "error"))
+            return $"--log-level: \"{s.LogLevel}\" is not one of debug, info, warn, error";
         if (s.MaxRequestBodySize < 1)
             return $"--max-request-body-size: {s.MaxRequestBodySize} must be positive";
         if (s.ServerTimeout <= TimeSpan.Zero)
