@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RekorPosix.Http;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Signing;
 using RekorPosix.Signing.ClientSignatures;
@@ -9,7 +10,7 @@ var root = new RootCommand("RekorPosix: a Rekor v2 transparency log kept as C2SP
 
 // ---- serve -------------------------------------------------------------------------------
 // Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve.
-var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, batching, checkpoint publication.");
+var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.");
 var storageDir = new Option<string?>("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
 var signerFile = new Option<string?>("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
 var signerPassword = new Option<string>("--signer-password") { Description = "Password of an encrypted signer key.", DefaultValueFactory = _ => "" };
@@ -34,9 +35,14 @@ var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Descri
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
+var tilesAddress = new Option<string?>("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
+var tilesPort = new Option<int>("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => TileListenerOptions.DefaultPort };
+var tilesWorkers = new Option<int>("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
+var tilesMaxConnections = new Option<int>("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => TileListenerOptions.DefaultMaxConnections };
+var tilesIdleTimeout = DurationOption("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", TileListenerOptions.DefaultIdleTimeout);
 foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, grpcAddress, grpcPort,
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
-    batchMaxSize, batchMaxAge, checkpointInterval })
+    batchMaxSize, batchMaxAge, checkpointInterval, tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout })
     serve.Options.Add(option);
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
@@ -62,6 +68,11 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
         BatchMaxAge = parse.GetValue(batchMaxAge),
         CheckpointInterval = parse.GetValue(checkpointInterval),
     },
+    TilesAddress = parse.GetValue(tilesAddress),
+    TilesPort = parse.GetValue(tilesPort),
+    TilesWorkers = parse.GetValue(tilesWorkers),
+    TilesMaxConnections = parse.GetValue(tilesMaxConnections),
+    TilesIdleTimeout = parse.GetValue(tilesIdleTimeout),
 }, cancel));
 root.Subcommands.Add(serve);
 

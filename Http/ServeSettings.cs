@@ -47,4 +47,12 @@ public sealed record ServeSettings
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
     public AppendOptions Append { get; init; } = new();
+    /// <summary>Address of the tile listener; null: the HTTP address.</summary>
+    public string? TilesAddress { get; init; }
+    /// <summary>Port of the tile listener; 0 disables it.</summary>
+    public int TilesPort { get; init; } = TileServer.TileListenerOptions.DefaultPort;
+    /// <summary>Event-loop threads of the tile listener; 0: one per CPU.</summary>
+    public int TilesWorkers { get; init; }
+    public int TilesMaxConnections { get; init; } = TileServer.TileListenerOptions.DefaultMaxConnections;
+    public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
 }

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Entries;
@@ -24,6 +26,8 @@ public static class Server
     {
         if (CheckSettings(settings, out var http, out var grpc, out var allowed) is { } problem)
             return Fail(problem);
+        if (CheckTileSettings(settings, out var tiles) is { } tileProblem)
+            return Fail(tileProblem);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -88,9 +92,27 @@ public static class Server
             }
         }
 
+        PublishedFiles files;
+        try
+        {
+            Func<PublishedCheckpoint?> published = log is not null
+                ? () => log.LatestCheckpoint
+                : new CheckpointFile(Path.Combine(storageDir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
+            files = new PublishedFiles(storageDir, published, loggers.CreateLogger("RekorPosix.Tiles"));
+        }
+        catch (IOException e)
+        {
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
+            if (log is not null)
+                await log.DisposeAsync().ConfigureAwait(false);
+            return Fail($"cannot open the log directory {storageDir}: {e.Message}");
+        }
+        using var _ = files;
+
         entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
             loggers.CreateLogger("RekorPosix.Api"));
-        var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
+        var rest = new RestApi(entries, files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
         app.Use(async (context, next) =>
         {
             // The gRPC port serves only gRPC (routed endpoints); everything on the HTTP port is REST.
@@ -102,14 +124,28 @@ public static class Server
         app.MapGrpcService<GrpcRekorService>();
         app.MapGrpcService<GrpcHealthService>();
 
-        HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
-        HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+        TileListener? tileListener = null;
         try
         {
+            if (tiles is not null)
+            {
+                try
+                {
+                    tileListener = TileListener.Start(tiles, files, loggers.CreateLogger("RekorPosix.Tiles"));
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    return Fail($"--tiles-port: cannot listen on {tiles.EndPoint}: {e.Message}");
+                }
+                HttpEvents.ListeningTiles(logger, tiles.EndPoint.Address.ToString(), tiles.EndPoint.Port, tiles.Workers, tiles.MaxConnections);
+            }
+            HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
+            HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
             await app.RunAsync(cancel).ConfigureAwait(false);
         }
         finally
         {
+            tileListener?.Dispose();
             if (appender is not null)
                 await appender.DisposeAsync().ConfigureAwait(false);
             if (log is not null)
@@ -158,6 +194,35 @@ public static class Server
         }
         http = new IPEndPoint(httpAddress, s.HttpPort);
         grpc = new IPEndPoint(grpcAddress, s.GrpcPort);
+        return null;
+    }
+
+    /// <summary>The tile listener's settings checked; <paramref name="options"/> is null when it is off.</summary>
+    private static string? CheckTileSettings(ServeSettings s, out TileListenerOptions? options)
+    {
+        options = null;
+        if (s.TilesPort is < 0 or > 65535)
+            return $"--tiles-port: {s.TilesPort} is not a port number (0 disables the tile listener)";
+        if (s.TilesPort == 0)
+            return null;
+        string address = s.TilesAddress ?? s.HttpAddress;
+        if (!IPAddress.TryParse(address, out var ip))
+            return $"--tiles-address: \"{address}\" is not an IP address";
+        if (s.TilesPort == s.HttpPort || s.TilesPort == s.GrpcPort)
+            return $"--tiles-port must differ from --http-port and --grpc-port (all are {s.TilesPort})";
+        if (s.TilesWorkers < 0)
+            return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
+        if (s.TilesMaxConnections < 1)
+            return $"--tiles-max-connections: {s.TilesMaxConnections} must be positive";
+        if (s.TilesIdleTimeout < TimeSpan.FromMilliseconds(100))
+            return $"--tiles-idle-timeout: {s.TilesIdleTimeout} must be at least 100ms";
+        options = new TileListenerOptions
+        {
+            EndPoint = new IPEndPoint(ip, s.TilesPort),
+            Workers = s.TilesWorkers == 0 ? Environment.ProcessorCount : s.TilesWorkers,
+            MaxConnections = s.TilesMaxConnections,
+            IdleTimeout = s.TilesIdleTimeout,
+        };
         return null;
     }
 

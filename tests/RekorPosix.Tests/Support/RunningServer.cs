@@ -23,6 +23,7 @@ public sealed class RunningServer : IAsyncDisposable
     public string StorageDir { get; }
     public HttpClient Http { get; }
     public Uri GrpcAddress => new($"http://127.0.0.1:{Settings.GrpcPort}");
+    public Uri TilesAddress => new($"http://127.0.0.1:{Settings.TilesPort}");
 
     public static async Task<RunningServer> StartAsync(string storageDir, Func<ServeSettings, ServeSettings>? adjust = null)
     {
@@ -33,6 +34,7 @@ public sealed class RunningServer : IAsyncDisposable
             Hostname = TestData.TesseraOrigin,
             HttpPort = FreePort(),
             GrpcPort = FreePort(),
+            TilesPort = FreePort(),
             Append = new RekorPosix.Log.AppendOptions
             {
                 BatchMaxAge = TimeSpan.FromMilliseconds(5),
