@@ -10,6 +10,7 @@
 set -euo pipefail
 dir=$1 log=$(realpath "$2") port=$3 api_port=$4 workers=${5:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
 mkdir -p "$dir"
 dir=$(realpath "$dir")
 sed -e "s|listen 80;|listen 127.0.0.1:$port;|" \
@@ -37,8 +38,8 @@ http {
     include $dir/site.conf;
 }
 CONF
-nginx -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
-nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+"$nginx" -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+"$nginx" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
 for _ in $(seq 1 100); do
     [ -s "$dir/nginx.pid" ] && curl -s -o /dev/null "http://127.0.0.1:$port/checkpoint" && break
     sleep 0.05
