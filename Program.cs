@@ -40,9 +40,10 @@ var tilesPort = new Option<int>("--tiles-port") { Description = "Port of the til
 var tilesWorkers = new Option<int>("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
 var tilesMaxConnections = new Option<int>("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => TileListenerOptions.DefaultMaxConnections };
 var tilesIdleTimeout = DurationOption("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", TileListenerOptions.DefaultIdleTimeout);
+var tilesCacheSize = new Option<long>("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.DefaultTilesCacheBytes };
 foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, grpcAddress, grpcPort,
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, persistentAntispam, antispamBatch, antispamPushback,
-    batchMaxSize, batchMaxAge, checkpointInterval, tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout })
+    batchMaxSize, batchMaxAge, checkpointInterval, tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout, tilesCacheSize })
     serve.Options.Add(option);
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
 {
@@ -73,6 +74,7 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     TilesWorkers = parse.GetValue(tilesWorkers),
     TilesMaxConnections = parse.GetValue(tilesMaxConnections),
     TilesIdleTimeout = parse.GetValue(tilesIdleTimeout),
+    TilesCacheBytes = parse.GetValue(tilesCacheSize),
 }, cancel));
 root.Subcommands.Add(serve);
 

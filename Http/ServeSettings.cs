@@ -55,4 +55,7 @@ public sealed record ServeSettings
     public int TilesWorkers { get; init; }
     public int TilesMaxConnections { get; init; } = TileServer.TileListenerOptions.DefaultMaxConnections;
     public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
+    /// <summary>Bytes of small published tiles and bundles kept in memory; 0: always read from disk.</summary>
+    public long TilesCacheBytes { get; init; } = DefaultTilesCacheBytes;
+    public const long DefaultTilesCacheBytes = 64L << 20;
 }

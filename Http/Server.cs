@@ -98,7 +98,8 @@ public static class Server
             Func<PublishedCheckpoint?> published = log is not null
                 ? () => log.LatestCheckpoint
                 : new CheckpointFile(Path.Combine(storageDir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
-            files = new PublishedFiles(storageDir, published, loggers.CreateLogger("RekorPosix.Tiles"));
+            var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
+            files = new PublishedFiles(storageDir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
         }
         catch (IOException e)
         {
@@ -214,6 +215,8 @@ public static class Server
             return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
         if (s.TilesMaxConnections < 1)
             return $"--tiles-max-connections: {s.TilesMaxConnections} must be positive";
+        if (s.TilesCacheBytes < 0)
+            return $"--tiles-cache-size: {s.TilesCacheBytes} must be 0 (no cache) or more";
         if (s.TilesIdleTimeout < TimeSpan.FromMilliseconds(100))
             return $"--tiles-idle-timeout: {s.TilesIdleTimeout} must be at least 100ms";
         options = new TileListenerOptions

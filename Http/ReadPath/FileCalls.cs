@@ -39,8 +39,30 @@ internal static unsafe partial class FileCalls
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* buffer);
+
+    /// <summary>Reads exactly <paramref name="buffer"/>.Length bytes from offset 0; false if the file is shorter.</summary>
+    public static bool ReadExactly(int fd, byte[] buffer)
+    {
+        int done = 0;
+        fixed (byte* p = buffer)
+        {
+            while (done < buffer.Length)
+            {
+                nint n = PRead(fd, p + done, (nuint)(buffer.Length - done), done);
+                if (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == 4)
+                    continue; // EINTR
+                if (n <= 0)
+                    return false;
+                done += (int)n;
+            }
+        }
+        return true;
+    }
 
     /// <summary>Size of an open regular file, or -1 when the descriptor is anything else.</summary>
     public static long RegularFileSize(int fd)

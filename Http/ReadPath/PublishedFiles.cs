@@ -16,14 +16,17 @@ internal sealed unsafe class PublishedFiles : IDisposable
 {
     private readonly Func<PublishedCheckpoint?> _published;
     private readonly ILogger _logger;
+    private readonly TileMemoryCache? _cache;
     private int _rootFd;
 
     /// <param name="root">The log directory.</param>
     /// <param name="published">The published checkpoint, read once per request.</param>
-    public PublishedFiles(string root, Func<PublishedCheckpoint?> published, ILogger logger)
+    /// <param name="cache">Where small published files are kept once read; null: always from disk.</param>
+    public PublishedFiles(string root, Func<PublishedCheckpoint?> published, ILogger logger, TileMemoryCache? cache = null)
     {
         _published = published;
         _logger = logger;
+        _cache = cache;
         _rootFd = LibC.Open(root, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         if (_rootFd < 0)
             throw LibC.Error("open", root);
@@ -43,6 +46,8 @@ internal sealed unsafe class PublishedFiles : IDisposable
             return ReadResult.Checkpoint(published.Note);
         if (!TileMath.Implies(published.Size, route.Tile) || relativePath.Length > ReadRoute.MaxLength)
             return ReadResult.NotFound;
+        if (_cache is not null && _cache.TryGet(route.Tile, out byte[] cached))
+            return ReadResult.Memory(cached);
 
         byte* path = stackalloc byte[relativePath.Length + 1];
         relativePath.CopyTo(new Span<byte>(path, relativePath.Length));
@@ -52,8 +57,10 @@ internal sealed unsafe class PublishedFiles : IDisposable
             return OpenFailed(route.Tile);
         long size = FileCalls.RegularFileSize(fd);
         long length = size < 0 ? -1 : ServedLength(route.Tile, size);
-        if (length >= 0)
+        if (length > TileMemoryCache.MaxFileBytes || (length >= 0 && _cache is null))
             return ReadResult.File(fd, length);
+        if (length >= 0)
+            return ReadIntoCache(route.Tile, fd, (int)length);
         FileCalls.Close(fd);
         if (size < 0)
             return ReadResult.NotFound;
@@ -74,6 +81,20 @@ internal sealed unsafe class PublishedFiles : IDisposable
         if (fileSize < least)
             return -1;
         return address.IsEntries ? fileSize : least;
+    }
+
+    private ReadResult ReadIntoCache(TileAddress tile, int fd, int length)
+    {
+        byte[] bytes = new byte[length];
+        bool read = FileCalls.ReadExactly(fd, bytes);
+        FileCalls.Close(fd);
+        if (!read)
+        {
+            HttpEvents.TileDamaged(_logger, tile.ToPath(), -1);
+            return ReadResult.Failed;
+        }
+        _cache!.Add(tile, bytes);
+        return ReadResult.Memory(bytes);
     }
 
     private ReadResult OpenFailed(TileAddress tile)

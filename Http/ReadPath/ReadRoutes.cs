@@ -51,10 +51,10 @@ internal static class ReadRoutes
         response.Headers.AccessControlAllowOrigin = ReadHeaders.AllowOrigin;
         response.ContentLength = result.Length;
         bool isHead = HttpMethods.IsHead(context.Request.Method);
-        if (result.Note is { } note)
+        if (result.Body is { } body)
         {
             if (!isHead)
-                await response.Body.WriteAsync(note, context.RequestAborted).ConfigureAwait(false);
+                await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
             return;
         }
         using var handle = new SafeFileHandle(result.Fd, ownsHandle: true);

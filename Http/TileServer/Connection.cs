@@ -127,26 +127,16 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
             WriteError(result.Status == ReadStatus.NotFound ? 404 : 500, head.IsHead, line);
             return;
         }
-        var output = RentOutput();
-        int n = ResponseHeads.WriteFound(output, worker.Date.Line, result.IsCheckpoint, result.Length, line);
-        _outEnd = n;
+        _outEnd = ResponseHeads.WriteFound(RentOutput(), worker.Date.Line, result.IsCheckpoint, result.Length, line);
         if (head.IsHead)
         {
             if (result.Fd >= 0)
                 FileCalls.Close(result.Fd);
         }
-        else if (result.Note is { } note)
+        else if (result.Body is { Length: > 0 } body)
         {
-            if (note.Length <= output.Length - n)
-            {
-                note.CopyTo(output, n);
-                _outEnd += note.Length;
-            }
-            else
-            {
-                _body = note;
-                _bodyStart = 0;
-            }
+            _body = body;
+            _bodyStart = 0;
         }
         else
         {
@@ -175,30 +165,41 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
         return _out;
     }
 
-    /// <summary>Sends the pending head, memory body and file range. False when a send would block
-    /// or failed (then the connection is closed).</summary>
+    /// <summary>Sends the pending head, memory body and file range: head and memory body in one
+    /// sendmsg, a file after them by sendfile (MSG_MORE holds the head back until it follows).
+    /// False when a send would block or failed (then the connection is closed).</summary>
     private bool Flush()
     {
-        while (_outStart < _outEnd)
-        {
-            bool more = _body is not null || _fileFd >= 0;
-            nint sent;
-            fixed (byte* p = _out)
-                sent = Send(fd, p + _outStart, (nuint)(_outEnd - _outStart), MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-            if (!Progress(sent))
-                return false;
-            _outStart += (int)sent;
-        }
-        while (_body is not null)
+        IoVector* vectors = stackalloc IoVector[2];
+        while (_outStart < _outEnd || _body is not null)
         {
             nint sent;
-            fixed (byte* p = _body)
-                sent = Send(fd, p + _bodyStart, (nuint)(_body.Length - _bodyStart), MSG_NOSIGNAL);
-            if (!Progress(sent))
+            fixed (byte* head = _out)
+            fixed (byte* body = _body)
+            {
+                int count = 0;
+                if (_outStart < _outEnd)
+                    vectors[count++] = new IoVector { Base = head + _outStart, Length = (nuint)(_outEnd - _outStart) };
+                if (_body is not null)
+                    vectors[count++] = new IoVector { Base = body + _bodyStart, Length = (nuint)(_body.Length - _bodyStart) };
+                var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+                sent = SendMsg(fd, &message, MSG_NOSIGNAL | (_fileFd >= 0 ? MSG_MORE : 0));
+            }
+            if (sent <= 0)
+            {
+                if (Retry(sent))
+                    continue;
                 return false;
-            _bodyStart += (int)sent;
-            if (_bodyStart == _body.Length)
-                _body = null;
+            }
+            Deadline = worker.Now + worker.IdleTimeoutMs;
+            int fromHead = Math.Min((int)sent, _outEnd - _outStart);
+            _outStart += fromHead;
+            if (_body is not null)
+            {
+                _bodyStart += (int)sent - fromHead;
+                if (_bodyStart == _body.Length)
+                    _body = null;
+            }
         }
         while (_fileFd >= 0)
         {
@@ -210,8 +211,13 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
                 Close();
                 return false;
             }
-            if (!Progress(sent))
+            if (sent < 0)
+            {
+                if (Retry(sent))
+                    continue;
                 return false;
+            }
+            Deadline = worker.Now + worker.IdleTimeoutMs;
             _fileOffset = offset;
             if (_fileOffset == _fileEnd)
                 CloseFile();
@@ -219,21 +225,15 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
         return true;
     }
 
-    /// <summary>Accounts for one send: true if bytes went out; false if it would block (wait for
-    /// EPOLLOUT) or failed (connection closed). EINTR counts as "try again".</summary>
-    private bool Progress(nint sent)
+    /// <summary>After a send that moved nothing: true to try again (EINTR); false otherwise,
+    /// with the connection closed unless the send only would block (then EPOLLOUT resumes it).</summary>
+    private bool Retry(nint sent)
     {
-        if (sent > 0)
-        {
-            Deadline = worker.Now + worker.IdleTimeoutMs;
-            return true;
-        }
         int errno = LastError;
         if (sent < 0 && errno == EINTR)
             return true;
-        if (sent < 0 && errno == EAGAIN)
-            return false;
-        Close();
+        if (sent == 0 || errno != EAGAIN)
+            Close();
         return false;
     }
 

@@ -53,8 +53,8 @@ internal static unsafe partial class SocketCalls
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static partial nint Recv(int fd, byte* buffer, nuint length, int flags);
 
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MessageHeader* message, int flags);
 
     [LibraryImport("libc", EntryPoint = "sendfile", SetLastError = true)]
     public static partial nint SendFile(int outFd, int inFd, long* offset, nuint count);
@@ -122,4 +122,25 @@ internal static unsafe partial class SocketCalls
     }
 
     public static int LastError => Marshal.GetLastPInvokeError();
+}
+
+/// <summary>struct iovec.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct IoVector
+{
+    public byte* Base;
+    public nuint Length;
+}
+
+/// <summary>struct msghdr (LP64: sequential layout gives C's padding).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct MessageHeader
+{
+    public void* Name;
+    public uint NameLength;
+    public IoVector* Vectors;
+    public nuint VectorCount;
+    public void* Control;
+    public nuint ControlLength;
+    public int Flags;
 }

@@ -44,7 +44,7 @@ public class PublishedFilesTests
         var result = Open(files, "checkpoint");
         Assert.Equal(ReadStatus.Found, result.Status);
         Assert.True(result.IsCheckpoint);
-        Assert.Same(Note, result.Note);
+        Assert.Same(Note, result.Body);
         Assert.Equal(Note.Length, result.Length);
         Assert.Equal(-1, result.Fd);
     }
@@ -140,6 +140,28 @@ public class PublishedFilesTests
     {
         Assert.True(TileAddress.TryParse(path, out var address));
         Assert.Equal(served, PublishedFiles.ServedLength(address, fileSize));
+    }
+
+    [Fact]
+    public void WithACache_SmallPublishedFilesComeFromMemory_AndLargeOnesFromDisk()
+    {
+        using var dir = new TempDir();
+        Write(dir, "tile/0/000", 8192);
+        Write(dir, "tile/entries/000", 300_000);
+        Write(dir, "tile/0/001", 8192);
+        var cache = new TileMemoryCache(1 << 20);
+        using var files = new PublishedFiles(dir.Path, () => new PublishedCheckpoint(300, Note), NullLogger.Instance, cache);
+        var first = Open(files, "tile/0/000");
+        Assert.Equal(-1, first.Fd);
+        Assert.Equal(File.ReadAllBytes(dir["tile/0/000"]), first.Body);
+        File.Delete(dir["tile/0/000"]); // garbage collected, say: what was published stays valid
+        Assert.Same(first.Body, Open(files, "tile/0/000").Body);
+        var bundle = Open(files, "tile/entries/000");
+        Assert.Null(bundle.Body);
+        Assert.Equal(File.ReadAllBytes(dir["tile/entries/000"]), ReadAll(bundle));
+        Assert.Equal(ReadStatus.NotFound, Open(files, "tile/0/001").Status); // an orphan is neither served nor kept
+        Assert.False(cache.TryGet(new TileAddress(0, 1, 256), out _));
+        Assert.Equal(8192, cache.Bytes);
     }
 
     [Fact]

@@ -35,9 +35,18 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
     }
 
     [Fact]
-    public async Task EveryPublicFile_ThroughBothPorts_EqualsTheFileOnDisk()
+    public Task EveryPublicFile_ThroughBothPorts_EqualsTheFileOnDisk() => CompareEveryPublicFile(Server);
+
+    [Fact]
+    public async Task EveryPublicFile_ReadFromDiskEachTime_EqualsTheFileOnDisk()
     {
-        using var tiles = new HttpClient { BaseAddress = Server.TilesAddress };
+        await using var server = await RunningServer.StartAsync(log.Dir, s => s with { ReadOnly = true, TilesCacheBytes = 0 });
+        await CompareEveryPublicFile(server);
+    }
+
+    private async Task CompareEveryPublicFile(RunningServer server)
+    {
+        using var tiles = new HttpClient { BaseAddress = server.TilesAddress };
         var files = log.PublicFiles().ToList();
         // Two full bundles and tiles, partials of many widths, the level-1 partial, the checkpoint.
         Assert.Contains("checkpoint", files);
@@ -49,7 +58,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         foreach (string file in files)
         {
             byte[] disk = Disk(file);
-            foreach (var (client, url) in new[] { (tiles, "/" + file), (tiles, "/api/v2/" + file), (Server.Http, "/api/v2/" + file) })
+            foreach (var (client, url) in new[] { (tiles, "/" + file), (tiles, "/api/v2/" + file), (server.Http, "/api/v2/" + file) })
             {
                 using var response = await client.GetAsync(url);
                 AssertReadHeaders(response, file == "checkpoint", disk.Length, $"{client.BaseAddress}{url}");
