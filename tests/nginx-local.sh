@@ -6,7 +6,7 @@
 #   tests/nginx-local.sh DIR LOG_DIR PORT API_PORT [WORKERS]
 #
 # Writes DIR/nginx.conf and DIR/site.conf, starts nginx in the background and waits until it
-# answers; prints nginx's pid. Stop it with: kill "$(cat DIR/nginx.pid)".
+# answers; prints the pid of nginx's master process. Stop it with: kill "$(cat DIR/nginx.pid)".
 set -euo pipefail
 dir=$1 log=$(realpath "$2") port=$3 api_port=$4 workers=${5:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +39,9 @@ http {
 }
 CONF
 "$nginx" -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
-"$nginx" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+# In the foreground of a background job rather than as a daemon: it stays in the caller's session
+# (and scheduler autogroup), like the server it is compared with.
+"$nginx" -g "daemon off;" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" > "$dir/stdout.log" 2>&1 &
 for _ in $(seq 1 100); do
     [ -s "$dir/nginx.pid" ] && curl -s -o /dev/null "http://127.0.0.1:$port/checkpoint" && break
     sleep 0.05

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Http.ReadPath;
@@ -8,8 +9,10 @@ namespace RekorPosix.Http.TileServer;
 /// <summary>
 /// One event-loop thread of the tile listener: its own epoll set holding the shared listening
 /// socket (EPOLLEXCLUSIVE, so a new connection wakes one idle worker, not all) and the
-/// connections it accepted, which it alone serves. Once a second it closes the connections whose
-/// deadline has passed.
+/// connections it serves, which no other thread touches. Accepted connections are dealt to the
+/// workers in turn: EPOLLEXCLUSIVE keeps waking the same waiter, and a worker that kept what it
+/// accepted would end up with every connection while the others idle (measured: all 64 of a
+/// wrk run on one worker). Once a second it closes the connections whose deadline has passed.
 /// </summary>
 internal sealed unsafe class EpollWorker
 {
@@ -17,14 +20,17 @@ internal sealed unsafe class EpollWorker
     private const int SweepIntervalMs = 1000;
     // After EMFILE the listener stays readable; stepping back for a moment beats spinning on it.
     private const int AcceptPauseMs = 100;
+    private const int MaxAcceptsPerWake = 64;
 
     private readonly TileListener _listener;
     private readonly ILogger _logger;
     private readonly int _epollFd;
     private readonly int _wakeFd;
     private readonly Thread _thread;
+    private readonly ConcurrentQueue<int> _handedOver = new();
     private Connection?[] _connections = new Connection?[1024];
     private long _acceptPausedUntil = -1;
+    private int _registered;
 
     public EpollWorker(TileListener listener, int index, ILogger logger)
     {
@@ -47,6 +53,9 @@ internal sealed unsafe class EpollWorker
     public long IdleTimeoutMs { get; }
     public HttpDate Date { get; } = new();
 
+    /// <summary>Connections this worker serves now.</summary>
+    public int Connections => Volatile.Read(ref _registered);
+
     /// <summary>The loop's clock (Environment.TickCount64), read once per wake-up.</summary>
     public long Now { get; private set; }
 
@@ -55,9 +64,21 @@ internal sealed unsafe class EpollWorker
     /// <summary>Wakes the loop so that it sees the listener stopping; then waits for it.</summary>
     public void Stop(TimeSpan wait)
     {
+        Wake();
+        _thread.Join(wait);
+    }
+
+    /// <summary>Gives this worker a connection another worker accepted (any thread).</summary>
+    public void HandOver(int fd)
+    {
+        _handedOver.Enqueue(fd);
+        Wake();
+    }
+
+    private void Wake()
+    {
         long one = 1;
         Write(_wakeFd, (byte*)&one, sizeof(long));
-        _thread.Join(wait);
     }
 
     /// <summary>Called by a connection as it closes, before its descriptor is released for reuse.</summary>
@@ -65,6 +86,7 @@ internal sealed unsafe class EpollWorker
     {
         if (connection.Fd < _connections.Length && _connections[connection.Fd] == connection)
             _connections[connection.Fd] = null;
+        Interlocked.Decrement(ref _registered);
         Interlocked.Decrement(ref _listener.ConnectionCount);
     }
 
@@ -86,7 +108,9 @@ internal sealed unsafe class EpollWorker
                     int fd = FdAt(events, i);
                     if (fd == _listener.ListenFd)
                         Accept();
-                    else if (fd != _wakeFd && fd < _connections.Length)
+                    else if (fd == _wakeFd)
+                        TakeHandedOver();
+                    else if (fd < _connections.Length)
                         _connections[fd]?.OnEvents(EventsAt(events, i));
                 }
                 if (Now >= nextSweep)
@@ -106,38 +130,80 @@ internal sealed unsafe class EpollWorker
         {
             foreach (var connection in _connections)
                 connection?.Close();
+            DropHandedOver();
             NativeMemory.Free(events);
             SocketCalls.Close(_wakeFd);
             SocketCalls.Close(_epollFd);
         }
     }
 
-    /// <summary>Accepts one connection per wake-up, as nginx does without multi_accept, so that
-    /// a burst of connections spreads over the workers instead of landing on the first awake.</summary>
+    /// <summary>Accepts what is waiting (a bounded batch, so that the loop's other connections
+    /// are not starved by a flood) and deals it out.</summary>
     private void Accept()
     {
-        int fd = Accept4(_listener.ListenFd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
+        for (int n = 0; n < MaxAcceptsPerWake; n++)
         {
-            int errno = LastError;
-            if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
+            int fd = Accept4(_listener.ListenFd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0)
             {
-                HttpEvents.TileSocketError(_logger, "accept4", errno);
-                PauseAccepting();
+                int errno = LastError;
+                if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
+                {
+                    HttpEvents.TileSocketError(_logger, "accept4", errno);
+                    PauseAccepting();
+                }
+                return; // EAGAIN: nothing more (or another worker took it); ECONNABORTED and the like: the client left
             }
-            return; // EAGAIN: another worker took it; ECONNABORTED and the like: the client left
+            if (Interlocked.Increment(ref _listener.ConnectionCount) > _listener.Options.MaxConnections)
+            {
+                Interlocked.Decrement(ref _listener.ConnectionCount);
+                Abort(fd);
+                continue;
+            }
+            SetInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+            var worker = _listener.NextWorker();
+            if (worker == this)
+                Register(fd);
+            else
+                worker.HandOver(fd);
         }
-        if (Interlocked.Increment(ref _listener.ConnectionCount) > _listener.Options.MaxConnections)
+    }
+
+    private void TakeHandedOver()
+    {
+        long count;
+        Read(_wakeFd, (byte*)&count, sizeof(long));
+        while (_handedOver.TryDequeue(out int fd))
         {
-            Interlocked.Decrement(ref _listener.ConnectionCount);
-            Abort(fd);
-            return;
+            if (_listener.Stopping)
+                Drop(fd);
+            else
+                Register(fd);
         }
-        SetInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+    }
+
+    /// <summary>Closes connections handed over too late to be served (the listener is stopping);
+    /// called once more after every worker has stopped, for those handed over at the very end.</summary>
+    public void DropHandedOver()
+    {
+        while (_handedOver.TryDequeue(out int fd))
+            Drop(fd);
+    }
+
+    /// <summary>Closes a connection that was never registered.</summary>
+    private void Drop(int fd)
+    {
+        Interlocked.Decrement(ref _listener.ConnectionCount);
+        SocketCalls.Close(fd);
+    }
+
+    private void Register(int fd)
+    {
         if (fd >= _connections.Length)
             Array.Resize(ref _connections, Math.Max(fd + 1, _connections.Length * 2));
         var connection = new Connection(fd, this);
         _connections[fd] = connection;
+        Interlocked.Increment(ref _registered);
         if (EpollAdd(_epollFd, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0)
         {
             HttpEvents.TileSocketError(_logger, "epoll_ctl", LastError);

@@ -18,6 +18,7 @@ internal sealed class TileListener : IDisposable
     private readonly Socket _socket;
     private readonly EpollWorker[] _workers;
     private volatile bool _stopping;
+    private int _nextWorker;
 
     /// <summary>Connections open across all workers, for the cap.</summary>
     internal int ConnectionCount;
@@ -52,6 +53,13 @@ internal sealed class TileListener : IDisposable
     public bool Stopping => _stopping;
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
+    /// <summary>Connections each worker serves now.</summary>
+    public IReadOnlyList<int> ConnectionsPerWorker => [.. _workers.Select(w => w.Connections)];
+
+    /// <summary>The worker that gets the next accepted connection: each in turn.</summary>
+    public EpollWorker NextWorker() =>
+        _workers[(int)((uint)Interlocked.Increment(ref _nextWorker) % (uint)_workers.Length)];
+
     /// <summary>Binds and starts serving. Throws <see cref="SocketException"/> when the address
     /// cannot be bound (in use, not local, no permission).</summary>
     public static TileListener Start(TileListenerOptions options, PublishedFiles files, ILogger logger)
@@ -70,6 +78,8 @@ internal sealed class TileListener : IDisposable
         _stopping = true;
         foreach (var worker in _workers)
             worker.Stop(TimeSpan.FromSeconds(5));
+        foreach (var worker in _workers)
+            worker.DropHandedOver();
         _socket.Dispose();
     }
 }

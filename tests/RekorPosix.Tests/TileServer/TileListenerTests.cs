@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tests.Support;
@@ -480,6 +482,39 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         using var after = RawHttpConnection.Open(TilesPort);
         after.Request("/tile/0/000");
         Assert.Equal(Disk("tile/0/000"), after.ReadResponse().Body);
+    }
+
+    // ---- workers -------------------------------------------------------------------------------
+
+    /// <summary>The listener on its own (no serve around it): connections spread over the workers.</summary>
+    [Fact]
+    public async Task Connections_AreDealtToEveryWorker()
+    {
+        using var dir = new TempDir();
+        byte[] note = "origin\n0\nroot\n\n— sig\n"u8.ToArray();
+        using var files = new PublishedFiles(dir.Path, () => new PublishedCheckpoint(0, note), NullLogger.Instance);
+        var options = new TileListenerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Workers = 3 };
+        using var listener = TileListener.Start(options, files, NullLogger.Instance);
+        var clients = new List<RawHttpConnection>();
+        try
+        {
+            for (int i = 0; i < 12; i++)
+            {
+                var client = RawHttpConnection.Open(listener.LocalEndPoint.Port);
+                clients.Add(client);
+                client.Request("/checkpoint");
+                Assert.Equal(note, client.ReadResponse().Body);
+            }
+            Assert.Equal([4, 4, 4], listener.ConnectionsPerWorker);
+        }
+        finally
+        {
+            foreach (var client in clients)
+                client.Dispose();
+        }
+        for (int i = 0; i < 50 && listener.ConnectionsPerWorker.Sum() > 0; i++)
+            await Task.Delay(50);
+        Assert.Equal([0, 0, 0], listener.ConnectionsPerWorker);
     }
 
     // ---- publication ---------------------------------------------------------------------------
