@@ -51,15 +51,20 @@ internal static class ReadRoutes
         response.Headers.AccessControlAllowOrigin = ReadHeaders.AllowOrigin;
         response.ContentLength = result.Length;
         bool isHead = HttpMethods.IsHead(context.Request.Method);
-        if (result.Body is { } body)
-        {
-            if (!isHead)
-                await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        using var handle = result.Fd >= 0 ? new SafeFileHandle(result.Fd, ownsHandle: true) : null;
+        if (isHead)
             return;
+        try
+        {
+            if (result.Body is { } body)
+                await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+            else
+                await CopyAsync(handle!, result.Length, context).ConfigureAwait(false);
         }
-        using var handle = new SafeFileHandle(result.Fd, ownsHandle: true);
-        if (!isHead)
-            await CopyAsync(handle, result.Length, context).ConfigureAwait(false);
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The client left mid-body: nobody to answer, nothing to log.
+        }
     }
 
     private static async Task CopyAsync(SafeFileHandle handle, long length, HttpContext context)
