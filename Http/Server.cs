@@ -210,7 +210,7 @@ public static class Server
         if (!IPAddress.TryParse(address, out var ip))
             return $"--tiles-address: \"{address}\" is not an IP address";
         if (s.TilesPort == s.HttpPort || s.TilesPort == s.GrpcPort)
-            return $"--tiles-port must differ from --http-port and --grpc-port (all are {s.TilesPort})";
+            return $"--tiles-port {s.TilesPort} is already taken by --http-port or --grpc-port";
         if (s.TilesWorkers < 0)
             return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
         if (s.TilesMaxConnections < 1)
