@@ -32,9 +32,6 @@ internal sealed unsafe class PublishedFiles : IDisposable
             throw LibC.Error("open", root);
     }
 
-    /// <summary>The published checkpoint now, or null before the first publication.</summary>
-    public PublishedCheckpoint? Published => _published();
-
     /// <summary>Resolves a parsed route. <paramref name="relativePath"/> is its file path under the
     /// log directory, which for a route that parsed is exactly the request's bytes after the prefix.</summary>
     public ReadResult Open(in ReadRoute route, ReadOnlySpan<byte> relativePath)

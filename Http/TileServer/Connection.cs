@@ -160,7 +160,7 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
 
     private byte[] RentOutput()
     {
-        _out ??= ArrayPool<byte>.Shared.Rent(ResponseHeads.MaxLength + 1536);
+        _out ??= ArrayPool<byte>.Shared.Rent(ResponseHeads.MaxLength);
         _outStart = 0;
         return _out;
     }
