@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RekorPosix.Http;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Signing;
 using RekorPosix.Signing.ClientSignatures;
@@ -9,7 +10,7 @@ var root = new RootCommand("RekorPosix: a Rekor v2 transparency log kept as C2SP
 
 // ---- serve -------------------------------------------------------------------------------
 // Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve.
-var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, batching, checkpoint publication.");
+var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.");
 var storageDir = new Option<string?>("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
 var signerFile = new Option<string?>("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
 var signerPassword = new Option<string>("--signer-password") { Description = "Password of an encrypted signer key.", DefaultValueFactory = _ => "" };
@@ -43,9 +44,16 @@ var pushbackMax = new Option<int>("--pushback-max-outstanding") { Description = 
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
+var tilesAddress = new Option<string?>("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
+var tilesPort = new Option<int>("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => TileListenerOptions.DefaultPort };
+var tilesWorkers = new Option<int>("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
+var tilesMaxConnections = new Option<int>("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => TileListenerOptions.DefaultMaxConnections };
+var tilesIdleTimeout = DurationOption("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", TileListenerOptions.DefaultIdleTimeout);
+var tilesCacheSize = new Option<long>("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.DefaultTilesCacheBytes };
 foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, metricsPort, grpcAddress, grpcPort,
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
-    batchMaxSize, batchMaxAge, checkpointInterval, logLevel, payloadLogging, pushbackMax })
+    batchMaxSize, batchMaxAge, checkpointInterval, logLevel, payloadLogging, pushbackMax,
+    tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout, tilesCacheSize })
     serve.Options.Add(option);
 // Shared by every command that loads the signer key (serve, add, freeze).
 var allowInsecureKey = new Option<bool>(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the signer key file is accessible by group or others." };
@@ -59,6 +67,7 @@ serve.Options.Add(config);
 [
     ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly, allowInsecureKey]),
     ("Listeners", [httpAddress, httpPort, metricsPort, grpcAddress, grpcPort, serverTimeout, maxBody]),
+    ("Tile listener (reads)", [tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout, tilesCacheSize]),
     ("TLS (TLS 1.3 only; certificate and key together)", [httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey]),
     ("Entries and deduplication", [algorithms, persistentAntispam, antispamBatch, antispamPushback]),
     ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, pushbackMax, tlogTimeout]),
@@ -98,6 +107,12 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
         CheckpointInterval = Duration(parse, checkpointInterval),
         MaxQueuedEntries = parse.GetValue(pushbackMax),
     },
+    TilesAddress = parse.GetValue(tilesAddress),
+    TilesPort = parse.GetValue(tilesPort),
+    TilesWorkers = parse.GetValue(tilesWorkers),
+    TilesMaxConnections = parse.GetValue(tilesMaxConnections),
+    TilesIdleTimeout = Duration(parse, tilesIdleTimeout),
+    TilesCacheBytes = parse.GetValue(tilesCacheSize),
 }, cancel));
 root.Subcommands.Add(serve);
 
@@ -202,4 +217,4 @@ static Option<string> DurationOption(string name, string description, TimeSpan d
     return option;
 }
 
-static TimeSpan Duration(ParseResult parse, Option<string> option) => GoDuration.Parse(parse.GetValue(option)!);
+static TimeSpan Duration(System.CommandLine.ParseResult parse, Option<string> option) => GoDuration.Parse(parse.GetValue(option)!);

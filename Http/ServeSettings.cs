@@ -61,4 +61,15 @@ public sealed record ServeSettings
     public AppendOptions Append { get; init; } = new();
     /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
     public bool AllowInsecureKeyPermissions { get; init; }
+    /// <summary>Address of the tile listener; null: the HTTP address.</summary>
+    public string? TilesAddress { get; init; }
+    /// <summary>Port of the tile listener; 0 disables it.</summary>
+    public int TilesPort { get; init; } = TileServer.TileListenerOptions.DefaultPort;
+    /// <summary>Event-loop threads of the tile listener; 0: one per CPU.</summary>
+    public int TilesWorkers { get; init; }
+    public int TilesMaxConnections { get; init; } = TileServer.TileListenerOptions.DefaultMaxConnections;
+    public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
+    /// <summary>Bytes of small published tiles and bundles kept in memory; 0: always read from disk.</summary>
+    public long TilesCacheBytes { get; init; } = DefaultTilesCacheBytes;
+    public const long DefaultTilesCacheBytes = 64L << 20;
 }

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Entries;
@@ -36,6 +38,8 @@ public static class Server
             return Fail(e.Message);
         }
         var metrics = new ServerMetrics();
+        if (CheckTileSettings(settings, out var tiles) is { } tileProblem)
+            return Fail(tileProblem);
 
         var builder = WebApplication.CreateSlimBuilder();
         if (httpCertificate is not null || grpcCertificate is not null)
@@ -120,9 +124,28 @@ public static class Server
             }
         }
 
+        PublishedFiles files;
+        try
+        {
+            Func<PublishedCheckpoint?> published = log is not null
+                ? () => log.LatestCheckpoint
+                : new CheckpointFile(Path.Combine(storageDir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
+            var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
+            files = new PublishedFiles(storageDir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
+        }
+        catch (IOException e)
+        {
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
+            if (log is not null)
+                await log.DisposeAsync().ConfigureAwait(false);
+            return Fail($"cannot open the log directory {storageDir}: {e.Message}");
+        }
+        using var _ = files;
+
         entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
             loggers.CreateLogger("RekorPosix.Api"));
-        var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
+        var rest = new RestApi(entries, files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
             settings.RequestResponseLogging);
         var service = entries;
         metrics.Registry.AddBeforeCollectCallback(() =>
@@ -155,8 +178,22 @@ public static class Server
         int exitCode = 0;
         using var systemd = SystemdIntegration.Attach(app.Lifetime,
             () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
+        TileListener? tileListener = null;
         try
         {
+            if (tiles is not null)
+            {
+                try
+                {
+                    tileListener = TileListener.Start(tiles, files, loggers.CreateLogger("RekorPosix.Tiles"));
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    exitCode = Fail($"--tiles-port: cannot listen on {tiles.EndPoint}: {e.Message}");
+                    return exitCode;
+                }
+                HttpEvents.ListeningTiles(logger, tiles.EndPoint.Address.ToString(), tiles.EndPoint.Port, tiles.Workers, tiles.MaxConnections);
+            }
             try
             {
                 await app.StartAsync(cancel).ConfigureAwait(false);
@@ -173,6 +210,7 @@ public static class Server
         }
         finally
         {
+            tileListener?.Dispose();
             // The log first, so that the dedup follower also indexes what the shutdown integrated.
             if (log is not null)
             {
@@ -245,6 +283,37 @@ public static class Server
         http = new IPEndPoint(httpAddress, s.HttpPort);
         grpc = new IPEndPoint(grpcAddress, s.GrpcPort);
         metrics = new IPEndPoint(httpAddress, s.MetricsPort); // rekor-tiles binds metrics on the HTTP address
+        return null;
+    }
+
+    /// <summary>The tile listener's settings checked; <paramref name="options"/> is null when it is off.</summary>
+    private static string? CheckTileSettings(ServeSettings s, out TileListenerOptions? options)
+    {
+        options = null;
+        if (s.TilesPort is < 0 or > 65535)
+            return $"--tiles-port: {s.TilesPort} is not a port number (0 disables the tile listener)";
+        if (s.TilesPort == 0)
+            return null;
+        string address = s.TilesAddress ?? s.HttpAddress;
+        if (!IPAddress.TryParse(address, out var ip))
+            return $"--tiles-address: \"{address}\" is not an IP address";
+        if (s.TilesPort == s.HttpPort || s.TilesPort == s.GrpcPort)
+            return $"--tiles-port {s.TilesPort} is already taken by --http-port or --grpc-port";
+        if (s.TilesWorkers < 0)
+            return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
+        if (s.TilesMaxConnections < 1)
+            return $"--tiles-max-connections: {s.TilesMaxConnections} must be positive";
+        if (s.TilesCacheBytes < 0)
+            return $"--tiles-cache-size: {s.TilesCacheBytes} must be 0 (no cache) or more";
+        if (s.TilesIdleTimeout < TimeSpan.FromMilliseconds(100))
+            return $"--tiles-idle-timeout: {s.TilesIdleTimeout} must be at least 100ms";
+        options = new TileListenerOptions
+        {
+            EndPoint = new IPEndPoint(ip, s.TilesPort),
+            Workers = s.TilesWorkers == 0 ? Environment.ProcessorCount : s.TilesWorkers,
+            MaxConnections = s.TilesMaxConnections,
+            IdleTimeout = s.TilesIdleTimeout,
+        };
         return null;
     }
 
