@@ -148,6 +148,7 @@ public static class Server
         var rest = new RestApi(entries, files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
             settings.RequestResponseLogging);
         var service = entries;
+        TileListener? tileListener = null;
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
             metrics.NewEntries.IncTo(service.EntriesCreated);
@@ -159,6 +160,11 @@ public static class Server
             }
             if (appender is not null)
                 metrics.AntispamLag.Set(appender.FollowerLag);
+            if (tileListener is not null)
+            {
+                foreach (var (status, count) in tileListener.ResponseCounts())
+                    metrics.TileRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
+            }
         });
         app.Use(async (context, next) =>
         {
@@ -178,7 +184,6 @@ public static class Server
         int exitCode = 0;
         using var systemd = SystemdIntegration.Attach(app.Lifetime,
             () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
-        TileListener? tileListener = null;
         try
         {
             if (tiles is not null)

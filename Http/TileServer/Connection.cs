@@ -128,6 +128,7 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
             return;
         }
         _outEnd = ResponseHeads.WriteFound(RentOutput(), worker.Date.Line, result.IsCheckpoint, result.Length, line);
+        worker.ResponsesByStatus[200]++;
         if (head.IsHead)
         {
             if (result.Fd >= 0)
@@ -156,6 +157,7 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
     private void WriteError(int status, bool isHead, ConnectionLine line)
     {
         _outEnd = ResponseHeads.WriteError(RentOutput(), worker.Date.Line, status, isHead, line);
+        worker.ResponsesByStatus[status]++;
     }
 
     private byte[] RentOutput()

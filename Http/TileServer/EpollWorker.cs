@@ -16,6 +16,9 @@ namespace RekorPosix.Http.TileServer;
 /// </summary>
 internal sealed unsafe class EpollWorker
 {
+    /// <summary>Responses this worker sent, by status code; only this worker's thread writes them.</summary>
+    internal readonly long[] ResponsesByStatus = new long[600];
+
     private const int MaxEvents = 256;
     private const int SweepIntervalMs = 1000;
     // After EMFILE the listener stays readable; stepping back for a moment beats spinning on it.

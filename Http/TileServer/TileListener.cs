@@ -56,6 +56,19 @@ internal sealed class TileListener : IDisposable
     /// <summary>Connections each worker serves now.</summary>
     public IReadOnlyList<int> ConnectionsPerWorker => [.. _workers.Select(w => w.Connections)];
 
+    /// <summary>Responses sent so far by status code, summed over the workers (for metrics).</summary>
+    public IEnumerable<(int Status, long Count)> ResponseCounts()
+    {
+        for (int status = 0; status < 600; status++)
+        {
+            long count = 0;
+            foreach (var worker in _workers)
+                count += Volatile.Read(ref worker.ResponsesByStatus[status]);
+            if (count > 0)
+                yield return (status, count);
+        }
+    }
+
     /// <summary>The worker that gets the next accepted connection: each in turn.</summary>
     public EpollWorker NextWorker() =>
         _workers[(int)((uint)Interlocked.Increment(ref _nextWorker) % (uint)_workers.Length)];
