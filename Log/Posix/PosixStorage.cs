@@ -243,8 +243,14 @@ internal sealed partial class PosixStorage : ILogReader
         }
     }
 
-    /// <summary>Temp files can only be left where a batch writes: the state directory, the log
-    /// root, and the directories of the right-edge tiles and of the tiles just after them.</summary>
+    /// <summary>
+    /// Cleans up what a crashed batch may have left at the right edge: temp files (only where a
+    /// batch writes: the state directory, the log root, and the directories of the right-edge tiles
+    /// and of the tiles just after them), and orphan partials. An orphan partial is wider than the
+    /// committed width of its tile (or belongs to a tile beyond the edge): no checkpoint ever
+    /// implied it, its bytes are not the log's, and a later checkpoint that covers a wider width
+    /// would otherwise leave it on disk where a reader could fetch it. Runs under the lock.
+    /// </summary>
     private void SweepTemps(long size)
     {
         var dirs = new HashSet<string> { _paths.Root, _paths.StateDir };
@@ -258,10 +264,26 @@ internal sealed partial class PosixStorage : ILogReader
                     string full = _paths.Of(new TileAddress(level, i, TileMath.TileWidth, entries));
                     dirs.Add(Path.GetDirectoryName(full)!);
                     dirs.Add(full + ".p");
+                    int committed = entries ? TileMath.EntryBundleWidth(i, size) : TileMath.WidthAt(level, i, size);
+                    DeleteOrphanPartials(full + ".p", committed);
                 }
             }
         }
         foreach (string dir in dirs)
             AtomicFiles.SweepTemps(dir);
+    }
+
+    /// <summary>Deletes the partials in a <c>N.p/</c> directory wider than the committed width
+    /// (0: the tile has no committed hashes at all, so every partial there is an orphan).</summary>
+    private static void DeleteOrphanPartials(string partialDir, int committedWidth)
+    {
+        if (!Directory.Exists(partialDir) || committedWidth == TileMath.TileWidth)
+            return;
+        foreach (string file in Directory.EnumerateFiles(partialDir))
+        {
+            if (int.TryParse(Path.GetFileName(file), System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out int width) && width > committedWidth)
+                File.Delete(file);
+        }
     }
 }
