@@ -10,7 +10,7 @@ namespace RekorPosix.Tests.Fuzz;
 /// </summary>
 public static class FuzzRun
 {
-    public const int DefaultInputs = 5_000;
+    public const int DefaultInputs = 6_000;
     public static readonly TimeSpan SlowInput = TimeSpan.FromSeconds(5);
 
     public static int Inputs(int defaultInputs = DefaultInputs) =>
