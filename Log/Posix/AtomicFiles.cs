@@ -153,7 +153,8 @@ internal static class AtomicFiles
                 using (stream)
                 {
                     stream.Write(data);
-                    stream.Flush(flushToDisk: true);
+                    if (LibC.Fsync(stream.SafeFileHandle) != 0)
+                        throw LibC.Error("fsync", temp);
                 }
                 return temp;
             }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tests.Support;
 
@@ -75,5 +77,69 @@ public class AtomicFilesTests
         foreach (var (path, data) in files)
             Assert.Equal(data, File.ReadAllBytes(path));
         Assert.Empty(Directory.EnumerateFiles(dir.Path, ".tmp.*", SearchOption.AllDirectories));
+    }
+
+    /// <summary>
+    /// Regression (found by tests/reliability/faults.py): FileStream.Flush(flushToDisk: true) returns
+    /// normally when fsync fails, so a temp file whose data never reached the disk was renamed into
+    /// place and its entry acknowledged. Here strace fails the first fsync of every thread of an
+    /// <c>add</c>; the integrator's first is always a temp file's, so the entry must be refused.
+    /// </summary>
+    [Fact]
+    public void ATempFileWhoseFsyncFails_IsNeverRenamedIntoPlace_AndTheEntryIsRefused()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin, "--stdin-lines"];
+        // One entry first, so that the batch under test creates no directory (mkdir fsyncs the parent).
+        var first = ServerBinary.StartInfo(add);
+        using (var setup = Process.Start(first)!)
+        {
+            setup.StandardInput.WriteLine("first");
+            setup.StandardInput.Close();
+            string err = setup.StandardError.ReadToEnd();
+            Assert.True(setup.WaitForExit(120_000));
+            Assert.True(setup.ExitCode == 0, err);
+        }
+
+        var inner = ServerBinary.StartInfo(add);
+        var info = new ProcessStartInfo("strace") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1", inner.FileName })
+            info.ArgumentList.Add(arg);
+        foreach (string arg in inner.ArgumentList)
+            info.ArgumentList.Add(arg);
+        Process child;
+        try
+        {
+            child = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("this test needs strace (apt-get install strace)", e);
+        }
+        using (child)
+        {
+            child.StandardInput.WriteLine("the entry");
+            child.StandardInput.Close();
+            string stdout = child.StandardOutput.ReadToEnd();
+            string stderr = child.StandardError.ReadToEnd();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.Equal(1, child.ExitCode);
+            // No index printed; the console logger's warning may share stdout.
+            Assert.DoesNotContain("\tthe entry", stdout);
+            Assert.Contains("fsync", stderr);
+            Assert.Contains(AtomicFiles.TempPrefix, stderr);
+        }
+
+        // Without the fault the same entry goes in at the index the failed batch did not take.
+        var again = ServerBinary.StartInfo(add);
+        using var retry = Process.Start(again)!;
+        retry.StandardInput.WriteLine("the entry");
+        retry.StandardInput.Close();
+        Assert.Contains("1\tthe entry\n", retry.StandardOutput.ReadToEnd());
+        Assert.True(retry.WaitForExit(120_000));
+        Assert.Equal(0, retry.ExitCode);
+        var audit = new LogAuditor(LogAuditor.DirectoryReader(log), TestLogKey.Verifier()).Run();
+        Assert.True(audit.Ok, audit.Message);
     }
 }
