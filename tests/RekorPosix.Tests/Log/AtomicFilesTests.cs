@@ -102,34 +102,17 @@ public class AtomicFilesTests
             Assert.True(setup.ExitCode == 0, err);
         }
 
-        var inner = ServerBinary.StartInfo(add);
-        var info = new ProcessStartInfo("strace") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { "-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1", inner.FileName })
-            info.ArgumentList.Add(arg);
-        foreach (string arg in inner.ArgumentList)
-            info.ArgumentList.Add(arg);
-        Process child;
-        try
-        {
-            child = Process.Start(info)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("this test needs strace (apt-get install strace)", e);
-        }
-        using (child)
-        {
-            child.StandardInput.WriteLine("the entry");
-            child.StandardInput.Close();
-            string stdout = child.StandardOutput.ReadToEnd();
-            string stderr = child.StandardError.ReadToEnd();
-            Assert.True(child.WaitForExit(120_000));
-            Assert.Equal(1, child.ExitCode);
-            // No index printed; the console logger's warning may share stdout.
-            Assert.DoesNotContain("\tthe entry", stdout);
-            Assert.Contains("fsync", stderr);
-            Assert.Contains(AtomicFiles.TempPrefix, stderr);
-        }
+        using var child = Strace.Start(["-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"], add);
+        child.StandardInput.WriteLine("the entry");
+        child.StandardInput.Close();
+        string stdout = child.StandardOutput.ReadToEnd();
+        string stderr = child.StandardError.ReadToEnd();
+        Assert.True(child.WaitForExit(120_000));
+        Assert.Equal(1, child.ExitCode);
+        // No index printed; the console logger's warning may share stdout.
+        Assert.DoesNotContain("\tthe entry", stdout);
+        Assert.Contains("fsync", stderr);
+        Assert.Contains(AtomicFiles.TempPrefix, stderr);
 
         // Without the fault the same entry goes in at the index the failed batch did not take.
         var again = ServerBinary.StartInfo(add);

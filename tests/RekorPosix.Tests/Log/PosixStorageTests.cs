@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
@@ -194,4 +195,54 @@ public class PosixStorageTests
 
     private static string SignedNoteText(string path) =>
         RekorPosix.Signing.SignedNote.Parse(File.ReadAllText(path)).Text;
+
+    /// <summary>
+    /// Regression (found by tests/reliability/faults.py): when the fsync of <c>.state</c> after a
+    /// treeState rename failed, the batch failed, but the publisher signed the new treeState all the
+    /// same, though a crash could still take it back. strace fails the first <c>.state</c> fsync of
+    /// every thread of an <c>add</c> kept waiting on stdin: a checkpoint written after that failure
+    /// must follow a <c>.state</c> fsync that succeeded.
+    /// </summary>
+    [Fact]
+    public async Task PublishCheckpoint_SignsOnlyAfterAnFsyncOfStateSucceeded()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string trace = dir["trace"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin,
+            "--stdin-lines", "--checkpoint-interval", "100ms"];
+        using (var setup = Process.Start(ServerBinary.StartInfo(add))!)
+        {
+            setup.StandardInput.WriteLine("first");
+            setup.StandardInput.Close();
+            string err = setup.StandardError.ReadToEnd();
+            Assert.True(setup.WaitForExit(120_000));
+            Assert.True(setup.ExitCode == 0, err);
+        }
+
+        // Only calls on .state and on the log root are traced (strace 6.1's -P ignores rename(2)):
+        // the publisher opens the root just before it writes a checkpoint there.
+        using var child = Strace.Start(["-f", "-qq", "-y", "-o", trace, "-P", Path.Combine(log, ".state"), "-P", log,
+            "-e", "trace=fsync,openat", "-e", "inject=fsync:error=EIO:when=1"], add);
+        var stderr = child.StandardError.ReadToEndAsync();
+        child.StandardInput.WriteLine("second");
+        child.StandardInput.Flush();
+        var storage = new PosixStorage(log);
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(10) && storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size < 2)
+            await Task.Delay(20);
+        child.StandardInput.Close();
+        Assert.True(child.WaitForExit(120_000));
+        Assert.Equal(2, storage.ReadTreeState().Size);
+        // The integrator's .state fsync failed, so its entry was refused, but it is in the tree.
+        Assert.Equal(1, child.ExitCode);
+        Assert.Contains("fsync directory", await stderr);
+        Assert.Equal(2, storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size);
+
+        var lines = File.ReadAllLines(trace);
+        int failed = Array.FindIndex(lines, l => l.Contains("(INJECTED)"));
+        int publishing = Array.FindIndex(lines, Math.Max(failed, 0), l => l.Contains("openat(") && l.Contains($"\"{log}\", O_RDONLY"));
+        Assert.True(failed >= 0 && publishing > failed, string.Join('\n', lines));
+        Assert.Contains(lines[failed..publishing], l => l.Contains("/.state>) ") && l.EndsWith("= 0"));
+    }
 }
