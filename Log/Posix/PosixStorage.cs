@@ -51,7 +51,11 @@ internal sealed partial class PosixStorage : ILogReader
             _edge = ResumeEdge(state);
             CheckEntryBundleEdge(state.Size);
             CheckPublishedCheckpoint(state);
-            SweepTemps(state.Size);
+            // A publisher or garbage collector in another process may be writing its temp file
+            // in the root or .state right now: sweep under their locks, so only leftovers go.
+            using (FileLock.Acquire(_paths.PublishLock))
+            using (FileLock.Acquire(_paths.GcStateLock))
+                SweepTemps(state.Size);
             return state;
         }
     }

@@ -245,4 +245,31 @@ public class PosixStorageTests
         Assert.True(failed >= 0 && publishing > failed, string.Join('\n', lines));
         Assert.Contains(lines[failed..publishing], l => l.Contains("/.state>) ") && l.EndsWith("= 0"));
     }
+
+    /// <summary>
+    /// Regression (two processes on one directory): a process starting up swept the temp file of
+    /// a checkpoint (or gcState) that another process was writing, and that one's rename failed.
+    /// Open now sweeps under the publish and GC locks, which that writer holds.
+    /// </summary>
+    [Theory]
+    [InlineData("publish.lock", ".tmp.checkpoint.42")]
+    [InlineData("gcState.lock", ".state/.tmp.gcState.42")]
+    public async Task Open_DoesNotSweepTheTempFileOfAWriterInAnotherProcess(string lockName, string tempName)
+    {
+        using var dir = new TempDir();
+        new PosixStorage(dir.Path).Open();
+        string temp = dir[tempName];
+        Task opening;
+        using (FileLock.Acquire(dir[Path.Combine(".state", lockName)]))
+        {
+            File.WriteAllText(temp, "being written");
+            opening = Task.Run(() => new PosixStorage(dir.Path).Open());
+            await Task.Delay(300);
+            Assert.False(opening.IsCompleted);
+            Assert.True(File.Exists(temp));
+        }
+        await opening.WaitAsync(TimeSpan.FromSeconds(10));
+        // Once nobody holds the lock it is a crash leftover, and goes.
+        Assert.False(File.Exists(temp));
+    }
 }
