@@ -40,16 +40,21 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     /// <summary>Opens (or creates) the log in <paramref name="directory"/>, checks it, publishes a first
     /// checkpoint if there is none, and starts the background work.</summary>
     /// <param name="signNote">Signs a checkpoint text and returns the whole note.</param>
-    public static PosixLog Start(string directory, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger, TimeProvider? clock = null)
+    /// <param name="verifier">Verifies <paramref name="signNote"/>'s signatures: an existing checkpoint
+    /// must carry one (null: only its origin is checked).</param>
+    public static PosixLog Start(string directory, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger,
+        TimeProvider? clock = null, Signing.INoteVerifier? verifier = null)
     {
         options.Validate();
         Signing.NoteKeyName.ThrowIfInvalid(origin, nameof(origin));
         var storage = new PosixStorage(directory);
         var state = storage.Open();
+        byte[]? existing = storage.ReadCheckpoint();
+        if (existing is not null)
+            CheckSameLog(storage, existing, origin, verifier);
         var log = new PosixLog(storage, signNote, origin, options, logger, clock ?? TimeProvider.System);
         log._integratedSize = state.Size;
         LogEvents.Opened(logger, storage.Paths.Root, state.Size);
-        byte[]? existing = storage.ReadCheckpoint();
         if (existing is null)
             log.Publish(force: true);
         else
@@ -59,6 +64,31 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
             Task.Run(() => log.PublishLoop(log._stop.Token)),
             Task.Run(() => log.GcLoop(log._stop.Token)));
         return log;
+    }
+
+    /// <summary>
+    /// A checkpoint of another origin, or not signed by this signer, means another log, or a
+    /// second process on this directory with another key or --hostname (two servers started in
+    /// different directories each generate a key): signing beside it would publish two logs'
+    /// checkpoints in turn at one place, which no client could verify. Refused at start.
+    /// </summary>
+    private static void CheckSameLog(PosixStorage storage, byte[] note, string origin, Signing.INoteVerifier? verifier)
+    {
+        string path = storage.Paths.Checkpoint;
+        var checkpoint = storage.ParseCheckpoint(note);
+        if (checkpoint.Origin != origin)
+            throw new LogStateException($"{path} belongs to origin '{checkpoint.Origin}', not '{origin}': refusing to sign checkpoints of another log (check --hostname)");
+        if (verifier is null)
+            return;
+        try
+        {
+            Signing.SignedNote.Open(System.Text.Encoding.UTF8.GetString(note), [verifier]);
+        }
+        catch (Exception e) when (e is Signing.NoteVerificationException or FormatException)
+        {
+            throw new LogStateException(
+                $"{path} is not signed by this signer ({verifier.Name}+{verifier.KeyId:x8}): {e.Message}; refusing to sign checkpoints of another log (check --signer-filepath)", e);
+        }
     }
 
     public ILogReader Reader => _storage;

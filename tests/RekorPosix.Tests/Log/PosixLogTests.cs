@@ -110,4 +110,43 @@ public class PosixLogTests
         }
         Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
     }
+
+    /// <summary>Two processes on one directory with different --hostname or keys (two servers
+    /// started in different directories each generate a key) would publish two logs' checkpoints
+    /// in turn at one place: the second is refused at start with a message naming the flag.</summary>
+    [Fact]
+    public async Task Start_RefusesADirectoryWhoseCheckpointHasAnotherOrigin()
+    {
+        using var dir = new TempDir();
+        await using (var first = Start(dir.Path))
+        {
+        }
+        var error = Assert.Throws<LogStateException>(() =>
+            PosixLog.Start(dir.Path, TestLogKey.SignNote(), "other.example/log", Fast, NullLogger.Instance));
+        Assert.Contains("origin 'example.com/log/testdata', not 'other.example/log'", error.Message);
+        Assert.Contains("--hostname", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_RefusesADirectoryWhoseCheckpointIsNotSignedByItsKey()
+    {
+        using var dir = new TempDir();
+        await using (var first = Start(dir.Path))
+        {
+        }
+        using var other = LogSigningKey.Load(TestData.PathOf("rekor-tiles-pki/ed25519-priv-key.pem"));
+        var signer = other.CreateNoteSigner(TestData.TesseraOrigin);
+        var verifier = NoteVerifiers.FromVerifierKey(other.VerifierKey(TestData.TesseraOrigin));
+        var error = Assert.Throws<LogStateException>(() => PosixLog.Start(dir.Path, text => SignedNote.Sign(text, [signer]),
+            TestData.TesseraOrigin, Fast, NullLogger.Instance, verifier: verifier));
+        Assert.Contains("is not signed by this signer", error.Message);
+        Assert.Contains("--signer-filepath", error.Message);
+
+        // Its own key is accepted, and so is a log with no checkpoint yet.
+        await using var same = PosixLog.Start(dir.Path, TestLogKey.SignNote(), TestData.TesseraOrigin, Fast, NullLogger.Instance,
+            verifier: TestLogKey.Verifier());
+        using var fresh = new TempDir();
+        await using var created = PosixLog.Start(fresh.Path, text => SignedNote.Sign(text, [signer]), TestData.TesseraOrigin, Fast,
+            NullLogger.Instance, verifier: verifier);
+    }
 }
