@@ -94,7 +94,10 @@ class Server:
     """One `serve` process on `storage`, optionally under strace (`strace_args`: everything
     between `strace` and the command). Ports are picked free; a lost race for a port is retried."""
 
-    def __init__(self, binary, storage, logfile, extra=(), strace_args=None, checkpoint_interval="100ms"):
+    def __init__(self, binary, storage, logfile, extra=(), strace_args=None, checkpoint_interval="100ms",
+                 key=KEY_PEM, origin=ORIGIN):
+        self.key = key
+        self.origin = origin
         self.binary = binary
         self.storage = storage
         self.logfile = logfile
@@ -106,8 +109,8 @@ class Server:
 
     def argv(self):
         self.port, grpc, metrics = free_port(), free_port(), free_port()
-        args = [self.binary, "serve", "--storage-dir", self.storage, "--signer-filepath", KEY_PEM,
-                "--hostname", ORIGIN, "--http-port", str(self.port), "--grpc-port", str(grpc),
+        args = [self.binary, "serve", "--storage-dir", self.storage, "--signer-filepath", self.key,
+                "--hostname", self.origin, "--http-port", str(self.port), "--grpc-port", str(grpc),
                 "--http-metrics-port", str(metrics), "--checkpoint-interval", self.checkpoint_interval,
                 "--batch-max-size", "8", "--batch-max-age", "5ms", "--server-timeout", "5s"] + self.extra
         if self.strace_args is not None:

@@ -8,7 +8,9 @@ every process re-reads treeState inside the lock.
              processes is best effort: the shared SQLite index catches a repeat once indexed);
   restarts   while one server takes entries, a second one is started and stopped five times
              (its start-up sweep of temp files must not break the first one's publication);
-  read-only  a `serve --read-only` beside a writer answers writes 405 and changes nothing.
+  read-only  a `serve --read-only` beside a writer answers writes 405 and changes nothing;
+  mismatch   a second `serve` with another key, or another --hostname, is refused at start
+             with a message naming the flag, and the first one carries on.
 
 Checked: every answer is 201 (or 409 naming that very entry); no index is given twice; no
 warning or error in any process's log; no checkpoint ahead of treeState (watched, and by
@@ -206,6 +208,37 @@ def read_only(binary, work, bodies):
     return problems, "serve --read-only beside a writer: 405 for writes, no file of the log opened for writing"
 
 
+def mismatch(binary, work, bodies):
+    log = os.path.join(work, "mismatch")
+    first = rlib.Server(binary, log, os.path.join(work, "mismatch-1.log"))
+    if not first.start():
+        return ["serve did not start: " + first.output()[-300:]], ""
+    problems = []
+    other_key = os.path.join(work, "other-key.pem")
+    if os.path.exists(other_key):
+        os.remove(other_key)
+    subprocess.run([binary, "keygen", "--output", other_key, "--hostname", rlib.ORIGIN],
+                   stdout=subprocess.DEVNULL, check=True)
+    for what, flag, key, origin in (("another key", "--signer-filepath", other_key, rlib.ORIGIN),
+                                    ("another --hostname", "--hostname", rlib.KEY_PEM, "other.example/log")):
+        second = rlib.Server(binary, log, os.path.join(work, f"mismatch{flag}.log"), key=key, origin=origin)
+        if second.start():
+            problems.append(f"a second serve with {what} started on the directory")
+            second.stop()
+            continue
+        said = [line for line in second.output().splitlines() if line.startswith("serve: ")]
+        if second.exit_code != 2 or not said or flag not in said[0]:
+            problems.append(f"a second serve with {what} exited {second.exit_code} saying {said[:1]}")
+    answers = rlib.post_all(first.port, bodies)
+    if any(a.status != 201 for a in answers):
+        problems.append("the first serve refused entries: " + rlib.status_counts(answers))
+    if first.stop() != 0:
+        problems.append("the first serve did not stop cleanly")
+    problems += quiet_problems("the first serve", first)
+    problems += rlib.check_log(binary, log, rlib.acked_entries(answers, problems), set())
+    return problems, "a second serve with another key or --hostname is refused at start; the first carries on"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", required=True)
@@ -215,10 +248,10 @@ def main():
     work = opts.work or tempfile.mkdtemp(prefix="rekor-twoprocs.")
     os.makedirs(work, exist_ok=True)
     binary = os.path.abspath(opts.bin)
-    bodies = rlib.make_bodies(work, 900, tag="twoprocs")
+    bodies = rlib.make_bodies(work, 920, tag="twoprocs")
     failed = 0
     for name, scenario, chunk in (("together", together, bodies[:340]), ("restarts", restarts, bodies[340:840]),
-                                  ("read-only", read_only, bodies[840:900])):
+                                  ("read-only", read_only, bodies[840:900]), ("mismatch", mismatch, bodies[900:920])):
         started = time.time()
         try:
             problems, summary = scenario(binary, work, chunk)
