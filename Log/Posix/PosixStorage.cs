@@ -53,9 +53,17 @@ internal sealed partial class PosixStorage : ILogReader
             CheckPublishedCheckpoint(state);
             // A publisher or garbage collector in another process may be writing its temp file
             // in the root or .state right now: sweep under their locks, so only leftovers go.
+            var dirs = BatchDirectories(state.Size);
             using (FileLock.Acquire(_paths.PublishLock))
             using (FileLock.Acquire(_paths.GcStateLock))
-                SweepTemps(state.Size);
+            {
+                foreach (string dir in dirs)
+                    AtomicFiles.SweepTemps(dir);
+            }
+            // A process killed between a mkdir and the fsync of its parent leaves a directory whose
+            // entry may not survive a power cut, and MkdirAll fsyncs no parent of a directory that
+            // is there: make the entries of every directory a batch may have made durable now.
+            AtomicFiles.SyncEntries(_paths.Root, dirs);
             return state;
         }
     }
@@ -246,9 +254,10 @@ internal sealed partial class PosixStorage : ILogReader
         }
     }
 
-    /// <summary>Temp files can only be left where a batch writes: the state directory, the log
-    /// root, and the directories of the right-edge tiles and of the tiles just after them.</summary>
-    private void SweepTemps(long size)
+    /// <summary>The directories a batch at this size writes or creates: the state directory, the
+    /// log root, and the directories of the right-edge tiles and of the tiles just after them.
+    /// Temp files can only be left there, and only there can a crash leave a new directory.</summary>
+    private HashSet<string> BatchDirectories(long size)
     {
         var dirs = new HashSet<string> { _paths.Root, _paths.StateDir };
         for (int level = 0; level <= TileMath.LevelCount(size); level++)
@@ -264,7 +273,6 @@ internal sealed partial class PosixStorage : ILogReader
                 }
             }
         }
-        foreach (string dir in dirs)
-            AtomicFiles.SweepTemps(dir);
+        return dirs;
     }
 }

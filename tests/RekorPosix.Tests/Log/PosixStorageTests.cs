@@ -199,9 +199,9 @@ public class PosixStorageTests
     /// <summary>
     /// Regression (found by tests/reliability/faults.py): when the fsync of <c>.state</c> after a
     /// treeState rename failed, the batch failed, but the publisher signed the new treeState all the
-    /// same, though a crash could still take it back. strace fails the first <c>.state</c> fsync of
-    /// every thread of an <c>add</c> kept waiting on stdin: a checkpoint written after that failure
-    /// must follow a <c>.state</c> fsync that succeeded.
+    /// same, though a crash could still take it back. strace, attached once <c>add</c> has started,
+    /// fails the first <c>.state</c> fsync of every thread while add waits on stdin: a checkpoint
+    /// written after that failure must follow a <c>.state</c> fsync that succeeded.
     /// </summary>
     [Fact]
     public async Task PublishCheckpoint_SignsOnlyAfterAnFsyncOfStateSucceeded()
@@ -222,22 +222,27 @@ public class PosixStorageTests
 
         // Only calls on .state and on the log root are traced (strace 6.1's -P ignores rename(2)):
         // the publisher opens the root just before it writes a checkpoint there.
-        using var child = Strace.Start(["-f", "-qq", "-y", "-o", trace, "-P", Path.Combine(log, ".state"), "-P", log,
+        var (child, tracer) = Strace.StartThenAttach("log-integrator", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, ".state"), "-P", log,
             "-e", "trace=fsync,openat", "-e", "inject=fsync:error=EIO:when=1"], add);
-        var stderr = child.StandardError.ReadToEndAsync();
-        child.StandardInput.WriteLine("second");
-        child.StandardInput.Flush();
-        var storage = new PosixStorage(log);
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(10) && storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size < 2)
-            await Task.Delay(20);
-        child.StandardInput.Close();
-        Assert.True(child.WaitForExit(120_000));
-        Assert.Equal(2, storage.ReadTreeState().Size);
-        // The integrator's .state fsync failed, so its entry was refused, but it is in the tree.
-        Assert.Equal(1, child.ExitCode);
-        Assert.Contains("fsync directory", await stderr);
-        Assert.Equal(2, storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size);
+        using (child)
+        using (tracer)
+        {
+            var stderr = child.StandardError.ReadToEndAsync();
+            child.StandardInput.WriteLine("second");
+            child.StandardInput.Flush();
+            var storage = new PosixStorage(log);
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(10) && storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size < 2)
+                await Task.Delay(20);
+            child.StandardInput.Close();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(tracer.WaitForExit(120_000));
+            Assert.Equal(2, storage.ReadTreeState().Size);
+            // The integrator's .state fsync failed, so its entry was refused, but it is in the tree.
+            Assert.Equal(1, child.ExitCode);
+            Assert.Contains("fsync directory", await stderr);
+            Assert.Equal(2, storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size);
+        }
 
         var lines = File.ReadAllLines(trace);
         int failed = Array.FindIndex(lines, l => l.Contains("(INJECTED)"));
@@ -271,5 +276,34 @@ public class PosixStorageTests
         await opening.WaitAsync(TimeSpan.FromSeconds(10));
         // Once nobody holds the lock it is a crash leftover, and goes.
         Assert.False(File.Exists(temp));
+    }
+
+    /// <summary>
+    /// Regression (found by tests/reliability/faults.py, SIGKILL at a write): a process killed
+    /// between the mkdir of a batch's directory and the fsync of its parent left a directory whose
+    /// entry could vanish in a power cut, and the next process, finding it there, never fsynced the
+    /// parent, though it then committed tiles inside it. Open now fsyncs the entries of every
+    /// directory a batch may have made.
+    /// </summary>
+    [Fact]
+    public void Open_MakesTheEntriesOfDirectoriesLeftByAKilledBatchDurable()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin, "--stdin-lines"];
+        var (code, _, err) = ServerBinary.Run(add);
+        Assert.True(code == 0, err);
+        // What a batch crossing into the second tile makes first, here without any fsync.
+        Directory.CreateDirectory(Path.Combine(log, "tile", "0", "001.p"));
+
+        string trace = dir["trace"];
+        using var child = Strace.Start(["-f", "-qq", "-y", "-o", trace, "-e", "trace=fsync"], add);
+        child.StandardInput.Close();
+        string stderr = child.StandardError.ReadToEnd();
+        Assert.True(child.WaitForExit(120_000));
+        Assert.True(child.ExitCode == 0, stderr);
+        var lines = File.ReadAllLines(trace);
+        Assert.Contains(lines, l => l.Contains($"fsync(") && l.Contains($"<{Path.Combine(log, "tile", "0")}>)") && l.EndsWith("= 0"));
+        Assert.Contains(lines, l => l.Contains($"<{Path.Combine(log, "tile")}>)") && l.EndsWith("= 0"));
     }
 }
