@@ -197,29 +197,45 @@ class Campaign:
         faulted = rlib.post_all(server.port, self.burst) if started else []
         answers += faulted
         if mode == "kill":
-            server.wait_exit(5)  # a SIGKILLed tracee is reported to its parent only after strace
+            server.wait_exit(2)  # a SIGKILLed tracee is reported to its parent only after strace
+        crashed = started and "Unhandled exception" in server.output()
         # The fault is over (one call, ten calls, or the process): the server must take entries.
-        if not server.alive():
+        # With SIGKILL the N-th call can also come later (in a thread that makes few calls), so a
+        # server that dies while recovering in that mode is started again too, once.
+        live = {"server": server, "restarted": False}
+
+        def revive():
+            s = live["server"]
+            if s.alive():
+                return s
+            if live["restarted"] or (mode != "kill" and started):
+                problems.append(f"serve died (exit {s.exit_code}): " + tail(s.output()))
+                return None
             if tracer:
                 tracer.wait(30)
-            if started and "Unhandled exception" in server.output():
-                problems.append("serve crashed: " + tail(server.output()))
-            server = rlib.Server(self.binary, run, run + ".log.2", strace_args=under_strace(traces[1]))
-            if not server.start():
-                problems.append("serve did not start again after the fault: " + tail(server.output()))
-                return self.finish(run, phase, watcher, answers, faulted, notes, traces, problems, outcome)
-        fresh = self.until_accepted(server.port, self.recover, problems)
-        answers += fresh
-        retried = self.until_accepted(server.port, [a.body for a in faulted if a.status != 201], problems)
-        answers += retried
+            live["restarted"] = True
+            s = rlib.Server(self.binary, run, run + ".log.2", strace_args=under_strace(traces[1]))
+            if not s.start():
+                problems.append("serve did not start again after the fault: " + tail(s.output()))
+                return None
+            live["server"] = s
+            return s
+
+        fresh = self.until_accepted(revive, self.recover, problems)
+        retried = self.until_accepted(revive, [a.body for a in faulted if a.status != 201], problems)
+        answers += fresh + retried
         self.check_duplicates(run, retried, problems)
+        if crashed:
+            problems.append("serve crashed: " + tail(server.output()))
         for a in faulted:
             # No answer is fine only from a server that was killed.
             if a.status not in (201, 500, 503, 504) and not (a.status == 0 and mode == "kill"):
                 problems.append(f"a request during the fault got {a.status or 'no answer'} ({a.error})")
-        code = server.stop()
-        if code != 0:
-            problems.append(f"serve exited {code} on SIGTERM: " + tail(server.output()))
+        server = live["server"]
+        if server.alive():
+            code = server.stop()
+            if code != 0:
+                problems.append(f"serve exited {code} on SIGTERM: " + tail(server.output()))
         if tracer:
             tracer.wait(30)
         # And once more from the top, as an operator would after the incident.
@@ -246,13 +262,17 @@ class Campaign:
             summary += "; NO FAULT HIT"
         return not problems, summary, problems
 
-    def until_accepted(self, port, bodies, problems, patience=15.0):
-        """Posts until every body got 201 or 409, retrying 5xx answers for `patience` seconds."""
+    def until_accepted(self, revive, bodies, problems, patience=15.0):
+        """Posts until every body got 201 or 409, retrying other answers for `patience` seconds;
+        `revive` returns the live server (restarting a killed one) or None."""
         final = []
         todo = list(bodies)
         deadline = time.time() + patience
         while todo:
-            got = rlib.post_all(port, todo)
+            server = revive()
+            if server is None:
+                break
+            got = rlib.post_all(server.port, todo)
             final += [a for a in got if a.status in (201, 409)]
             todo = [a.body for a in got if a.status not in (201, 409)]
             if todo and time.time() > deadline:

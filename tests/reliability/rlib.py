@@ -672,7 +672,7 @@ class Durability:
             p = self.fd_path(args[0])
             if ok and p in self.content and isinstance(args[1], bytes):
                 c = self.content[p]
-                c["data"] = args[1] if name == "write" or args[-1] == "0" else c["data"] + args[1]
+                c["data"] = args[1] if name == "write" or args[-1] == "0" or c["data"] is None else c["data"] + args[1]
                 c["written"] = done
                 c["synced"] = None
         elif name in ("fsync", "fdatasync"):
@@ -704,13 +704,16 @@ class Durability:
             if c is not None and not r.startswith(".state/antispam"):
                 if c["synced"] is None or c["synced"] > entry:
                     self.problems.append(f"{r} was renamed into place before its data was fsynced")
-            moved = dict(c) if c else {"data": b"", "written": 0, "synced": 0}
+            # A temp file written before the trace began: durable, of unknown content.
+            moved = dict(c) if c else {"data": None, "written": 0, "synced": 0}
             if name.startswith("rename"):
                 self.content.pop(src, None)
             self.content[dst] = moved
             self.dirents[dst] = {"done": done, "durable": None}
             self.pending.setdefault(os.path.dirname(dst), []).append(dst)
-            if r == ".state/treeState":
+            if moved["data"] is None:
+                pass
+            elif r == ".state/treeState":
                 self.on_tree_state(moved, dst, entry)
             elif r == "checkpoint":
                 self.on_checkpoint(moved, done)
