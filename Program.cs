@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RekorPosix.Http;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Signing;
 using RekorPosix.Signing.ClientSignatures;
@@ -9,7 +10,7 @@ var root = new RootCommand("RekorPosix: a Rekor v2 transparency log kept as C2SP
 
 // ---- serve -------------------------------------------------------------------------------
 // Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve.
-var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, batching, checkpoint publication.");
+var serve = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.");
 var storageDir = new Option<string?>("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
 var signerFile = new Option<string?>("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
 var signerPassword = new Option<string>("--signer-password") { Description = "Password of an encrypted signer key.", DefaultValueFactory = _ => "" };
@@ -36,13 +37,27 @@ var grpcTlsKey = new Option<string>("--grpc-tls-key-file") { Description = "PEM 
 var persistentAntispam = new Option<bool>("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => true };
 var antispamBatch = new Option<int>("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
 var antispamPushback = new Option<int>("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
+var logLevel = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => "info" };
+logLevel.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+var payloadLogging = new Option<bool>("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
+var pushbackMax = new Option<int>("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => AppendOptions.DefaultMaxQueuedEntries };
 var batchMaxSize = new Option<int>("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => AppendOptions.DefaultBatchMaxSize };
 var batchMaxAge = DurationOption("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
 var checkpointInterval = DurationOption("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
+var tilesAddress = new Option<string?>("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
+var tilesPort = new Option<int>("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => TileListenerOptions.DefaultPort };
+var tilesWorkers = new Option<int>("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
+var tilesMaxConnections = new Option<int>("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => TileListenerOptions.DefaultMaxConnections };
+var tilesIdleTimeout = DurationOption("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", TileListenerOptions.DefaultIdleTimeout);
+var tilesCacheSize = new Option<long>("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.DefaultTilesCacheBytes };
 foreach (var option in new Option[] { storageDir, signerFile, signerPassword, hostname, httpAddress, httpPort, metricsPort, grpcAddress, grpcPort,
     serverTimeout, tlogTimeout, maxBody, readOnly, algorithms, httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey, persistentAntispam, antispamBatch, antispamPushback,
-    batchMaxSize, batchMaxAge, checkpointInterval })
+    batchMaxSize, batchMaxAge, checkpointInterval, logLevel, payloadLogging, pushbackMax,
+    tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout, tilesCacheSize })
     serve.Options.Add(option);
+// Shared by every command that loads the signer key (serve, add, freeze).
+var allowInsecureKey = new Option<bool>(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the signer key file is accessible by group or others." };
+serve.Options.Add(allowInsecureKey);
 var config = new Option<string?>(FlagSources.ConfigFlag)
 {
     Description = "Config file of \"name = value\" lines (flag names without dashes). Every flag can also come from REKOR_<NAME>; the command line wins, then the environment, then the file.",
@@ -50,11 +65,13 @@ var config = new Option<string?>(FlagSources.ConfigFlag)
 serve.Options.Add(config);
 (string, Option[])[] serveGroups =
 [
-    ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly]),
+    ("Log and signing key", [storageDir, signerFile, signerPassword, hostname, readOnly, allowInsecureKey]),
     ("Listeners", [httpAddress, httpPort, metricsPort, grpcAddress, grpcPort, serverTimeout, maxBody]),
+    ("Tile listener (reads)", [tilesAddress, tilesPort, tilesWorkers, tilesMaxConnections, tilesIdleTimeout, tilesCacheSize]),
     ("TLS (TLS 1.3 only; certificate and key together)", [httpTlsCert, httpTlsKey, grpcTlsCert, grpcTlsKey]),
     ("Entries and deduplication", [algorithms, persistentAntispam, antispamBatch, antispamPushback]),
-    ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, tlogTimeout]),
+    ("Batching and checkpoints", [batchMaxSize, batchMaxAge, checkpointInterval, pushbackMax, tlogTimeout]),
+    ("Logging", [logLevel, payloadLogging]),
     ("Configuration", [config]),
 ];
 serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
@@ -77,15 +94,25 @@ serve.SetAction((parse, cancel) => Server.RunAsync(new ServeSettings
     HttpTlsKeyFile = parse.GetValue(httpTlsKey)!,
     GrpcTlsCertFile = parse.GetValue(grpcTlsCert)!,
     GrpcTlsKeyFile = parse.GetValue(grpcTlsKey)!,
+    LogLevel = parse.GetValue(logLevel)!,
+    RequestResponseLogging = parse.GetValue(payloadLogging),
     PersistentAntispam = parse.GetValue(persistentAntispam),
     AntispamMaxBatchSize = parse.GetValue(antispamBatch),
     AntispamPushbackThreshold = parse.GetValue(antispamPushback),
+    AllowInsecureKeyPermissions = parse.GetValue(allowInsecureKey),
     Append = new AppendOptions
     {
         BatchMaxSize = parse.GetValue(batchMaxSize),
         BatchMaxAge = Duration(parse, batchMaxAge),
         CheckpointInterval = Duration(parse, checkpointInterval),
+        MaxQueuedEntries = parse.GetValue(pushbackMax),
     },
+    TilesAddress = parse.GetValue(tilesAddress),
+    TilesPort = parse.GetValue(tilesPort),
+    TilesWorkers = parse.GetValue(tilesWorkers),
+    TilesMaxConnections = parse.GetValue(tilesMaxConnections),
+    TilesIdleTimeout = Duration(parse, tilesIdleTimeout),
+    TilesCacheBytes = parse.GetValue(tilesCacheSize),
 }, cancel));
 root.Subcommands.Add(serve);
 
@@ -101,6 +128,7 @@ var addBatchAge = DurationOption("--batch-max-age", "Longest an entry waits for 
 add.Arguments.Add(addFiles);
 foreach (var option in new Option[] { addStdin, addStorage, addSigner, addHostname, signerPassword, addInterval, addBatchAge, batchMaxSize })
     add.Options.Add(option);
+add.Options.Add(allowInsecureKey);
 add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
     parse.GetValue(addStorage)!, parse.GetValue(addSigner)!, parse.GetValue(signerPassword)!, parse.GetValue(addHostname)!,
     parse.GetValue(addFiles) ?? [], parse.GetValue(addStdin),
@@ -109,7 +137,7 @@ add.SetAction((parse, cancel) => RekorPosix.Log.Posix.OfflineAppend.RunAsync(
         CheckpointInterval = Duration(parse, addInterval),
         BatchMaxAge = Duration(parse, addBatchAge),
         BatchMaxSize = parse.GetValue(batchMaxSize),
-    }, Console.Out, Console.Error, cancel));
+    }, Console.Out, Console.Error, cancel, parse.GetValue(allowInsecureKey)));
 root.Subcommands.Add(add);
 
 // ---- keygen ------------------------------------------------------------------------------
@@ -132,6 +160,17 @@ foreach (var option in new Option[] { fsckStorage, fsckVkey, fsckPublicKey, fsck
 fsck.SetAction(parse => FsckCommand.Run(parse.GetValue(fsckStorage)!, parse.GetValue(fsckVkey), parse.GetValue(fsckPublicKey),
     parse.GetValue(fsckHostname), Console.Out, Console.Error));
 root.Subcommands.Add(fsck);
+
+// ---- freeze ------------------------------------------------------------------------------
+var freeze = new Command("freeze", "End the log for good: publish its final checkpoint, for everything integrated, with the \"Log frozen — <date>\" line. Refuses while a writer holds the log's lock; freezing twice changes nothing.");
+var freezeStorage = new Option<string>("--storage-dir") { Description = "Log directory.", Required = true };
+var freezeSigner = new Option<string>("--signer-filepath") { Description = "The log's PEM private key (the one that signed its checkpoint).", Required = true };
+var freezeHostname = new Option<string>("--hostname") { Description = "The log's checkpoint origin.", Required = true };
+foreach (var option in new Option[] { freezeStorage, freezeSigner, freezeHostname, signerPassword, allowInsecureKey })
+    freeze.Options.Add(option);
+freeze.SetAction(parse => RekorPosix.Log.Posix.FreezeCommand.Run(parse.GetValue(freezeStorage)!, parse.GetValue(freezeSigner)!,
+    parse.GetValue(signerPassword)!, parse.GetValue(freezeHostname)!, parse.GetValue(allowInsecureKey), Console.Out, Console.Error));
+root.Subcommands.Add(freeze);
 
 // ---- version -----------------------------------------------------------------------------
 var version = new Command("version", "Print the version and build facts.");
@@ -178,4 +217,4 @@ static Option<string> DurationOption(string name, string description, TimeSpan d
     return option;
 }
 
-static TimeSpan Duration(ParseResult parse, Option<string> option) => GoDuration.Parse(parse.GetValue(option)!);
+static TimeSpan Duration(System.CommandLine.ParseResult parse, Option<string> option) => GoDuration.Parse(parse.GetValue(option)!);

@@ -34,4 +34,25 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Read-only mode: the log is frozen, writes are answered 405 and no checkpoint is published")]
     public static partial void ReadOnly(ILogger logger);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "Serving tiles on {Address}:{Port} ({Workers} workers, at most {MaxConnections} connections)")]
+    public static partial void ListeningTiles(ILogger logger, string address, int port, int workers, int maxConnections);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Error, Message = "{Path} is {Size} bytes, too short for its width: not served")]
+    public static partial void TileDamaged(ILogger logger, string path, long size);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Error, Message = "Cannot open {Path}: errno {Errno}")]
+    public static partial void TileOpenFailed(ILogger logger, string path, int errno);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "Tile listener: {Operation} failed with errno {Errno}")]
+    public static partial void TileSocketError(ILogger logger, string operation, int errno);
+
+    [LoggerMessage(EventId = 214, Level = LogLevel.Critical, Message = "Tile listener worker stopped")]
+    public static partial void TileWorkerCrashed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 215, Level = LogLevel.Debug, Message = "Request payload: {Payload}")]
+    public static partial void RequestPayload(ILogger logger, string payload);
+
+    [LoggerMessage(EventId = 216, Level = LogLevel.Debug, Message = "Response payload: {Payload}")]
+    public static partial void ResponsePayload(ILogger logger, string payload);
 }

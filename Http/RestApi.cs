@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using RekorPosix.Http.ReadPath;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Log.Entries;
 using RekorPosix.Protos.RekorV2;
@@ -7,11 +9,11 @@ namespace RekorPosix.Http;
 
 /// <summary>
 /// The REST face of rekor-tiles' grpc-gateway mux, routed by hand (gRPC JSON transcoding does not
-/// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes, and
-/// the gateway's exact answers for unknown paths (404) and wrong methods (501). Content-Type and
-/// Accept are ignored, as the gateway ignores them.
+/// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes (served
+/// from storage where rekor-tiles answers 501), and the gateway's exact answers for unknown paths
+/// (404) and wrong methods (501). Content-Type and Accept are ignored, as the gateway ignores them.
 /// </summary>
-public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logger)
+internal sealed class RestApi(EntryService entries, PublishedFiles? files, long maxBodySize, ILogger logger, bool logPayloads = false)
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
@@ -30,20 +32,15 @@ public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logg
                 case "/healthz" when isGet:
                     await WriteAsync(context, 200, "application/json", Serving).ConfigureAwait(false);
                     return;
-                case "/api/v2/checkpoint" when isGet:
-                    throw ApiErrors.NotImplemented("GetCheckpoint");
-                case EntriesPath or "/healthz" or "/api/v2/checkpoint":
+                case EntriesPath or "/healthz":
                     throw ApiErrors.MethodNotAllowed();
             }
-            if (path.StartsWith("/api/v2/tile/entries/", StringComparison.Ordinal) && path.Length > "/api/v2/tile/entries/".Length)
-                throw isGet ? ApiErrors.NotImplemented("GetEntryBundle") : ApiErrors.MethodNotAllowed();
-            if (path.StartsWith("/api/v2/tile/", StringComparison.Ordinal) && IsTileRoute(path["/api/v2/tile/".Length..], out bool levelIsNumber))
+            // The read routes, on the raw target: Kestrel has already decoded and normalised Path,
+            // and only the one canonical spelling of a resource is served.
+            if (path == "/api/v2/checkpoint" || path.StartsWith("/api/v2/tile/", StringComparison.Ordinal))
             {
-                if (!isGet)
-                    throw ApiErrors.MethodNotAllowed();
-                if (!levelIsNumber)
-                    throw ApiErrors.Invalid("type mismatch, parameter: L, error: strconv.ParseUint: invalid syntax");
-                throw ApiErrors.NotImplemented("GetTile");
+                await ReadRoutes.HandleAsync(context, files, RawPath(context), isGet).ConfigureAwait(false);
+                return;
             }
             throw ApiErrors.NotFound();
         }
@@ -58,6 +55,8 @@ public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logg
         byte[]? body = await RequestBody.ReadAsync(context.Request, maxBodySize, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
             throw ApiErrors.Invalid("http: request body too large");
+        if (logPayloads)
+            HttpEvents.RequestPayload(logger, System.Text.Encoding.UTF8.GetString(body));
         CreateEntryRequest request;
         try
         {
@@ -69,21 +68,20 @@ public sealed class RestApi(EntryService entries, long maxBodySize, ILogger logg
             throw ApiErrors.Invalid(e.Message);
         }
         var created = await entries.CreateAsync(request, context.RequestAborted).ConfigureAwait(false);
-        await WriteAsync(context, 201, "application/json", TransparencyLogEntryJson.Render(created)).ConfigureAwait(false);
+        byte[] response = TransparencyLogEntryJson.Render(created);
+        if (logPayloads)
+            HttpEvents.ResponsePayload(logger, System.Text.Encoding.UTF8.GetString(response));
+        await WriteAsync(context, 201, "application/json", response).ConfigureAwait(false);
     }
 
-    /// <summary>The gateway's <c>/api/v2/tile/{L}/{N=**}</c>: a level segment and at least one more.</summary>
-    private static bool IsTileRoute(string rest, out bool levelIsNumber)
+    private static string RawPath(HttpContext context)
     {
-        int slash = rest.IndexOf('/');
-        levelIsNumber = false;
-        if (slash <= 0 || slash == rest.Length - 1)
-            return false;
-        levelIsNumber = uint.TryParse(rest.AsSpan(0, slash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
-        return true;
+        string raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        int query = raw.IndexOf('?');
+        return query < 0 ? raw : raw[..query];
     }
 
-    private static async Task WriteErrorAsync(HttpContext context, ApiException error)
+    internal static async Task WriteErrorAsync(HttpContext context, ApiException error)
     {
         if (context.RequestAborted.IsCancellationRequested && error.HttpStatus != 499)
             return;

@@ -54,5 +54,22 @@ public sealed record ServeSettings
     /// <summary>PEM certificate and key for TLS on the gRPC port (both or neither; TLS 1.3 only).</summary>
     public string GrpcTlsCertFile { get; init; } = "";
     public string GrpcTlsKeyFile { get; init; } = "";
+    /// <summary>debug, info, warn or error (rekor-tiles' names).</summary>
+    public string LogLevel { get; init; } = "info";
+    /// <summary>Log request and response payloads (at debug level only, as rekor-tiles).</summary>
+    public bool RequestResponseLogging { get; init; }
     public AppendOptions Append { get; init; } = new();
+    /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
+    public bool AllowInsecureKeyPermissions { get; init; }
+    /// <summary>Address of the tile listener; null: the HTTP address.</summary>
+    public string? TilesAddress { get; init; }
+    /// <summary>Port of the tile listener; 0 disables it.</summary>
+    public int TilesPort { get; init; } = TileServer.TileListenerOptions.DefaultPort;
+    /// <summary>Event-loop threads of the tile listener; 0: one per CPU.</summary>
+    public int TilesWorkers { get; init; }
+    public int TilesMaxConnections { get; init; } = TileServer.TileListenerOptions.DefaultMaxConnections;
+    public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
+    /// <summary>Bytes of small published tiles and bundles kept in memory; 0: always read from disk.</summary>
+    public long TilesCacheBytes { get; init; } = DefaultTilesCacheBytes;
+    public const long DefaultTilesCacheBytes = 64L << 20;
 }

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Entries;
@@ -36,11 +38,14 @@ public static class Server
             return Fail(e.Message);
         }
         var metrics = new ServerMetrics();
+        if (CheckTileSettings(settings, out var tiles) is { } tileProblem)
+            return Fail(tileProblem);
 
         var builder = WebApplication.CreateSlimBuilder();
         if (httpCertificate is not null || grpcCertificate is not null)
             builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(MinimumLevel(settings.LogLevel));
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -97,7 +102,7 @@ public static class Server
             try
             {
                 log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
-                    loggers.CreateLogger("RekorPosix.Log"), verifier: NoteVerifiers.FromVerifierKey(key.VerifierKey(settings.Hostname)));
+                    loggers.CreateLogger("RekorPosix.Log"), verifier: key.PublicKey.CreateNoteVerifier(settings.Hostname));
                 log.BatchIntegrated += (count, took) =>
                 {
                     metrics.BatchSize.Observe(count);
@@ -119,10 +124,31 @@ public static class Server
             }
         }
 
+        PublishedFiles files;
+        try
+        {
+            Func<PublishedCheckpoint?> published = log is not null
+                ? () => log.LatestCheckpoint
+                : new CheckpointFile(Path.Combine(storageDir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
+            var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
+            files = new PublishedFiles(storageDir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
+        }
+        catch (IOException e)
+        {
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
+            if (log is not null)
+                await log.DisposeAsync().ConfigureAwait(false);
+            return Fail($"cannot open the log directory {storageDir}: {e.Message}");
+        }
+        using var _ = files;
+
         entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
             loggers.CreateLogger("RekorPosix.Api"));
-        var rest = new RestApi(entries, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"));
+        var rest = new RestApi(entries, files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
+            settings.RequestResponseLogging);
         var service = entries;
+        TileListener? tileListener = null;
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
             metrics.NewEntries.IncTo(service.EntriesCreated);
@@ -134,6 +160,11 @@ public static class Server
             }
             if (appender is not null)
                 metrics.AntispamLag.Set(appender.FollowerLag);
+            if (tileListener is not null)
+            {
+                foreach (var (status, count) in tileListener.ResponseCounts())
+                    metrics.TileRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
+            }
         });
         app.Use(async (context, next) =>
         {
@@ -150,14 +181,41 @@ public static class Server
         app.MapGrpcService<GrpcRekorService>();
         app.MapGrpcService<GrpcHealthService>();
 
-        HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
-        HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+        int exitCode = 0;
+        using var systemd = SystemdIntegration.Attach(app.Lifetime,
+            () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
         {
-            await app.RunAsync(cancel).ConfigureAwait(false);
+            if (tiles is not null)
+            {
+                try
+                {
+                    tileListener = TileListener.Start(tiles, files, loggers.CreateLogger("RekorPosix.Tiles"));
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    exitCode = Fail($"--tiles-port: cannot listen on {tiles.EndPoint}: {e.Message}");
+                    return exitCode;
+                }
+                HttpEvents.ListeningTiles(logger, tiles.EndPoint.Address.ToString(), tiles.EndPoint.Port, tiles.Workers, tiles.MaxConnections);
+            }
+            try
+            {
+                await app.StartAsync(cancel).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // Typically a port already in use: say which, without a stack trace.
+                exitCode = Fail($"cannot listen: {e.Message}");
+                return exitCode;
+            }
+            HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
+            HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
+            await app.WaitForShutdownAsync(cancel).ConfigureAwait(false);
         }
         finally
         {
+            tileListener?.Dispose();
             // The log first, so that the dedup follower also indexes what the shutdown integrated.
             if (log is not null)
             {
@@ -168,8 +226,17 @@ public static class Server
             if (appender is not null)
                 await appender.DisposeAsync().ConfigureAwait(false);
         }
-        return 0;
+        return exitCode;
     }
+
+    /// <summary>rekor-tiles' --log-level names; validated in <see cref="CheckSettings"/>.</summary>
+    private static LogLevel MinimumLevel(string name) => name switch
+    {
+        "debug" => LogLevel.Debug,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => LogLevel.Information,
+    };
 
     /// <summary>Answers one REST request and records it in the rekor_v2_http_* metrics.</summary>
     private static async Task ObservedAsync(HttpContext context, RestApi rest, ServerMetrics metrics)
@@ -199,6 +266,8 @@ public static class Server
             return $"--http-port ({s.HttpPort}), --grpc-port ({s.GrpcPort}) and --http-metrics-port ({s.MetricsPort}) must all differ";
         if (!NoteKeyName.IsValid(s.Hostname))
             return $"--hostname: \"{s.Hostname}\" cannot be a checkpoint origin: it must be non-empty, with no white space, control characters or '+'";
+        if (s.LogLevel is not ("debug" or "info" or "warn" or "error"))
+            return $"--log-level: \"{s.LogLevel}\" is not one of debug, info, warn, error";
         if (s.MaxRequestBodySize < 1)
             return $"--max-request-body-size: {s.MaxRequestBodySize} must be positive";
         if (s.ServerTimeout <= TimeSpan.Zero)
@@ -222,15 +291,47 @@ public static class Server
         return null;
     }
 
+    /// <summary>The tile listener's settings checked; <paramref name="options"/> is null when it is off.</summary>
+    private static string? CheckTileSettings(ServeSettings s, out TileListenerOptions? options)
+    {
+        options = null;
+        if (s.TilesPort is < 0 or > 65535)
+            return $"--tiles-port: {s.TilesPort} is not a port number (0 disables the tile listener)";
+        if (s.TilesPort == 0)
+            return null;
+        string address = s.TilesAddress ?? s.HttpAddress;
+        if (!IPAddress.TryParse(address, out var ip))
+            return $"--tiles-address: \"{address}\" is not an IP address";
+        if (s.TilesPort == s.HttpPort || s.TilesPort == s.GrpcPort)
+            return $"--tiles-port {s.TilesPort} is already taken by --http-port or --grpc-port";
+        if (s.TilesWorkers < 0)
+            return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
+        if (s.TilesMaxConnections < 1)
+            return $"--tiles-max-connections: {s.TilesMaxConnections} must be positive";
+        if (s.TilesCacheBytes < 0)
+            return $"--tiles-cache-size: {s.TilesCacheBytes} must be 0 (no cache) or more";
+        if (s.TilesIdleTimeout < TimeSpan.FromMilliseconds(100))
+            return $"--tiles-idle-timeout: {s.TilesIdleTimeout} must be at least 100ms";
+        options = new TileListenerOptions
+        {
+            EndPoint = new IPEndPoint(ip, s.TilesPort),
+            Workers = s.TilesWorkers == 0 ? Environment.ProcessorCount : s.TilesWorkers,
+            MaxConnections = s.TilesMaxConnections,
+            IdleTimeout = s.TilesIdleTimeout,
+        };
+        return null;
+    }
+
     private static LogSigningKey? LoadKey(ServeSettings settings, ILogger logger, out string? problem)
     {
         problem = null;
         try
         {
+            Action<string> warn = insecure => ServiceEvents.InsecureKeyPermissions(logger, insecure);
             if (settings.SignerFile is { } signerFile)
-                return LogSigningKey.Load(signerFile, settings.SignerPassword);
+                return SignerKeyFile.Load(signerFile, settings.SignerPassword, settings.AllowInsecureKeyPermissions, warn);
             string path = Path.Combine(ServeSettings.DefaultDataDir(), "signer.pem");
-            var key = SignerKeyFile.LoadOrGenerate(path, settings.SignerPassword, out bool generated);
+            var key = SignerKeyFile.LoadOrGenerate(path, settings.SignerPassword, settings.AllowInsecureKeyPermissions, warn, out bool generated);
             if (generated)
                 HttpEvents.GeneratedKey(logger, path);
             return key;

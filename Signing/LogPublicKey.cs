@@ -193,7 +193,8 @@ public sealed class LogPublicKey
                 throw new KeyFileException("malformed ECDSA public key: trailing data");
             }
         }
-        catch (CryptographicException e)
+        // An unknown named curve is PlatformNotSupportedException, not CryptographicException.
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             throw new KeyFileException($"malformed or unsupported ECDSA public key: {e.Message}", e);
         }

@@ -95,7 +95,8 @@ internal static class Pkcs8PrivateKey
             CheckConsumed(read, der.Length, "ECDSA");
             return LogSigningKey.FromEcdsa(key);
         }
-        catch (CryptographicException e)
+        // An unknown named curve is PlatformNotSupportedException, not CryptographicException.
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             key.Dispose();
             throw new KeyFileException($"malformed or unsupported ECDSA private key: {e.Message}", e);

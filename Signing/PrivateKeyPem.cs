@@ -74,7 +74,8 @@ internal static class PrivateKeyPem
             Pkcs8PrivateKey.CheckConsumed(read, der.Length, "EC");
             return LogSigningKey.FromEcdsa(key);
         }
-        catch (CryptographicException e)
+        // An unknown named curve is PlatformNotSupportedException, not CryptographicException.
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             key.Dispose();
             throw new KeyFileException($"malformed or unsupported SEC 1 EC private key: {e.Message}", e);

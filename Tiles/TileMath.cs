@@ -46,6 +46,17 @@ public static class TileMath
         return width == 0 ? null : new TileAddress(0, bundleIndex, width, IsEntries: true);
     }
 
+    /// <summary>
+    /// Whether a checkpoint of this size lets the resource be served: a full tile the size has
+    /// completed, or a partial no wider than the tile is at that size (an older checkpoint's
+    /// partial stays valid after the tile grows). Anything beyond is unpublished or an orphan.
+    /// </summary>
+    public static bool Implies(long treeSize, TileAddress address)
+    {
+        int width = WidthAt(address.Level, address.Index, treeSize);
+        return address.IsFull ? width == TileWidth : address.Width <= width;
+    }
+
     /// <summary>The right-edge partial tile at a level, or null if the level ends on a tile boundary.</summary>
     public static TileAddress? PartialTile(int level, long treeSize)
     {

@@ -27,6 +27,9 @@ command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
 # SQLite for the antispam index: the tests load libsqlite3.so.0, the AOT link takes libsqlite3.a.
 [ -f "/usr/lib/$(uname -m)-linux-gnu/libsqlite3.a" ] || need+=(libsqlite3-dev)
+# The read path is compared with the real Debian nginx running packaging/nginx/rekor-posix.conf.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v wrk >/dev/null || need+=(wrk)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
@@ -100,6 +103,71 @@ if [ -x "$bin" ]; then
     check "serve generated a 0600 key outside the log" bash -c "[ \"\$(stat -c %a rekor-data/signer.pem)\" = 600 ] && [ -f rekor-data/log/checkpoint ]"
     kill -TERM $pid; wait $pid
     check "serve exits 0 on SIGTERM" test $? = 0
+    cd "$work"
+    # ---- read path: the tile listener against the real nginx with the packaged site --------------
+    # A log of 700 entries written in 7 runs of add, so that partial tiles and bundles of many
+    # widths exist beside the full ones; every public file is fetched through both and compared
+    # with the file on disk, byte for byte, with the headers that matter.
+    mkdir -p readlog-input
+    for run in $(seq 0 6); do
+        for i in $(seq $((run * 100)) $((run * 100 + 99))); do printf 'entry %d %0*d\n' "$i" $((i % 300 + 1)) 0; done > "readlog-input/$run.txt"
+        "$bin" add --storage-dir readlog --signer-filepath key.pem --hostname example.test/log --stdin-lines < "readlog-input/$run.txt" > /dev/null 2>> add.log
+    done
+    check "add wrote a 700-entry log in 7 runs" grep -q '^700$' <(sed -n 2p readlog/checkpoint)
+    "$bin" serve --storage-dir readlog --signer-filepath key.pem --hostname example.test/log \
+        --http-port 3910 --grpc-port 3911 --tiles-port 3912 > tiles-serve.log 2>&1 &
+    serve_pid=$!
+    for _ in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:3912/checkpoint && break; sleep 0.1; done
+    nginx_pid=$(bash "$root/tests/nginx-local.sh" "$work/nginx" readlog 3913 3910 2) || nginx_pid=""
+    check "nginx runs packaging/nginx/rekor-posix.conf" test -n "$nginx_pid"
+    # Status and the headers that matter, names lower-cased, as one line per header.
+    read_headers() { tr -d '\r' < "$1" | awk 'NR == 1 { print $2 } tolower($1) ~ /^(content-type|content-length|cache-control|access-control-allow-origin):$/ { $1 = tolower($1); print }' | sort; }
+    compare_file() {
+        local path=$1 method=${2:-GET} ok=0 port prefix
+        for prefix in "" "api/v2/"; do
+            for port in 3912 3913; do
+                curl -s -X "$method" $([ "$method" = HEAD ] && echo -I) -D "h.$port" -o "b.$port" "http://127.0.0.1:$port/$prefix$path" || { echo "  $port/$prefix$path: curl failed"; ok=1; }
+            done
+            if [ "$method" = GET ] && { ! cmp -s b.3912 "readlog/$path" || ! cmp -s b.3913 "readlog/$path"; }; then
+                echo "  /$prefix$path: body differs from the file"; ok=1
+            fi
+            if [ "$(read_headers h.3912)" != "$(read_headers h.3913)" ]; then
+                echo "  /$prefix$path ($method): headers differ"; diff <(read_headers h.3912) <(read_headers h.3913) | sed 's/^/    /'; ok=1
+            fi
+        done
+        return $ok
+    }
+    files=$(cd readlog && find . -type f -not -path '*/.*' | sed 's|^\./||' | sort)
+    echo "read path: $(wc -l <<<"$files") public files"
+    mismatches=0
+    for f in $files; do compare_file "$f" || mismatches=$((mismatches + 1)); done
+    check "every public file: tile listener = nginx = disk (bodies and headers, root and /api/v2)" test "$mismatches" = 0
+    check "more than 20 public files, partials of several widths among them" bash -c "[ $(wc -l <<<"$files") -gt 20 ] && [ $(grep -c '^tile/0/002.p/' <<<"$files") -gt 1 ]"
+    heads=0
+    for f in checkpoint tile/0/000 tile/entries/001 "$(grep '^tile/entries/002.p/' <<<"$files" | tail -1)"; do compare_file "$f" HEAD || heads=1; done
+    check "HEAD: same status and headers from both" test "$heads" = 0
+    missing=0
+    for path in .state/treeState .state/version tile/0/999 tile/entries/003 tile/0/000.p/0 tile/0/000.p/256 tile/3/000 nope; do
+        for port in 3912 3913; do
+            code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/$path")
+            [ "$code" = 404 ] || { echo "  $port/$path: $code"; missing=1; }
+        done
+    done
+    check "private, absent and malformed paths are 404 from both" test "$missing" = 0
+    check "nginx proxies /healthz to the server" bash -c "curl -s http://127.0.0.1:3913/healthz | grep -q SERVING"
+    check "nginx proxies POST /api/v2/log/entries to the server" bash -c \
+        "curl -s -X POST -d '{}' http://127.0.0.1:3913/api/v2/log/entries | grep -q '\"code\":3'"
+    check "curl reuses one keep-alive connection for three requests" bash -c \
+        "[ \"\$(curl -s -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects}' http://127.0.0.1:3912/checkpoint http://127.0.0.1:3912/tile/0/000 http://127.0.0.1:3912/api/v2/tile/entries/001)\" = 100 ]"
+    for url in /tile/0/000 /api/v2/tile/entries/001; do
+        wrk -t1 -c8 -d2s "http://127.0.0.1:3912$url" > wrk.txt 2>&1
+        check "wrk smoke on $url: requests served, no errors" bash -c \
+            "grep -q 'Requests/sec' wrk.txt && ! grep -qE 'Non-2xx|Socket errors' wrk.txt"
+        grep 'Requests/sec' wrk.txt
+    done
+    kill -TERM "$serve_pid"; wait "$serve_pid"
+    check "serve with the tile listener exits 0 on SIGTERM" test $? = 0
+    [ -n "$nginx_pid" ] && kill "$nginx_pid"
     cd "$root"
     # The crash test again, now killing the native binary.
     REKOR_SERVER_BINARY="$bin" CRASH_ROUNDS="${CRASH_ROUNDS:-20}" dotnet test tests/RekorPosix.Tests -c Release --no-build \
@@ -139,6 +207,13 @@ if [ -x "$bin" ]; then
     passed=$((passed + interop_passed))
     failed=$((failed + interop_failed))
     if [ "$interop_rc" != 0 ] && [ "$interop_failed" = 0 ]; then fail "interop run exited $interop_rc without a FAIL line"; fi
+    # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
+    # package installed with dpkg -i, the linux-arm64 cross build smoke-run under qemu-user.
+    bash "$root/tests/ops/run.sh" "$bin" 2>&1 | tee "$work/ops.log"
+    ops_rc=${PIPESTATUS[0]}
+    passed=$((passed + $(grep -c '^PASS ' "$work/ops.log")))
+    failed=$((failed + $(grep -c '^FAIL ' "$work/ops.log")))
+    if [ "$ops_rc" != 0 ] && ! grep -q '^FAIL ' "$work/ops.log"; then fail "ops run exited $ops_rc without a FAIL line"; fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -13,7 +13,8 @@ namespace RekorPosix.Log.Posix;
 public static class OfflineAppend
 {
     public static async Task<int> RunAsync(string storageDir, string signerFile, string password, string origin,
-        IReadOnlyList<string> files, bool stdinLines, AppendOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+        IReadOnlyList<string> files, bool stdinLines, AppendOptions options, TextWriter stdout, TextWriter stderr, CancellationToken cancel,
+        bool allowInsecureKeyPermissions = false)
     {
         if (files.Count > 0 && stdinLines)
         {
@@ -26,7 +27,7 @@ public static class OfflineAppend
         try
         {
             // The key must outlive the log: its signer is used by every publication.
-            key = LogSigningKey.Load(signerFile, password);
+            key = SignerKeyFile.Load(signerFile, password, allowInsecureKeyPermissions, problem => stderr.WriteLine($"add: warning: {problem}"));
         }
         catch (Exception e) when (e is KeyFileException or IOException or UnauthorizedAccessException)
         {
@@ -38,7 +39,7 @@ public static class OfflineAppend
         {
             var signer = key.CreateNoteSigner(origin);
             log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), origin, options, loggerFactory.CreateLogger("add"),
-                verifier: NoteVerifiers.FromVerifierKey(key.VerifierKey(origin)));
+                verifier: key.PublicKey.CreateNoteVerifier(origin));
         }
         catch (Exception e) when (e is KeyFileException or LogStateException or IOException or ArgumentException or UnauthorizedAccessException)
         {

@@ -18,6 +18,7 @@ internal sealed partial class PosixStorage
         lock (_integrationMutex)
         {
             using var fileLock = FileLock.Acquire(_paths.TreeStateLock);
+            ThrowIfFrozen("refusing to add entries");
             // Re-read inside the lock: another process may have appended since our last batch.
             var state = ReadTreeState();
             if (_edge is null || _edge.Size != state.Size)

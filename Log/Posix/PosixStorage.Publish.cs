@@ -8,10 +8,10 @@ internal sealed partial class PosixStorage
 {
     /// <summary>
     /// Publishes a checkpoint for the durable treeState (.state is fsynced before signing), under
-    /// <c>.state/publish.lock</c> so that publishers in several processes take turns. The pace is kept by the checkpoint's mtime, as
-    /// tessera does, so it is shared between processes: nothing is written while the current
-    /// checkpoint is younger than <paramref name="interval"/>, and an unchanged tree is only
-    /// re-signed once the checkpoint is older than <paramref name="republishInterval"/>.
+    /// <c>.state/publish.lock</c> so that publishers in several processes take turns. The pace is
+    /// kept by the checkpoint's mtime, as tessera does, so it is shared between processes: nothing
+    /// is written while the current checkpoint is younger than <paramref name="interval"/>, and an
+    /// unchanged tree is only re-signed once the checkpoint is older than <paramref name="republishInterval"/>.
     /// <paramref name="force"/> skips both waits (first publication, shutdown, freeze).
     /// </summary>
     public PublishOutcome PublishCheckpoint(
@@ -24,6 +24,8 @@ internal sealed partial class PosixStorage
         if (current.Exists)
         {
             published = ParseCheckpoint(File.ReadAllBytes(current.FullName));
+            if (FrozenCheckpoint.IsFrozen(published))
+                throw new LogStateException($"{_paths.Root} is frozen at size {published.Size}: its checkpoint is final");
             var age = now - current.LastWriteTimeUtc;
             if (!force && age < interval)
                 return PublishOutcome.Skipped(published.Size, current.LastWriteTimeUtc + interval);

@@ -51,15 +51,13 @@ internal sealed partial class PosixStorage : ILogReader
             _edge = ResumeEdge(state);
             CheckEntryBundleEdge(state.Size);
             CheckPublishedCheckpoint(state);
+            ThrowIfFrozen("it takes no more entries");
             // A publisher or garbage collector in another process may be writing its temp file
             // in the root or .state right now: sweep under their locks, so only leftovers go.
-            var dirs = BatchDirectories(state.Size);
+            HashSet<string> dirs;
             using (FileLock.Acquire(_paths.PublishLock))
             using (FileLock.Acquire(_paths.GcStateLock))
-            {
-                foreach (string dir in dirs)
-                    AtomicFiles.SweepTemps(dir);
-            }
+                dirs = SweepRightEdge(state.Size);
             // A process killed between a mkdir and the fsync of its parent leaves a directory whose
             // entry may not survive a power cut, and MkdirAll fsyncs no parent of a directory that
             // is there: make the entries of every directory a batch may have made durable now.
@@ -254,10 +252,16 @@ internal sealed partial class PosixStorage : ILogReader
         }
     }
 
-    /// <summary>The directories a batch at this size writes or creates: the state directory, the
-    /// log root, and the directories of the right-edge tiles and of the tiles just after them.
-    /// Temp files can only be left there, and only there can a crash leave a new directory.</summary>
-    private HashSet<string> BatchDirectories(long size)
+    /// <summary>
+    /// Cleans up what a crashed batch may have left at the right edge: temp files (only where a
+    /// batch writes: the state directory, the log root, and the directories of the right-edge tiles
+    /// and of the tiles just after them), and orphan partials. An orphan partial is wider than the
+    /// committed width of its tile (or belongs to a tile beyond the edge): no checkpoint ever
+    /// implied it, its bytes are not the log's, and a later checkpoint that covers a wider width
+    /// would otherwise leave it on disk where a reader could fetch it. Runs under the locks.
+    /// Returns the directories it looked at: only there can a crash leave a new directory.
+    /// </summary>
+    private HashSet<string> SweepRightEdge(long size)
     {
         var dirs = new HashSet<string> { _paths.Root, _paths.StateDir };
         for (int level = 0; level <= TileMath.LevelCount(size); level++)
@@ -270,9 +274,27 @@ internal sealed partial class PosixStorage : ILogReader
                     string full = _paths.Of(new TileAddress(level, i, TileMath.TileWidth, entries));
                     dirs.Add(Path.GetDirectoryName(full)!);
                     dirs.Add(full + ".p");
+                    int committed = entries ? TileMath.EntryBundleWidth(i, size) : TileMath.WidthAt(level, i, size);
+                    DeleteOrphanPartials(full + ".p", committed);
                 }
             }
         }
+        foreach (string dir in dirs)
+            AtomicFiles.SweepTemps(dir);
         return dirs;
+    }
+
+    /// <summary>Deletes the partials in a <c>N.p/</c> directory wider than the committed width
+    /// (0: the tile has no committed hashes at all, so every partial there is an orphan).</summary>
+    private static void DeleteOrphanPartials(string partialDir, int committedWidth)
+    {
+        if (!Directory.Exists(partialDir) || committedWidth == TileMath.TileWidth)
+            return;
+        foreach (string file in Directory.EnumerateFiles(partialDir))
+        {
+            if (int.TryParse(Path.GetFileName(file), System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out int width) && width > committedWidth)
+                File.Delete(file);
+        }
     }
 }

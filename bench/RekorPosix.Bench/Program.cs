@@ -4,6 +4,18 @@ using RekorPosix.Bench;
 // rekor-bench --url URL [--count N] [--concurrency C] [--rate R] [--mix NAME] [--no-ceiling]
 // Prepares N requests, measures the ceiling on them (decode + key load + verify on all cores),
 // then posts them to the server and prints throughput as a ratio to that ceiling.
+if (args.Length > 0 && args[0] == "bulk")
+{
+    // rekor-bench bulk STORAGE_DIR SIGNER_PEM ORIGIN COUNT [ENTRY_SIZE] [BATCH]
+    if (args.Length < 5 || !long.TryParse(args[4], out long count))
+    {
+        Console.Error.WriteLine("usage: rekor-bench bulk STORAGE_DIR SIGNER_PEM ORIGIN COUNT [ENTRY_SIZE=500] [BATCH=65536]");
+        return 2;
+    }
+    int size = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 500;
+    int batch = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 65536;
+    return BulkLoad.Run(args[1], args[2], args[3], count, size, batch);
+}
 var options = Args.Parse(args);
 if (options is null)
 {

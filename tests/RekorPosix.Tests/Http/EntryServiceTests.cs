@@ -104,7 +104,7 @@ public class EntryServiceTests
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
             var app = builder.Build();
-            var rest = new RestApi(service, 4 << 20, NullLogger.Instance);
+            var rest = new RestApi(service, files: null, 4 << 20, NullLogger.Instance);
             app.Run(rest.HandleAsync);
             await app.StartAsync();
             return new ApiHost(app, port);

@@ -22,6 +22,8 @@ public class ServerMetricsTests
         Assert.Equal(System.Net.HttpStatusCode.Conflict, (await server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(json))).StatusCode);
 
         using var scraper = new HttpClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await scraper.GetAsync(new Uri(server.TilesAddress, "/checkpoint"))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scraper.GetAsync(new Uri(server.TilesAddress, "/tile/9/000"))).StatusCode);
         var response = await scraper.GetAsync($"http://127.0.0.1:{server.Settings.MetricsPort}/metrics");
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
         string scrape = await response.Content.ReadAsStringAsync();
@@ -32,6 +34,8 @@ public class ServerMetricsTests
         Assert.Equal(1, Value(scrape, "rekor_posix_integrated_size"));
         Assert.Equal(1, Value(scrape, "rekor_posix_published_size"));
         Assert.Contains("rekor_v2_build_info{", scrape);
+        Assert.Equal(1, Value(scrape, "rekor_posix_tile_requests_total{code=\"200\"}"));
+        Assert.Equal(1, Value(scrape, "rekor_posix_tile_requests_total{code=\"404\"}"));
         Assert.Contains("rekor_posix_batch_size_bucket", scrape);
         Assert.Contains("rekor_v2_http_api_latency_bucket", scrape);
         // rekor-tiles serves the registry on every path.

@@ -38,6 +38,70 @@ public class ServerTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
+    [Theory]
+    [InlineData(3000, null, 30_000, 64L)]
+    [InlineData(3001, null, 30_000, 64L)]
+    [InlineData(-1, null, 30_000, 64L)]
+    [InlineData(65536, null, 30_000, 64L)]
+    [InlineData(3002, "localhost", 30_000, 64L)]
+    [InlineData(3002, null, 50, 64L)]
+    [InlineData(3002, null, 30_000, -1L)]
+    public async Task BadTileListenerSettings_AreRefused(int port, string? address, int idleMs, long cacheBytes)
+    {
+        using var dir = new TempDir();
+        var settings = new ServeSettings
+        {
+            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
+            TilesPort = port, TilesAddress = address, TilesIdleTimeout = TimeSpan.FromMilliseconds(idleMs), TilesCacheBytes = cacheBytes,
+        };
+        Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public async Task ATilePortInUse_IsRefused_AndTheLogClosedCleanly()
+    {
+        using var dir = new TempDir();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var settings = new ServeSettings
+        {
+            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
+            TilesPort = port,
+        };
+        Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
+        // The log was opened (and a first checkpoint published) before the port was tried.
+        Assert.True(File.Exists(Path.Combine(dir.Path, "checkpoint")));
+    }
+
+    [Fact]
+    public async Task APortInUse_IsRefusedWithAMessage_NotACrash()
+    {
+        using var dir = new TempDir();
+        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
+        var settings = new ServeSettings
+        {
+            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
+            HttpPort = port, GrpcPort = port == 65000 ? 65001 : 65000, MetricsPort = 65002,
+        };
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+        Assert.Contains("cannot listen", error.ToString());
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.ToString());
+    }
+
     [Fact]
     public async Task Shutdown_AnswersRequestsInFlight_AndPublishesAFinalCheckpoint()
     {

@@ -18,7 +18,7 @@ public class TransparencyLogEntryJsonTests
         using var dir = new TempDir();
         await using var server = await RunningServer.StartAsync(dir.Path, s => s with
         {
-            SignerFile = TestData.PathOf("rekor-tiles-pki/ed25519-priv-key.pem"),
+            SignerFile = PrivateKeyCopy.Of("rekor-tiles-pki/ed25519-priv-key.pem"),
             Hostname = "rekor-local",
         });
         var response = await server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(TestRequests.WorkedExampleJson()));

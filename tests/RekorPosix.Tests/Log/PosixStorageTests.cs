@@ -131,6 +131,25 @@ public class PosixStorageTests
     }
 
     [Fact]
+    public void OrphanPartialsOfACrashedBatch_AreDeletedAtOpen_AndCommittedOnesKept()
+    {
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir.Path);
+        storage.Open();
+        storage.Integrate(Entries("committed", 10));
+        byte[] committedState = File.ReadAllBytes(dir[".state/treeState"]);
+        storage.Integrate(Entries("orphan", 250)); // writes entries 000 (full), 001.p/4, tile/0/001.p/4, ...
+        storage.Integrate(Entries("orphan2", 3));  // and 001.p/7
+        File.WriteAllBytes(dir[".state/treeState"], committedState);
+        new PosixStorage(dir.Path).Open();
+        Assert.True(File.Exists(dir["tile/entries/000.p/10"]));
+        Assert.True(File.Exists(dir["tile/0/000.p/10"]));
+        Assert.False(Directory.EnumerateFiles(dir["tile/entries/001.p"]).Any());
+        Assert.False(Directory.EnumerateFiles(dir["tile/0/001.p"]).Any());
+        Assert.False(File.Exists(dir["tile/1/000.p/1"]));
+    }
+
+    [Fact]
     public void TwoStoragesOnOneDirectory_TakeTurns_WithoutLosingEntries()
     {
         using var dir = new TempDir();

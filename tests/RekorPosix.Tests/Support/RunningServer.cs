@@ -26,6 +26,7 @@ public sealed class RunningServer : IAsyncDisposable
     public string StorageDir { get; }
     public HttpClient Http { get; }
     public Uri GrpcAddress => new($"{(Settings.GrpcTlsCertFile.Length > 0 ? "https" : "http")}://127.0.0.1:{Settings.GrpcPort}");
+    public Uri TilesAddress => new($"http://127.0.0.1:{Settings.TilesPort}");
 
     public static async Task<RunningServer> StartAsync(string storageDir, Func<ServeSettings, ServeSettings>? adjust = null)
     {
@@ -37,6 +38,7 @@ public sealed class RunningServer : IAsyncDisposable
             HttpPort = FreePort(),
             GrpcPort = FreePort(),
             MetricsPort = FreePort(),
+            TilesPort = FreePort(),
             Append = new RekorPosix.Log.AppendOptions
             {
                 BatchMaxAge = TimeSpan.FromMilliseconds(5),

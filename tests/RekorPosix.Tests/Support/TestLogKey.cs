@@ -5,7 +5,8 @@ namespace RekorPosix.Tests.Support;
 /// <summary>The tessera test log's key, ready to sign checkpoints for its origin.</summary>
 public static class TestLogKey
 {
-    public static string PemPath => TestData.PathOf("tessera-log-key.pem");
+    /// <summary>A 0600 copy, as the signer key loaders require.</summary>
+    public static string PemPath => PrivateKeyCopy.Of("tessera-log-key.pem");
 
     public static LogSigningKey Load() => LogSigningKey.Load(PemPath);
 

@@ -150,4 +150,35 @@ public class TileMathTests
         Assert.Throws<ArgumentOutOfRangeException>(() => TileMath.RightEdge(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => TileMath.PartialTile(0, -1));
     }
+
+    [Theory]
+    // Size 700: bundles/level-0 tiles 0 and 1 full, 2 partial at 188; level 1 partial at 2.
+    [InlineData(700, "tile/0/000", true)]
+    [InlineData(700, "tile/0/001", true)]
+    [InlineData(700, "tile/0/002", false)] // an orphan full tile beyond the published size
+    [InlineData(700, "tile/0/002.p/188", true)]
+    [InlineData(700, "tile/0/002.p/1", true)] // an older checkpoint's partial
+    [InlineData(700, "tile/0/002.p/189", false)] // not yet published
+    [InlineData(700, "tile/0/000.p/5", true)] // partial of a tile that has filled since
+    [InlineData(700, "tile/0/003.p/1", false)]
+    [InlineData(700, "tile/entries/001", true)]
+    [InlineData(700, "tile/entries/002.p/188", true)]
+    [InlineData(700, "tile/entries/002.p/200", false)]
+    [InlineData(700, "tile/entries/002", false)]
+    [InlineData(700, "tile/1/000.p/2", true)]
+    [InlineData(700, "tile/1/000.p/3", false)]
+    [InlineData(700, "tile/1/000", false)]
+    [InlineData(700, "tile/2/000.p/1", false)]
+    [InlineData(0, "tile/0/000.p/1", false)]
+    [InlineData(256, "tile/1/000.p/1", true)]
+    [InlineData(65536, "tile/1/000", true)]
+    [InlineData(65536, "tile/2/000.p/1", true)]
+    [InlineData(long.MaxValue, "tile/63/000.p/1", false)]
+    [InlineData(long.MaxValue, "tile/0/x036/x028/x797/x018/x963/967.p/255", true)]
+    [InlineData(long.MaxValue, "tile/0/x036/x028/x797/x018/x963/967", false)]
+    public void Implies_OnlyWhatTheSizeCompletedOrHasPassed(long size, string path, bool implied)
+    {
+        Assert.True(TileAddress.TryParse(path, out var address));
+        Assert.Equal(implied, TileMath.Implies(size, address));
+    }
 }

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Http.ReadPath;
+
+/// <summary>
+/// Small published tiles and bundles kept in memory, so that a hot one (a top-level tile every
+/// proof needs, the right edge a follower polls) costs one send instead of open, statx, send,
+/// sendfile and close. Safe because only what a published checkpoint implies is ever put here,
+/// and that never changes: the width is in the path. Bounded by bytes; when full, arbitrary
+/// entries make room, which keeps the hot ones coming back without bookkeeping per hit.
+/// </summary>
+internal sealed class TileMemoryCache(long capacityBytes)
+{
+    /// <summary>Files above this size go by sendfile: zero copy matters more than syscalls there.</summary>
+    public const int MaxFileBytes = 64 * 1024;
+
+    private readonly ConcurrentDictionary<TileAddress, byte[]> _files = new();
+    private long _bytes;
+
+    public long CapacityBytes => capacityBytes;
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public bool TryGet(TileAddress address, out byte[] bytes) => _files.TryGetValue(address, out bytes!);
+
+    public void Add(TileAddress address, byte[] bytes)
+    {
+        if (bytes.Length > MaxFileBytes || bytes.Length > capacityBytes)
+            return;
+        if (Interlocked.Add(ref _bytes, bytes.Length) > capacityBytes)
+            MakeRoom();
+        if (!_files.TryAdd(address, bytes))
+            Interlocked.Add(ref _bytes, -bytes.Length);
+    }
+
+    /// <summary>Drops entries until a quarter of the capacity is free.</summary>
+    private void MakeRoom()
+    {
+        long target = capacityBytes * 3 / 4;
+        foreach (var key in _files.Keys)
+        {
+            if (Interlocked.Read(ref _bytes) <= target)
+                break;
+            if (_files.TryRemove(key, out var removed))
+                Interlocked.Add(ref _bytes, -removed.Length);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Xunit.Abstractions;
+
+namespace RekorPosix.Tests.Fuzz;
+
+/// <summary>
+/// The fuzz targets with a fixed seed: each runs <see cref="FuzzRun.DefaultInputs"/> inputs in CI
+/// (<c>FUZZ_INPUTS</c> and <c>FUZZ_SEED</c> change that; tests/fuzz/run.sh runs a million), and
+/// fails on any input that throws what the target does not document, or hangs.
+/// </summary>
+[Trait("Category", "Fuzz")]
+public class FuzzTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void RequestJsonDecoderAndValidator() =>
+        Check(FuzzRun.Execute("request-json", RequestFuzzTarget.JsonSeeds(), RequestFuzzTarget.Json));
+
+    [Fact]
+    public void RequestProtoDecoderAndValidator() =>
+        Check(FuzzRun.Execute("request-proto", RequestFuzzTarget.ProtoSeeds(), RequestFuzzTarget.Proto));
+
+    [Fact]
+    public void TilePathGrammar() =>
+        Check(FuzzRun.Execute("tile-path", TilePathFuzzTarget.Seeds(), TilePathFuzzTarget.Run));
+
+    [Fact]
+    public void KeyFilePem() =>
+        Check(FuzzRun.Execute("key-file", KeyFileFuzzTarget.Seeds(), KeyFileFuzzTarget.Run, FuzzRun.Inputs() / 5));
+
+    [Fact]
+    public void KeyFileDer() =>
+        Check(FuzzRun.Execute("key-der", KeyFileFuzzTarget.DerSeeds(), KeyFileFuzzTarget.RunDer, FuzzRun.Inputs() / 5));
+
+    private void Check(FuzzReport report)
+    {
+        output.WriteLine(report.ToString());
+        Console.WriteLine(report.ToString());
+        Assert.True(report.Findings.Count == 0, report.ToString());
+    }
+}

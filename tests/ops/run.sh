@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Operations checks of rekor-server-posix, run by tests/run.sh after the native binary is built:
+#
+#   tests/ops/run.sh SERVER_BINARY
+#
+#   keys     a signer key others can read is refused (serve, add), --allow-insecure-key-permissions warns
+#   freeze   freeze the log, twice (nothing changes), refused while a writer holds the lock;
+#            fsck still passes, writers refuse the frozen log, serve --read-only answers 405
+#   systemd  systemd-analyze security --offline=true scores the unit <= 2.0
+#   deb      packaging/deb/build.sh, dpkg -i, the installed binary runs, dpkg-deb -c listed,
+#            purge keeps the user, the state directory and the key
+#   arm64    packaging/arm64/build.sh cross-builds linux-arm64; under qemu-user: keygen, serve,
+#            one hashedrekord entry over POST /api/v2/log/entries, fsck
+#
+# Installs what it needs with apt (openssl, systemd for systemd-analyze, adduser; the arm64
+# cross toolchain through packaging/arm64/build.sh). Prints one PASS/FAIL line per check and the seconds each block took; exits non-zero on
+# any FAIL. OPS_SKIP_ARM64=1 skips the cross build and the qemu run.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 SERVER_BINARY" >&2
+    exit 2
+fi
+bin=$(realpath "$1")
+work=$(mktemp -d "${TMPDIR:-/tmp}/rekorposix-ops.XXXXXX")
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+failed=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1"; failed=1; }
+check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() {
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+# A loopback port nobody listens on (a failed connect), picked at random.
+free_port() {
+    local port
+    while true; do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+}
+# Waits up to $2 seconds for GET /healthz on port $1.
+wait_healthy() {
+    local deadline=$(($(date +%s) + $2))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    return 1
+}
+# A hashedrekord v0.0.2 request made with openssl: P-256 key, SPKI DER, SHA-256 digest, DER ECDSA signature.
+make_request() {
+    local dir=$1
+    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/client.pem" 2>/dev/null
+    openssl ec -in "$dir/client.pem" -pubout -outform DER -out "$dir/client.spki" 2>/dev/null
+    head -c 64 /dev/urandom > "$dir/artifact"
+    openssl dgst -sha256 -binary "$dir/artifact" > "$dir/digest"
+    openssl dgst -sha256 -sign "$dir/client.pem" -out "$dir/signature" "$dir/artifact"
+    printf '{"hashedRekordRequestV002":{"digest":"%s","signature":{"content":"%s","verifier":{"publicKey":{"rawBytes":"%s"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}' \
+        "$(base64 -w0 "$dir/digest")" "$(base64 -w0 "$dir/signature")" "$(base64 -w0 "$dir/client.spki")" > "$dir/request.json"
+}
+# POSTs $2 to port $1; prints the HTTP status, keeps the body in $3.
+post_entry() {
+    curl -s -o "$3" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$2" \
+        --max-time 120 "http://127.0.0.1:$1/api/v2/log/entries"
+}
+need=()
+command -v openssl >/dev/null || need+=(openssl)
+command -v curl >/dev/null || need+=(curl)
+command -v flock >/dev/null || need+=(util-linux)
+command -v objdump >/dev/null || need+=(binutils)
+command -v adduser >/dev/null || need+=(adduser)
+command -v systemd-analyze >/dev/null || need+=(systemd)
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+
+block_started=0
+begin() { block_started=$(date +%s); echo "== ops/$1"; }
+took() { echo "ops/$1 took $(($(date +%s) - block_started)) s"; }
+
+origin=ops.rekor-posix.test
+cd "$work"
+"$bin" keygen --output key.pem --hostname "$origin" > keygen.txt
+vkey=$(sed -n 's/^Verifier key: //p' keygen.txt)
+
+# ---- keys -----------------------------------------------------------------------------------
+begin keys
+cp key.pem open-key.pem && chmod 0644 open-key.pem
+port=$(free_port)
+"$bin" serve --storage-dir keys-log --signer-filepath open-key.pem --hostname "$origin" --http-port "$port" --grpc-port "$(free_port)" > serve-open.txt 2>&1
+check "keys/serve refuses a 0644 key (exit 2, names the fix)" bash -c "[ $? = 2 ] && grep -q 'mode 0644' serve-open.txt && grep -q 'chmod 600' serve-open.txt && [ ! -e keys-log ]"
+echo entry > one-entry
+check "keys/add refuses a 0644 key" bash -c "! '$bin' add --storage-dir keys-log --signer-filepath open-key.pem --hostname '$origin' one-entry 2> add-open.txt && grep -q 'chmod 600' add-open.txt"
+check "keys/--allow-insecure-key-permissions warns and goes on" bash -c \
+    "'$bin' add --storage-dir keys-log --signer-filepath open-key.pem --hostname '$origin' --allow-insecure-key-permissions one-entry 2> add-warn.txt >/dev/null && grep -q warning add-warn.txt"
+took keys
+
+# ---- freeze ---------------------------------------------------------------------------------
+begin freeze
+seq 1 300 | sed 's/^/frozen entry /' | "$bin" add --storage-dir log --signer-filepath key.pem --hostname "$origin" --stdin-lines > /dev/null 2>&1
+check "freeze/refused while a writer holds .state/treeState.lock" bash -c "
+    flock -x log/.state/treeState.lock -c 'touch held; sleep 5' & holder=\$!
+    while [ ! -e held ]; do sleep 0.05; done
+    '$bin' freeze --storage-dir log --signer-filepath key.pem --hostname '$origin' 2> freeze-locked.txt; rc=\$?
+    wait \$holder
+    [ \$rc = 1 ] && grep -q 'treeState.lock' freeze-locked.txt && ! grep -q 'Log frozen' log/checkpoint"
+check "freeze/refuses another key" bash -c "'$bin' keygen --output other.pem --hostname '$origin' >/dev/null && ! '$bin' freeze --storage-dir log --signer-filepath other.pem --hostname '$origin' 2>/dev/null"
+check "freeze/writes the frozen checkpoint" bash -c "'$bin' freeze --storage-dir log --signer-filepath key.pem --hostname '$origin' > freeze.txt && grep -q 'at size 300' freeze.txt"
+check "freeze/the checkpoint carries \"Log frozen — <Go UnixDate>\"" \
+    grep -qE '^Log frozen — (Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] UTC [0-9]{4}$' log/checkpoint
+cp log/checkpoint frozen-checkpoint
+check "freeze/again: exit 0, checkpoint unchanged" bash -c \
+    "'$bin' freeze --storage-dir log --signer-filepath key.pem --hostname '$origin' | grep -q 'already frozen' && cmp -s log/checkpoint frozen-checkpoint"
+check "freeze/fsck passes on the frozen log" "$bin" fsck --storage-dir log --vkey "$vkey"
+check "freeze/add refuses the frozen log" bash -c "! '$bin' add --storage-dir log --signer-filepath key.pem --hostname '$origin' one-entry 2> add-frozen.txt && grep -q frozen add-frozen.txt"
+make_request "$work"
+port=$(free_port)
+"$bin" serve --read-only --storage-dir log --signer-filepath key.pem --hostname "$origin" --http-port "$port" --grpc-port "$(free_port)" > serve-ro.txt 2>&1 &
+pid=$!; pids+=("$pid")
+if wait_healthy "$port" 30; then
+    code=$(post_entry "$port" request.json ro-body.txt)
+    check "freeze/serve --read-only answers writes 405" bash -c "[ '$code' = 405 ] && grep -q 'This log has been frozen' ro-body.txt"
+else
+    fail "freeze/serve --read-only did not answer /healthz"
+fi
+kill -TERM "$pid"; wait "$pid"
+check "freeze/read-only serve exits 0 and leaves the checkpoint alone" bash -c "[ $? = 0 ] && cmp -s log/checkpoint frozen-checkpoint"
+took freeze
+
+# ---- systemd --------------------------------------------------------------------------------
+begin systemd
+unit=$root/packaging/systemd/rekor-posix.service
+systemd-analyze security --offline=true "$unit" > security.txt 2>&1
+score=$(sed -n 's/.*Overall exposure level for rekor-posix.service: \([0-9.]*\).*/\1/p' security.txt)
+echo "systemd-analyze security --offline=true: ${score:-?}"
+check "systemd/exposure score ${score:-?} <= 2.0" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
+check "systemd/unit is Type=notify with a watchdog" bash -c "grep -qx 'Type=notify' '$unit' && grep -q '^WatchdogSec=' '$unit'"
+took systemd
+
+# ---- deb ------------------------------------------------------------------------------------
+begin deb
+# Clean up afterwards only what this test created.
+had_user=0; getent passwd rekor-posix >/dev/null && had_user=1
+had_etc=0; [ -e /etc/rekor-posix ] && had_etc=1
+had_var=0; [ -e /var/lib/rekor-posix ] && had_var=1
+deb=$(bash "$root/packaging/deb/build.sh" "$work/deb" "$bin")
+check "deb/build.sh made rekor-posix_<version>_amd64.deb" test -f "$deb"
+dpkg-deb -c "$deb"
+if [ -f "$root/packaging/nginx/rekor-posix.conf" ]; then
+    check "deb/holds the nginx site as a conffile" bash -c \
+        "dpkg-deb -c '$deb' | grep -q ' ./etc/nginx/sites-available/rekor-posix\$' && dpkg-deb -I '$deb' conffiles | grep -qx /etc/nginx/sites-available/rekor-posix"
+fi
+dpkg-deb -f "$deb" Package Version Architecture Depends
+if [ -f "$root/packaging/completion/rekor-server-posix.bash" ]; then
+    check "deb/holds the bash and zsh completions" bash -c \
+        "dpkg-deb -c '$deb' | grep -q ' ./usr/share/bash-completion/completions/rekor-server-posix\$' && dpkg-deb -c '$deb' | grep -q ' ./usr/share/zsh/vendor-completions/_rekor-server-posix\$'"
+fi
+install_deb() { as_root dpkg -i "$deb" > dpkg-i.txt 2>&1 || { cat dpkg-i.txt; return 1; }; }
+check "deb/dpkg -i installs it" install_deb
+check "deb/the installed binary runs" bash -c "/usr/bin/rekor-server-posix version | grep -q 'native AOT'"
+check "deb/the installed binary makes keys" bash -c "/usr/bin/rekor-server-posix keygen --output deb-key.pem --hostname '$origin' | grep -q '^Verifier key: '"
+check "deb/postinst made the user, /var/lib/rekor-posix (theirs, 0755) and a root-only key" bash -c \
+    "getent passwd rekor-posix >/dev/null && [ \"\$(stat -c '%U %a' /var/lib/rekor-posix)\" = 'rekor-posix 755' ] && [ \"\$(stat -c '%U %a' /etc/rekor-posix/signer.key)\" = 'root 600' ]"
+check "deb/systemd-analyze verify accepts the installed unit" systemd-analyze verify /lib/systemd/system/rekor-posix.service
+# The unit's command as systemd would run it (no systemd here): user rekor-posix, the packaged
+# config through REKOR_CONFIG, the key as a private credential copy, the log in the state directory.
+creds=$(mktemp -d /tmp/rekorposix-creds.XXXXXX) && chmod 0755 "$creds"
+as_root install -o rekor-posix -m 0400 /etc/rekor-posix/signer.key "$creds/signer.key"
+port=$(free_port)
+# setpriv execs (no fork), so $! is the server itself.
+sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
+"${sudo_[@]}" setpriv --reuid=rekor-posix --regid=rekor-posix --clear-groups env REKOR_CONFIG=/etc/rekor-posix/rekor-posix.conf CREDENTIALS_DIRECTORY="$creds" \
+    bash -c "umask 0022; exec /usr/bin/rekor-server-posix serve --storage-dir=/var/lib/rekor-posix/log --signer-filepath=$creds/signer.key \
+    --hostname '$origin' --http-port $port --grpc-port $(free_port) --http-metrics-port $(free_port)" > unit-serve.txt 2>&1 &
+pid=$!; pids+=("$pid")
+check "deb/the unit's serve runs as rekor-posix with the packaged config" wait_healthy "$port" 30
+check "deb/the tiles it writes are readable by nginx (other users)" bash -c \
+    "[ \"\$(stat -c '%U %a' /var/lib/rekor-posix/log/checkpoint)\" = 'rekor-posix 644' ]"
+"${sudo_[@]}" kill -TERM "$pid"; wait "$pid"
+check "deb/... and stops with exit 0 on SIGTERM" test $? = 0
+grep -q 'Log origin' unit-serve.txt || tail -n 20 unit-serve.txt
+rm -rf "$creds"
+as_root dpkg --purge rekor-posix > dpkg-purge.txt 2>&1
+check "deb/purge removes the binary, keeps the user, the log directory and the key" bash -c \
+    "[ ! -e /usr/bin/rekor-server-posix ] && getent passwd rekor-posix >/dev/null && [ -d /var/lib/rekor-posix ] && [ -f /etc/rekor-posix/signer.key ]"
+[ $had_etc = 0 ] && as_root rm -rf /etc/rekor-posix
+[ $had_var = 0 ] && as_root rm -rf /var/lib/rekor-posix
+[ $had_user = 0 ] && as_root deluser --system rekor-posix >/dev/null 2>&1 && { getent group rekor-posix >/dev/null && as_root delgroup --system rekor-posix >/dev/null 2>&1; true; }
+took deb
+
+# ---- arm64 ----------------------------------------------------------------------------------
+if [ "${OPS_SKIP_ARM64:-0}" = 1 ]; then
+    echo "ops/arm64 skipped (OPS_SKIP_ARM64=1)"
+    [ $failed = 0 ]; exit
+fi
+begin arm64
+bash "$root/packaging/arm64/build.sh" "$work/arm64" > arm64-build.txt 2>&1 || tail -n 30 arm64-build.txt
+arm=$work/arm64/rekor-server-posix
+check "arm64/cross publish produced an AArch64 executable" bash -c "readelf -h '$arm' | grep -q AArch64"
+check "arm64/publish had zero IL/AOT warnings" bash -c "! grep -qE 'warning (IL|AOT)[0-9]+' arm64-build.txt"
+ls -l "$arm" "$bin"
+floor=$(objdump -T "$arm" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)
+echo "arm64 glibc floor: $floor (x64: $(objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1))"
+check "arm64/needs at most GLIBC_2.34 (Raspberry Pi OS bookworm)" bash -c "[ \"\$(printf '%s\n' GLIBC_2.34 '$floor' | sort -V | tail -n 1)\" = GLIBC_2.34 ]"
+# qemu-user without -L: the multiarch loader and libc (libc6:arm64) are found at their usual paths.
+qemu=(qemu-aarch64)
+mkdir -p arm && cd arm
+check "arm64/keygen under qemu" bash -c "${qemu[*]} '$arm' keygen --output key.pem --hostname '$origin' > keygen.txt"
+arm_vkey=$(sed -n 's/^Verifier key: //p' keygen.txt)
+port=$(free_port)
+"${qemu[@]}" "$arm" serve --storage-dir log --signer-filepath key.pem --hostname "$origin" --http-port "$port" --grpc-port "$(free_port)" \
+    --checkpoint-interval 200ms --server-timeout 90s > serve.txt 2>&1 &
+pid=$!; pids+=("$pid")
+started=$(date +%s)
+if wait_healthy "$port" 90; then
+    pass "arm64/serve under qemu answers /healthz (after $(($(date +%s) - started)) s)"
+    make_request "$work/arm"
+    code=$(post_entry "$port" request.json created.json)
+    check "arm64/POST /api/v2/log/entries under qemu: 201 at logIndex 0" bash -c "[ '$code' = 201 ] && grep -q '\"logIndex\":\"0\"' created.json"
+    [ "$code" = 201 ] || { echo "status $code"; cat created.json; tail -n 20 serve.txt; }
+else
+    fail "arm64/serve under qemu did not answer /healthz within 90 s"
+    tail -n 20 serve.txt
+fi
+kill -TERM "$pid"; wait "$pid"
+check "arm64/serve under qemu exits 0 on SIGTERM" test $? = 0
+check "arm64/fsck under qemu passes on the log it wrote" bash -c "${qemu[*]} '$arm' fsck --storage-dir log --vkey '$arm_vkey' > fsck.txt 2>&1 && grep -q ' size 1 root ' fsck.txt || { cat fsck.txt; false; }"
+cd "$work"
+arm_deb=$(bash "$root/packaging/deb/build.sh" "$work/deb-arm64" "$arm" 2>/dev/null)
+check "arm64/build.sh packs it as rekor-posix_<version>_arm64.deb" bash -c \
+    "[ \"\$(dpkg-deb -f '$arm_deb' Architecture)\" = arm64 ] && dpkg-deb -f '$arm_deb' Depends | grep -q 'libc6 (>= 2.34)'"
+took arm64
+
+[ $failed = 0 ]
