@@ -22,6 +22,8 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _background = Task.CompletedTask;
     private long _integratedSize;
+    // The final checkpoint, once another process froze the log under us.
+    private volatile PublishedCheckpoint? _frozen;
     // When the oldest integrated-but-unpublished entry was integrated (Stopwatch ticks; 0: none).
     private long _oldestUnpublishedAt;
 
@@ -174,8 +176,24 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     /// process) to the waiting callers.</summary>
     private PublishOutcome Publish(bool force)
     {
-        var outcome = _storage.PublishCheckpoint(_signNote, _origin, _options.CheckpointInterval,
-            _options.RepublishInterval, _clock.GetUtcNow(), force);
+        if (_frozen is { } final)
+            return PublishOutcome.Skipped(final.Size, _clock.GetUtcNow() + _options.CheckpointInterval);
+        PublishOutcome outcome;
+        try
+        {
+            outcome = _storage.PublishCheckpoint(_signNote, _origin, _options.CheckpointInterval,
+                _options.RepublishInterval, _clock.GetUtcNow(), force);
+        }
+        catch (LogStateException) when (FrozenOnDisk() is { } frozen)
+        {
+            // `freeze` in another process ended the log. It signed under the integration lock, so
+            // its final checkpoint covers every batch this process committed: hand it to the
+            // waiting callers, and publish nothing more (a later batch is refused as frozen).
+            _frozen = frozen;
+            _awaiter.Publish(frozen);
+            LogEvents.FrozenElsewhere(_logger, frozen.Size);
+            return PublishOutcome.Skipped(frozen.Size, _clock.GetUtcNow() + _options.CheckpointInterval);
+        }
         if (outcome.Published)
         {
             long waitingSince = outcome.Size >= IntegratedSize ? Interlocked.Exchange(ref _oldestUnpublishedAt, 0) : Interlocked.Read(ref _oldestUnpublishedAt);
@@ -189,6 +207,14 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
             _awaiter.Publish(new PublishedCheckpoint(_storage.ParseCheckpoint(note).Size, note));
         }
         return outcome;
+    }
+
+    private PublishedCheckpoint? FrozenOnDisk()
+    {
+        if (_storage.ReadCheckpoint() is not { } note)
+            return null;
+        var checkpoint = _storage.ParseCheckpoint(note);
+        return FrozenCheckpoint.IsFrozen(checkpoint) ? new PublishedCheckpoint(checkpoint.Size, note) : null;
     }
 
     private async Task PublishLoop(CancellationToken stop)

@@ -149,4 +149,31 @@ public class PosixLogTests
         await using var created = PosixLog.Start(fresh.Path, text => SignedNote.Sign(text, [signer]), TestData.TesseraOrigin, Fast,
             NullLogger.Instance, verifier: verifier);
     }
+
+    /// <summary>
+    /// Regression (tests/reliability/twoprocs.py, freeze beside a writer): after `freeze` in another
+    /// process, the writer's shutdown died with an unhandled "frozen" exception (exit 1), and the
+    /// callers whose entries the frozen checkpoint covers waited until they timed out. The writer
+    /// now takes the frozen checkpoint as final: its waiters get it, it stops cleanly.
+    /// </summary>
+    [Fact]
+    public async Task AFreezeByAnotherProcess_IsTheFinalCheckpoint_ForTheWaitersAndAtShutdown()
+    {
+        using var dir = new TempDir();
+        var slow = Fast with { CheckpointInterval = TimeSpan.FromMinutes(1) };
+        var log = Start(dir.Path, slow);
+        long index = await log.AddAsync("covered by the freeze"u8.ToArray(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = log.AwaitPublicationAsync(index, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        var other = new PosixStorage(dir.Path);
+        var frozen = other.TryFreeze(TestLogKey.SignNote(), TestData.TesseraOrigin, TestLogKey.Verifier(), DateTimeOffset.UtcNow);
+        Assert.Equal(index + 1, frozen!.Value.Size);
+
+        await log.ShutdownAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(index + 1, final.Size);
+        Assert.Equal(File.ReadAllBytes(dir["checkpoint"]), final.Note);
+        await log.DisposeAsync();
+    }
 }
