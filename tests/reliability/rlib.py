@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +22,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 ORIGIN = "example.com/log/testdata"
 VKEY = "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx"
-KEY_PEM = os.path.join(REPO, "tests", "testdata", "tessera-log-key.pem")
+# The test key, copied private (mode 0600): serve, add and freeze refuse a key others can read.
+_KEY_DIR = None
+
+
+def _private_key_copy():
+    global _KEY_DIR
+    import tempfile
+    _KEY_DIR = tempfile.mkdtemp(prefix="rekor-reliability-key.")
+    path = os.path.join(_KEY_DIR, "tessera-log-key.pem")
+    with open(os.path.join(REPO, "tests", "testdata", "tessera-log-key.pem"), "rb") as src:
+        data = src.read()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as dst:
+        dst.write(data)
+    return path
+
+
+KEY_PEM = _private_key_copy()
 PUB_PEM = os.path.join(REPO, "tests", "testdata", "tessera-log-key.pub.pem")
 TILE_WIDTH = 256
 ENTRIES_PATH = "/api/v2/log/entries"
@@ -87,6 +105,7 @@ def _on_signal(signum, _frame):
 
 
 atexit.register(kill_all)
+atexit.register(lambda: shutil.rmtree(_KEY_DIR, ignore_errors=True))
 signal.signal(signal.SIGTERM, _on_signal)
 
 
@@ -108,10 +127,11 @@ class Server:
         self.port = None
 
     def argv(self):
-        self.port, grpc, metrics = free_port(), free_port(), free_port()
+        self.port, grpc, metrics, tiles = free_port(), free_port(), free_port(), free_port()
         args = [self.binary, "serve", "--storage-dir", self.storage, "--signer-filepath", self.key,
                 "--hostname", self.origin, "--http-port", str(self.port), "--grpc-port", str(grpc),
-                "--http-metrics-port", str(metrics), "--checkpoint-interval", self.checkpoint_interval,
+                "--http-metrics-port", str(metrics), "--tiles-port", str(tiles),
+                "--checkpoint-interval", self.checkpoint_interval,
                 "--batch-max-size", "8", "--batch-max-age", "5ms", "--server-timeout", "5s"] + self.extra
         if self.strace_args is not None:
             args = ["strace"] + self.strace_args + ["--"] + args

@@ -10,7 +10,10 @@ every process re-reads treeState inside the lock.
              (its start-up sweep of temp files must not break the first one's publication);
   read-only  a `serve --read-only` beside a writer answers writes 405 and changes nothing;
   mismatch   a second `serve` with another key, or another --hostname, is refused at start
-             with a message naming the flag, and the first one carries on.
+             with a message naming the flag, and the first one carries on;
+  freeze     `freeze` beside a writer under load either refuses (a batch holds the lock) or
+             freezes the log; after that the writer never grows the log or publishes again,
+             everything acknowledged is in the frozen checkpoint, and a writer refuses to start.
 
 Checked: every answer is 201 (or 409 naming that very entry); no index is given twice; no
 warning or error in any process's log; no checkpoint ahead of treeState (watched, and by
@@ -239,6 +242,71 @@ def mismatch(binary, work, bodies):
     return problems, "a second serve with another key or --hostname is refused at start; the first carries on"
 
 
+def freeze(binary, work, bodies):
+    log = os.path.join(work, "freeze")
+    writer = rlib.Server(binary, log, os.path.join(work, "freeze-writer.log"))
+    if not writer.start():
+        return ["serve did not start: " + writer.output()[-300:]], ""
+    watcher = rlib.Watcher(log)
+    watcher.start()
+    result = {}
+    load = threading.Thread(target=lambda: result.__setitem__("a", rlib.post_all(writer.port, bodies, concurrency=4)))
+    load.start()
+    time.sleep(1.0)
+    problems = []
+    frozen, refusals = None, 0
+    for _ in range(100):
+        r = subprocess.run([binary, "freeze", "--storage-dir", log, "--signer-filepath", rlib.KEY_PEM, "--hostname", rlib.ORIGIN],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if r.returncode == 0:
+            frozen = rlib.read_checkpoint(log)
+            break
+        if r.returncode == 1 and "another process holds" in r.stderr:
+            refusals += 1
+            time.sleep(0.02)
+            continue
+        problems.append(f"freeze exited {r.returncode}: {r.stderr.strip()[:300]}")
+        break
+    frozen_at = time.time()
+    load.join()
+    code = writer.stop()
+    watcher.stop()
+    answers = result["a"]
+    if frozen is None:
+        return problems + [f"freeze never got the lock in 100 tries ({refusals} refusals)"], ""
+    frozen_size = rlib.parse_checkpoint(frozen)[0]
+    if rlib.read_checkpoint(log) != frozen:
+        problems.append("the checkpoint changed after the freeze")
+    if rlib.read_tree_state(log)[0] != frozen_size:
+        problems.append(f"the log grew after the freeze: treeState {rlib.read_tree_state(log)[0]}, frozen at {frozen_size}")
+    for a in answers:
+        if a.status not in (201, 500, 504):
+            problems.append(f"a request got {a.status or 'no answer'} ({a.error})")
+            break
+    late = [a for a in answers if a.status == 201 and a.index >= frozen_size]
+    if late:
+        problems.append(f"{len(late)} entries acknowledged beyond the frozen size {frozen_size}")
+    if code != 0:
+        problems.append(f"the writer exited {code} on SIGTERM after the freeze: " + writer.output()[-300:])
+    problems += watcher.problems
+    acked = rlib.acked_entries(answers, problems)
+    problems += rlib.check_log(binary, log, acked, watcher.notes | {a.envelope for a in answers if a.envelope})
+    again = rlib.Server(binary, log, os.path.join(work, "freeze-again.log"))
+    if again.start():
+        problems.append("a writer started on the frozen log")
+        again.stop()
+    elif "frozen" not in again.output() or again.exit_code != 2:
+        problems.append(f"a writer on the frozen log exited {again.exit_code}: {again.output()[-300:]}")
+    reader = rlib.Server(binary, log, os.path.join(work, "freeze-reader.log"), extra=["--read-only"])
+    if not reader.start():
+        problems.append("serve --read-only did not start on the frozen log: " + reader.output()[-300:])
+    else:
+        reader.stop()
+    counts = rlib.status_counts(answers)
+    return problems, (f"froze after {refusals} refusals at size {frozen_size} while a writer took entries ({counts}); "
+                      "the writer then stopped growing the log, a new writer is refused")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", required=True)
@@ -248,10 +316,11 @@ def main():
     work = opts.work or tempfile.mkdtemp(prefix="rekor-twoprocs.")
     os.makedirs(work, exist_ok=True)
     binary = os.path.abspath(opts.bin)
-    bodies = rlib.make_bodies(work, 920, tag="twoprocs")
+    bodies = rlib.make_bodies(work, 1120, tag="twoprocs")
     failed = 0
     for name, scenario, chunk in (("together", together, bodies[:340]), ("restarts", restarts, bodies[340:840]),
-                                  ("read-only", read_only, bodies[840:900]), ("mismatch", mismatch, bodies[900:920])):
+                                  ("read-only", read_only, bodies[840:900]), ("mismatch", mismatch, bodies[900:920]),
+                                  ("freeze", freeze, bodies[920:1120])):
         started = time.time()
         try:
             problems, summary = scenario(binary, work, chunk)
