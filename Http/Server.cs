@@ -102,7 +102,7 @@ public static class Server
             try
             {
                 log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
-                    loggers.CreateLogger("RekorPosix.Log"));
+                    loggers.CreateLogger("RekorPosix.Log"), verifier: key.PublicKey.CreateNoteVerifier(settings.Hostname));
                 log.BatchIntegrated += (count, took) =>
                 {
                     metrics.BatchSize.Observe(count);

@@ -33,7 +33,9 @@ internal static class KeyFileWriter
                 // The create mode is filtered by the umask; set it explicitly so it is exactly 0600.
                 File.SetUnixFileMode(stream.SafeFileHandle, OwnerReadWrite);
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                // Not Flush(flushToDisk: true): it ignores a failed fsync (see LibC.Fsync).
+                if (Log.Posix.LibC.Fsync(stream.SafeFileHandle) != 0)
+                    throw Log.Posix.LibC.Error("fsync", path);
             }
             catch
             {

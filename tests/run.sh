@@ -21,6 +21,10 @@ command -v cc >/dev/null || need+=(gcc)
 command -v clang >/dev/null || need+=(clang)
 command -v curl >/dev/null || need+=(curl)
 command -v promtool >/dev/null || need+=(prometheus)
+# The reliability scripts (tests/reliability) and the fsync regression tests.
+command -v strace >/dev/null || need+=(strace)
+command -v python3 >/dev/null || need+=(python3)
+command -v openssl >/dev/null || need+=(openssl)
 # SQLite for the antispam index: the tests load libsqlite3.so.0, the AOT link takes libsqlite3.a.
 [ -f "/usr/lib/$(uname -m)-linux-gnu/libsqlite3.a" ] || need+=(libsqlite3-dev)
 # The read path is compared with the real Debian nginx running packaging/nginx/rekor-posix.conf.
@@ -170,6 +174,22 @@ if [ -x "$bin" ]; then
         --filter "FullyQualifiedName~CrashSafetyTests" > "$work/crash.log" 2>&1
     check "crash test against the native binary" grep -qE '^Passed!' "$work/crash.log"
     grep -E 'rounds|Passed!|Failed!' "$work/crash.log" || tail -n 40 "$work/crash.log"
+    # Reliability (tests/reliability, see RELIABILITY.md): a seeded sample of the strace fault
+    # sweep (all of it: tests/reliability/faults.sh BIN --full), a disk filling up under load, and
+    # several processes on one directory. Their PASS/FAIL lines count into the totals.
+    reliability() { # NAME COMMAND...: runs one script and counts its PASS/FAIL lines
+        local name=$1 rc
+        shift
+        "$@" > "$work/$name.log" 2>&1
+        rc=$?
+        cat "$work/$name.log"
+        passed=$((passed + $(grep -c '^PASS ' "$work/$name.log")))
+        failed=$((failed + $(grep -c '^FAIL ' "$work/$name.log")))
+        if [ "$rc" != 0 ] && ! grep -q '^FAIL ' "$work/$name.log"; then fail "$name exited $rc without a FAIL line"; fi
+    }
+    reliability faults bash "$root/tests/reliability/faults.sh" "$bin" --sample "${FAULT_SAMPLE:-40}"
+    reliability diskfull python3 "$root/tests/reliability/diskfull.py" --bin "$bin"
+    reliability twoprocs python3 "$root/tests/reliability/twoprocs.py" --bin "$bin"
     # Interop with the published sigstore-js packages (tests/interop): signs through @sigstore/sign's
     # Rekor v2 path against the native binary and verifies with @sigstore/verify. Its PASS/FAIL
     # lines count into the totals; npm ci there also brings the Node 22 it needs.

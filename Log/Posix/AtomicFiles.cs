@@ -13,6 +13,9 @@ internal static class AtomicFiles
 {
     public const string TempPrefix = ".tmp.";
 
+    // Directories this process made whose parent's fsync has not succeeded yet.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> Unsynced = new();
+
     private const UnixFileMode FileMode0644 =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
@@ -92,10 +95,12 @@ internal static class AtomicFiles
     }
 
     /// <summary><c>mkdir -p</c> that fsyncs each parent in which it creates a directory, so the
-    /// new entries survive a crash before anything is renamed into them.</summary>
+    /// new entries survive a crash before anything is renamed into them. A directory whose
+    /// parent's fsync failed is remembered, and the next call through it fsyncs that parent again:
+    /// otherwise, being there, it would never be made durable.</summary>
     public static void MkdirAll(string dir)
     {
-        if (Directory.Exists(dir))
+        if (Directory.Exists(dir) && !Unsynced.ContainsKey(dir))
             return;
         string parent = ParentOf(dir);
         MkdirAll(parent);
@@ -108,7 +113,31 @@ internal static class AtomicFiles
         {
             // Lost a race with another writer: the directory is there, which is all we need.
         }
+        Unsynced[dir] = 0;
         parentHandle.Fsync();
+        Unsynced.TryRemove(dir, out _);
+    }
+
+    /// <summary>Fsyncs the directory of each of <paramref name="dirs"/> and of every directory
+    /// above them up to <paramref name="root"/>, and the one holding <paramref name="root"/>, so
+    /// that all their entries are durable.</summary>
+    public static void SyncEntries(string root, IEnumerable<string> dirs)
+    {
+        root = Path.GetFullPath(root);
+        var parents = new HashSet<string>();
+        foreach (string dir in dirs)
+        {
+            string? d = Path.GetFullPath(dir);
+            if (!Directory.Exists(d))
+                continue;
+            while (d is not null && parents.Add(ParentOf(d)) && d != root)
+                d = Path.GetDirectoryName(d);
+        }
+        foreach (string parent in parents)
+        {
+            using var handle = DirectoryHandle.Open(parent);
+            handle.Fsync();
+        }
     }
 
     /// <summary>Deletes leftover temp files in one directory; returns how many.</summary>
@@ -153,7 +182,8 @@ internal static class AtomicFiles
                 using (stream)
                 {
                     stream.Write(data);
-                    stream.Flush(flushToDisk: true);
+                    if (LibC.Fsync(stream.SafeFileHandle) != 0)
+                        throw LibC.Error("fsync", temp);
                 }
                 return temp;
             }

@@ -41,6 +41,12 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 
+    /// <summary>fsync of an open file. FileStream.Flush(flushToDisk: true) is no substitute: it
+    /// returns normally when fsync fails (seen with .NET 10.0.12: EIO, ENOSPC and EDQUOT injected
+    /// with strace), which would let a file whose data never reached the disk be renamed into place.</summary>
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(SafeHandle file);
+
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

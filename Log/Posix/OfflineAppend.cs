@@ -38,7 +38,8 @@ public static class OfflineAppend
         try
         {
             var signer = key.CreateNoteSigner(origin);
-            log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), origin, options, loggerFactory.CreateLogger("add"));
+            log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), origin, options, loggerFactory.CreateLogger("add"),
+                verifier: key.PublicKey.CreateNoteVerifier(origin));
         }
         catch (Exception e) when (e is KeyFileException or LogStateException or IOException or ArgumentException or UnauthorizedAccessException)
         {

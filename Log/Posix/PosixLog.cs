@@ -22,6 +22,8 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _background = Task.CompletedTask;
     private long _integratedSize;
+    // The final checkpoint, once another process froze the log under us.
+    private volatile PublishedCheckpoint? _frozen;
     // When the oldest integrated-but-unpublished entry was integrated (Stopwatch ticks; 0: none).
     private long _oldestUnpublishedAt;
 
@@ -40,16 +42,21 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     /// <summary>Opens (or creates) the log in <paramref name="directory"/>, checks it, publishes a first
     /// checkpoint if there is none, and starts the background work.</summary>
     /// <param name="signNote">Signs a checkpoint text and returns the whole note.</param>
-    public static PosixLog Start(string directory, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger, TimeProvider? clock = null)
+    /// <param name="verifier">Verifies <paramref name="signNote"/>'s signatures: an existing checkpoint
+    /// must carry one (null: only its origin is checked).</param>
+    public static PosixLog Start(string directory, Func<string, string> signNote, string origin, AppendOptions options, ILogger logger,
+        TimeProvider? clock = null, Signing.INoteVerifier? verifier = null)
     {
         options.Validate();
         Signing.NoteKeyName.ThrowIfInvalid(origin, nameof(origin));
         var storage = new PosixStorage(directory);
         var state = storage.Open();
+        byte[]? existing = storage.ReadCheckpoint();
+        if (existing is not null)
+            CheckSameLog(storage, existing, origin, verifier);
         var log = new PosixLog(storage, signNote, origin, options, logger, clock ?? TimeProvider.System);
         log._integratedSize = state.Size;
         LogEvents.Opened(logger, storage.Paths.Root, state.Size);
-        byte[]? existing = storage.ReadCheckpoint();
         if (existing is null)
             log.Publish(force: true);
         else
@@ -59,6 +66,31 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
             Task.Run(() => log.PublishLoop(log._stop.Token)),
             Task.Run(() => log.GcLoop(log._stop.Token)));
         return log;
+    }
+
+    /// <summary>
+    /// A checkpoint of another origin, or not signed by this signer, means another log, or a
+    /// second process on this directory with another key or --hostname (two servers started in
+    /// different directories each generate a key): signing beside it would publish two logs'
+    /// checkpoints in turn at one place, which no client could verify. Refused at start.
+    /// </summary>
+    private static void CheckSameLog(PosixStorage storage, byte[] note, string origin, Signing.INoteVerifier? verifier)
+    {
+        string path = storage.Paths.Checkpoint;
+        var checkpoint = storage.ParseCheckpoint(note);
+        if (checkpoint.Origin != origin)
+            throw new LogStateException($"{path} belongs to origin '{checkpoint.Origin}', not '{origin}': refusing to sign checkpoints of another log (check --hostname)");
+        if (verifier is null)
+            return;
+        try
+        {
+            Signing.SignedNote.Open(System.Text.Encoding.UTF8.GetString(note), [verifier]);
+        }
+        catch (Exception e) when (e is Signing.NoteVerificationException or FormatException)
+        {
+            throw new LogStateException(
+                $"{path} is not signed by this signer ({verifier.Name}+{verifier.KeyId:x8}): {e.Message}; refusing to sign checkpoints of another log (check --signer-filepath)", e);
+        }
     }
 
     public ILogReader Reader => _storage;
@@ -144,8 +176,24 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
     /// process) to the waiting callers.</summary>
     private PublishOutcome Publish(bool force)
     {
-        var outcome = _storage.PublishCheckpoint(_signNote, _origin, _options.CheckpointInterval,
-            _options.RepublishInterval, _clock.GetUtcNow(), force);
+        if (_frozen is { } final)
+            return PublishOutcome.Skipped(final.Size, _clock.GetUtcNow() + _options.CheckpointInterval);
+        PublishOutcome outcome;
+        try
+        {
+            outcome = _storage.PublishCheckpoint(_signNote, _origin, _options.CheckpointInterval,
+                _options.RepublishInterval, _clock.GetUtcNow(), force);
+        }
+        catch (LogStateException) when (FrozenOnDisk() is { } frozen)
+        {
+            // `freeze` in another process ended the log. It signed under the integration lock, so
+            // its final checkpoint covers every batch this process committed: hand it to the
+            // waiting callers, and publish nothing more (a later batch is refused as frozen).
+            _frozen = frozen;
+            _awaiter.Publish(frozen);
+            LogEvents.FrozenElsewhere(_logger, frozen.Size);
+            return PublishOutcome.Skipped(frozen.Size, _clock.GetUtcNow() + _options.CheckpointInterval);
+        }
         if (outcome.Published)
         {
             long waitingSince = outcome.Size >= IntegratedSize ? Interlocked.Exchange(ref _oldestUnpublishedAt, 0) : Interlocked.Read(ref _oldestUnpublishedAt);
@@ -159,6 +207,14 @@ internal sealed class PosixLog : ITransparencyLog, IAsyncDisposable
             _awaiter.Publish(new PublishedCheckpoint(_storage.ParseCheckpoint(note).Size, note));
         }
         return outcome;
+    }
+
+    private PublishedCheckpoint? FrozenOnDisk()
+    {
+        if (_storage.ReadCheckpoint() is not { } note)
+            return null;
+        var checkpoint = _storage.ParseCheckpoint(note);
+        return FrozenCheckpoint.IsFrozen(checkpoint) ? new PublishedCheckpoint(checkpoint.Size, note) : null;
     }
 
     private async Task PublishLoop(CancellationToken stop)

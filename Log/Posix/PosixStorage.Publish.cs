@@ -7,11 +7,11 @@ namespace RekorPosix.Log.Posix;
 internal sealed partial class PosixStorage
 {
     /// <summary>
-    /// Publishes a checkpoint for the durable treeState, under <c>.state/publish.lock</c> so that
-    /// publishers in several processes take turns. The pace is kept by the checkpoint's mtime, as
-    /// tessera does, so it is shared between processes: nothing is written while the current
-    /// checkpoint is younger than <paramref name="interval"/>, and an unchanged tree is only
-    /// re-signed once the checkpoint is older than <paramref name="republishInterval"/>.
+    /// Publishes a checkpoint for the durable treeState (.state is fsynced before signing), under
+    /// <c>.state/publish.lock</c> so that publishers in several processes take turns. The pace is
+    /// kept by the checkpoint's mtime, as tessera does, so it is shared between processes: nothing
+    /// is written while the current checkpoint is younger than <paramref name="interval"/>, and an
+    /// unchanged tree is only re-signed once the checkpoint is older than <paramref name="republishInterval"/>.
     /// <paramref name="force"/> skips both waits (first publication, shutdown, freeze).
     /// </summary>
     public PublishOutcome PublishCheckpoint(
@@ -44,6 +44,11 @@ internal sealed partial class PosixStorage
             if (!force && unchanged && age < republishInterval)
                 return PublishOutcome.Skipped(published.Size, now + interval);
         }
+        // The integrator renames treeState into place before it fsyncs .state; when that fsync
+        // fails the batch fails, yet the new treeState is readable and may not survive a crash.
+        // Fsyncing .state after reading it makes what is signed durable (invariant §10.2).
+        using (var stateDir = DirectoryHandle.Open(_paths.StateDir))
+            stateDir.Fsync();
         var text = new Checkpoint(origin, state.Size, state.Root, extensions ?? []).Format();
         byte[] note = Encoding.UTF8.GetBytes(signNote(text));
         AtomicFiles.Overwrite(_paths.Checkpoint, note);

@@ -52,7 +52,16 @@ internal sealed partial class PosixStorage : ILogReader
             CheckEntryBundleEdge(state.Size);
             CheckPublishedCheckpoint(state);
             ThrowIfFrozen("it takes no more entries");
-            SweepTemps(state.Size);
+            // A publisher or garbage collector in another process may be writing its temp file
+            // in the root or .state right now: sweep under their locks, so only leftovers go.
+            HashSet<string> dirs;
+            using (FileLock.Acquire(_paths.PublishLock))
+            using (FileLock.Acquire(_paths.GcStateLock))
+                dirs = SweepRightEdge(state.Size);
+            // A process killed between a mkdir and the fsync of its parent leaves a directory whose
+            // entry may not survive a power cut, and MkdirAll fsyncs no parent of a directory that
+            // is there: make the entries of every directory a batch may have made durable now.
+            AtomicFiles.SyncEntries(_paths.Root, dirs);
             return state;
         }
     }
@@ -249,9 +258,10 @@ internal sealed partial class PosixStorage : ILogReader
     /// and of the tiles just after them), and orphan partials. An orphan partial is wider than the
     /// committed width of its tile (or belongs to a tile beyond the edge): no checkpoint ever
     /// implied it, its bytes are not the log's, and a later checkpoint that covers a wider width
-    /// would otherwise leave it on disk where a reader could fetch it. Runs under the lock.
+    /// would otherwise leave it on disk where a reader could fetch it. Runs under the locks.
+    /// Returns the directories it looked at: only there can a crash leave a new directory.
     /// </summary>
-    private void SweepTemps(long size)
+    private HashSet<string> SweepRightEdge(long size)
     {
         var dirs = new HashSet<string> { _paths.Root, _paths.StateDir };
         for (int level = 0; level <= TileMath.LevelCount(size); level++)
@@ -271,6 +281,7 @@ internal sealed partial class PosixStorage : ILogReader
         }
         foreach (string dir in dirs)
             AtomicFiles.SweepTemps(dir);
+        return dirs;
     }
 
     /// <summary>Deletes the partials in a <c>N.p/</c> directory wider than the committed width

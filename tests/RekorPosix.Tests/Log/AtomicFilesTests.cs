@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tests.Support;
 
@@ -75,5 +77,103 @@ public class AtomicFilesTests
         foreach (var (path, data) in files)
             Assert.Equal(data, File.ReadAllBytes(path));
         Assert.Empty(Directory.EnumerateFiles(dir.Path, ".tmp.*", SearchOption.AllDirectories));
+    }
+
+    /// <summary>
+    /// Regression (found by tests/reliability/faults.py): FileStream.Flush(flushToDisk: true) returns
+    /// normally when fsync fails, so a temp file whose data never reached the disk was renamed into
+    /// place and its entry acknowledged. Here strace, attached once <c>add</c> has started, fails the
+    /// first fsync of every thread; the integrator's first is a temp file's, so the entry must be refused.
+    /// </summary>
+    [Fact]
+    public void ATempFileWhoseFsyncFails_IsNeverRenamedIntoPlace_AndTheEntryIsRefused()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin, "--stdin-lines"];
+        // One entry first, so that the batch under test creates no directory (mkdir fsyncs the parent).
+        var first = ServerBinary.StartInfo(add);
+        using (var setup = Process.Start(first)!)
+        {
+            setup.StandardInput.WriteLine("first");
+            setup.StandardInput.Close();
+            string err = setup.StandardError.ReadToEnd();
+            Assert.True(setup.WaitForExit(120_000));
+            Assert.True(setup.ExitCode == 0, err);
+        }
+
+        var (child, tracer) = Strace.StartThenAttach("log-integrator",
+            ["-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"], add);
+        using (child)
+        using (tracer)
+        {
+            child.StandardInput.WriteLine("the entry");
+            child.StandardInput.Close();
+            string stdout = child.StandardOutput.ReadToEnd();
+            string stderr = child.StandardError.ReadToEnd();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(tracer.WaitForExit(120_000));
+            Assert.Equal(1, child.ExitCode);
+            // No index printed; the console logger's warning may share stdout.
+            Assert.DoesNotContain("\tthe entry", stdout);
+            Assert.Contains("fsync", stderr);
+            Assert.Contains(AtomicFiles.TempPrefix, stderr);
+        }
+
+        // Without the fault the same entry goes in at the index the failed batch did not take.
+        var again = ServerBinary.StartInfo(add);
+        using var retry = Process.Start(again)!;
+        retry.StandardInput.WriteLine("the entry");
+        retry.StandardInput.Close();
+        Assert.Contains("1\tthe entry\n", retry.StandardOutput.ReadToEnd());
+        Assert.True(retry.WaitForExit(120_000));
+        Assert.Equal(0, retry.ExitCode);
+        var audit = new LogAuditor(LogAuditor.DirectoryReader(log), TestLogKey.Verifier()).Run();
+        Assert.True(audit.Ok, audit.Message);
+    }
+
+    /// <summary>
+    /// Regression: when the fsync of the parent of a new directory failed, the batch failed, but
+    /// the directory was there, and MkdirAll never fsynced its parent again before tiles were
+    /// committed inside it. With a full first tile, the next entry makes <c>tile/entries/001.p</c>;
+    /// strace fails the first fsync of <c>tile/entries</c> in each thread of an add: the next batch
+    /// must fsync it again, and successfully.
+    /// </summary>
+    [Fact]
+    public void MkdirAll_FsyncsTheParentAgain_AfterThatFsyncFailed()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string trace = dir["trace"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin, "--stdin-lines"];
+        using (var setup = Process.Start(ServerBinary.StartInfo(add))!)
+        {
+            for (int i = 0; i < 256; i++)
+                setup.StandardInput.WriteLine($"entry {i}");
+            setup.StandardInput.Close();
+            string err = setup.StandardError.ReadToEnd();
+            Assert.True(setup.WaitForExit(120_000));
+            Assert.True(setup.ExitCode == 0, err);
+        }
+
+        var (child, tracer) = Strace.StartThenAttach("log-integrator", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, "tile", "entries"),
+            "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"], add);
+        using (child)
+        using (tracer)
+        {
+            child.StandardInput.WriteLine("refused");
+            child.StandardInput.Flush();
+            Thread.Sleep(1000); // the first batch fails before the second line comes
+            child.StandardInput.WriteLine("accepted");
+            child.StandardInput.Close();
+            string stdout = child.StandardOutput.ReadToEnd();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(tracer.WaitForExit(120_000));
+            Assert.Contains("256\taccepted\n", stdout);
+        }
+        var lines = File.ReadAllLines(trace);
+        int failed = Array.FindIndex(lines, l => l.Contains("(INJECTED)"));
+        Assert.True(failed >= 0, string.Join('\n', lines));
+        Assert.Contains(lines[failed..], l => l.EndsWith("= 0"));
     }
 }

@@ -110,4 +110,70 @@ public class PosixLogTests
         }
         Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
     }
+
+    /// <summary>Two processes on one directory with different --hostname or keys (two servers
+    /// started in different directories each generate a key) would publish two logs' checkpoints
+    /// in turn at one place: the second is refused at start with a message naming the flag.</summary>
+    [Fact]
+    public async Task Start_RefusesADirectoryWhoseCheckpointHasAnotherOrigin()
+    {
+        using var dir = new TempDir();
+        await using (var first = Start(dir.Path))
+        {
+        }
+        var error = Assert.Throws<LogStateException>(() =>
+            PosixLog.Start(dir.Path, TestLogKey.SignNote(), "other.example/log", Fast, NullLogger.Instance));
+        Assert.Contains("origin 'example.com/log/testdata', not 'other.example/log'", error.Message);
+        Assert.Contains("--hostname", error.Message);
+    }
+
+    [Fact]
+    public async Task Start_RefusesADirectoryWhoseCheckpointIsNotSignedByItsKey()
+    {
+        using var dir = new TempDir();
+        await using (var first = Start(dir.Path))
+        {
+        }
+        using var other = LogSigningKey.Load(TestData.PathOf("rekor-tiles-pki/ed25519-priv-key.pem"));
+        var signer = other.CreateNoteSigner(TestData.TesseraOrigin);
+        var verifier = NoteVerifiers.FromVerifierKey(other.VerifierKey(TestData.TesseraOrigin));
+        var error = Assert.Throws<LogStateException>(() => PosixLog.Start(dir.Path, text => SignedNote.Sign(text, [signer]),
+            TestData.TesseraOrigin, Fast, NullLogger.Instance, verifier: verifier));
+        Assert.Contains("is not signed by this signer", error.Message);
+        Assert.Contains("--signer-filepath", error.Message);
+
+        // Its own key is accepted, and so is a log with no checkpoint yet.
+        await using var same = PosixLog.Start(dir.Path, TestLogKey.SignNote(), TestData.TesseraOrigin, Fast, NullLogger.Instance,
+            verifier: TestLogKey.Verifier());
+        using var fresh = new TempDir();
+        await using var created = PosixLog.Start(fresh.Path, text => SignedNote.Sign(text, [signer]), TestData.TesseraOrigin, Fast,
+            NullLogger.Instance, verifier: verifier);
+    }
+
+    /// <summary>
+    /// Regression (tests/reliability/twoprocs.py, freeze beside a writer): after `freeze` in another
+    /// process, the writer's shutdown died with an unhandled "frozen" exception (exit 1), and the
+    /// callers whose entries the frozen checkpoint covers waited until they timed out. The writer
+    /// now takes the frozen checkpoint as final: its waiters get it, it stops cleanly.
+    /// </summary>
+    [Fact]
+    public async Task AFreezeByAnotherProcess_IsTheFinalCheckpoint_ForTheWaitersAndAtShutdown()
+    {
+        using var dir = new TempDir();
+        var slow = Fast with { CheckpointInterval = TimeSpan.FromMinutes(1) };
+        var log = Start(dir.Path, slow);
+        long index = await log.AddAsync("covered by the freeze"u8.ToArray(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = log.AwaitPublicationAsync(index, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        var other = new PosixStorage(dir.Path);
+        var frozen = other.TryFreeze(TestLogKey.SignNote(), TestData.TesseraOrigin, TestLogKey.Verifier(), DateTimeOffset.UtcNow);
+        Assert.Equal(index + 1, frozen!.Value.Size);
+
+        await log.ShutdownAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(index + 1, final.Size);
+        Assert.Equal(File.ReadAllBytes(dir["checkpoint"]), final.Note);
+        await log.DisposeAsync();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
@@ -213,4 +214,115 @@ public class PosixStorageTests
 
     private static string SignedNoteText(string path) =>
         RekorPosix.Signing.SignedNote.Parse(File.ReadAllText(path)).Text;
+
+    /// <summary>
+    /// Regression (found by tests/reliability/faults.py): when the fsync of <c>.state</c> after a
+    /// treeState rename failed, the batch failed, but the publisher signed the new treeState all the
+    /// same, though a crash could still take it back. strace, attached once <c>add</c> has started,
+    /// fails the first <c>.state</c> fsync of every thread while add waits on stdin: a checkpoint
+    /// written after that failure must follow a <c>.state</c> fsync that succeeded.
+    /// </summary>
+    [Fact]
+    public async Task PublishCheckpoint_SignsOnlyAfterAnFsyncOfStateSucceeded()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string trace = dir["trace"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin,
+            "--stdin-lines", "--checkpoint-interval", "100ms"];
+        using (var setup = Process.Start(ServerBinary.StartInfo(add))!)
+        {
+            setup.StandardInput.WriteLine("first");
+            setup.StandardInput.Close();
+            string err = setup.StandardError.ReadToEnd();
+            Assert.True(setup.WaitForExit(120_000));
+            Assert.True(setup.ExitCode == 0, err);
+        }
+
+        // Only calls on .state and on the log root are traced (strace 6.1's -P ignores rename(2)):
+        // the publisher opens the root just before it writes a checkpoint there.
+        var (child, tracer) = Strace.StartThenAttach("log-integrator", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, ".state"), "-P", log,
+            "-e", "trace=fsync,openat", "-e", "inject=fsync:error=EIO:when=1"], add);
+        using (child)
+        using (tracer)
+        {
+            var stderr = child.StandardError.ReadToEndAsync();
+            child.StandardInput.WriteLine("second");
+            child.StandardInput.Flush();
+            var storage = new PosixStorage(log);
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromSeconds(10) && storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size < 2)
+                await Task.Delay(20);
+            child.StandardInput.Close();
+            Assert.True(child.WaitForExit(120_000));
+            Assert.True(tracer.WaitForExit(120_000));
+            Assert.Equal(2, storage.ReadTreeState().Size);
+            // The integrator's .state fsync failed, so its entry was refused, but it is in the tree.
+            Assert.Equal(1, child.ExitCode);
+            Assert.Contains("fsync directory", await stderr);
+            Assert.Equal(2, storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size);
+        }
+
+        var lines = File.ReadAllLines(trace);
+        int failed = Array.FindIndex(lines, l => l.Contains("(INJECTED)"));
+        int publishing = Array.FindIndex(lines, Math.Max(failed, 0), l => l.Contains("openat(") && l.Contains($"\"{log}\", O_RDONLY"));
+        Assert.True(failed >= 0 && publishing > failed, string.Join('\n', lines));
+        Assert.Contains(lines[failed..publishing], l => l.Contains("/.state>) ") && l.EndsWith("= 0"));
+    }
+
+    /// <summary>
+    /// Regression (two processes on one directory): a process starting up swept the temp file of
+    /// a checkpoint (or gcState) that another process was writing, and that one's rename failed.
+    /// Open now sweeps under the publish and GC locks, which that writer holds.
+    /// </summary>
+    [Theory]
+    [InlineData("publish.lock", ".tmp.checkpoint.42")]
+    [InlineData("gcState.lock", ".state/.tmp.gcState.42")]
+    public async Task Open_DoesNotSweepTheTempFileOfAWriterInAnotherProcess(string lockName, string tempName)
+    {
+        using var dir = new TempDir();
+        new PosixStorage(dir.Path).Open();
+        string temp = dir[tempName];
+        Task opening;
+        using (FileLock.Acquire(dir[Path.Combine(".state", lockName)]))
+        {
+            File.WriteAllText(temp, "being written");
+            opening = Task.Run(() => new PosixStorage(dir.Path).Open());
+            await Task.Delay(300);
+            Assert.False(opening.IsCompleted);
+            Assert.True(File.Exists(temp));
+        }
+        await opening.WaitAsync(TimeSpan.FromSeconds(10));
+        // Once nobody holds the lock it is a crash leftover, and goes.
+        Assert.False(File.Exists(temp));
+    }
+
+    /// <summary>
+    /// Regression (found by tests/reliability/faults.py, SIGKILL at a write): a process killed
+    /// between the mkdir of a batch's directory and the fsync of its parent left a directory whose
+    /// entry could vanish in a power cut, and the next process, finding it there, never fsynced the
+    /// parent, though it then committed tiles inside it. Open now fsyncs the entries of every
+    /// directory a batch may have made.
+    /// </summary>
+    [Fact]
+    public void Open_MakesTheEntriesOfDirectoriesLeftByAKilledBatchDurable()
+    {
+        using var dir = new TempDir();
+        string log = dir["log"];
+        string[] add = ["add", "--storage-dir", log, "--signer-filepath", TestLogKey.PemPath, "--hostname", TestData.TesseraOrigin, "--stdin-lines"];
+        var (code, _, err) = ServerBinary.Run(add);
+        Assert.True(code == 0, err);
+        // What a batch crossing into the second tile makes first, here without any fsync.
+        Directory.CreateDirectory(Path.Combine(log, "tile", "0", "001.p"));
+
+        string trace = dir["trace"];
+        using var child = Strace.Start(["-f", "-qq", "-y", "-o", trace, "-e", "trace=fsync"], add);
+        child.StandardInput.Close();
+        string stderr = child.StandardError.ReadToEnd();
+        Assert.True(child.WaitForExit(120_000));
+        Assert.True(child.ExitCode == 0, stderr);
+        var lines = File.ReadAllLines(trace);
+        Assert.Contains(lines, l => l.Contains($"fsync(") && l.Contains($"<{Path.Combine(log, "tile", "0")}>)") && l.EndsWith("= 0"));
+        Assert.Contains(lines, l => l.Contains($"<{Path.Combine(log, "tile")}>)") && l.EndsWith("= 0"));
+    }
 }

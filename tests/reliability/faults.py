@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Fault injection on every file syscall of the server, as tessera's strace test does it.
+
+Three phases put the faults in different places:
+  burst   the server is started cleanly on a 250-entry log; strace is attached to it and a burst
+          of 60 entries crosses the first tile boundary (new full tiles, new directories);
+  reopen  the server is started under strace on that 250-entry log (Open's checks, the sweep,
+          the dedup index) and then takes entries;
+  init    the server is started under strace on an empty directory (.state, version, treeState,
+          the first checkpoint) and then takes entries.
+For each syscall class (openat, write, fsync, rename, link, mkdir; read and close with --full) a
+counting run finds the numbers N at which each thread makes a call into the log directory, and
+each run injects one fault at the N-th call of that class in every thread (strace counts per
+thread): EIO once, ENOSPC ten calls in a row, or SIGKILL.
+
+Every run then checks: every answer was 201 or a 5xx (no answer only once the server was
+killed); once the fault is over the server takes new entries by itself (or, killed, restarts and
+does); the requests that failed, retried, get 201 or 409 with the index of their own entry; the
+server stops cleanly and starts again; fsck passes; every acknowledged entry is at its index with
+its bytes; every checkpoint seen (watched on disk during the run and returned in proofs) is validly
+signed and a prefix of the final log, and was never ahead of treeState; and, replaying the strace
+output as if power could fail after any call, no file was renamed before its data was durable, no
+treeState before the tiles it implies, no checkpoint before a treeState at least as large.
+
+Default: a seeded sample (CI). --full: every run. Prints PASS/FAIL per run and a summary."""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rlib  # noqa: E402
+
+# Files are read and written at an offset (.NET's FileStream and SQLite use pread64/pwrite64);
+# write(2) and read(2) only serve the console, pipes and the runtime's signal pipe, and failing
+# those tests the runtime, not the log (an injected write to the signal pipe aborts the process).
+CLASSES = {
+    "openat": ["open", "openat", "creat"],
+    "write": ["pwrite64", "pwritev", "pwritev2"],
+    "fsync": ["fsync", "fdatasync"],
+    "rename": ["rename", "renameat", "renameat2"],
+    "link": ["link", "linkat"],
+    "mkdir": ["mkdir", "mkdirat"],
+    "read": ["pread64", "preadv", "preadv2"],
+    "close": ["close"],
+}
+DEFAULT_CLASSES = ["openat", "write", "fsync", "rename", "link", "mkdir"]
+# What the durability model needs to see, whatever is injected.
+TRACED = ["open", "openat", "creat", "write", "pwrite64", "writev", "pwritev", "fsync", "fdatasync",
+          "rename", "renameat", "renameat2", "link", "linkat", "mkdir", "mkdirat"]
+MODES = ["eio", "enospc", "kill"]
+PHASES = ["burst", "reopen", "init"]
+BASE, BURST, RECOVER = 250, 60, 12
+
+
+def trace_options(inject=None, klass=None):
+    """strace options that trace what the durability model reads, plus an injection."""
+    traced = sorted(set(TRACED + (CLASSES[klass] if klass else [])))
+    args = ["-y", "-s", "256", "-e", "trace=" + ",".join(traced)]
+    if inject:
+        args.append(inject)
+    return args
+
+
+def under_strace(trace, inject=None, klass=None):
+    """Options to start serve under strace from its first instruction."""
+    return ["-f", "-qq", "-o", trace] + trace_options(inject, klass)
+
+
+def inject_arg(klass, mode, n):
+    calls = ",".join(CLASSES[klass])
+    if mode == "eio":
+        return f"--inject={calls}:error=EIO:when={n}"
+    if mode == "enospc":
+        return f"--inject={calls}:error=ENOSPC:when={n}..{n + 9}"
+    return f"--inject={calls}:signal=KILL:when={n}"
+
+
+class Campaign:
+    def __init__(self, binary, work, keep):
+        self.binary = binary
+        self.work = work
+        self.keep = keep
+        bodies = rlib.make_bodies(work, BASE + BURST + RECOVER)
+        self.base_bodies = bodies[:BASE]
+        self.burst = bodies[BASE:BASE + BURST]
+        self.recover = bodies[BASE + BURST:]
+        self.base = os.path.join(work, "base")
+
+    # ---- setup ---------------------------------------------------------------------------
+
+    def make_base(self):
+        """A cleanly shut down log of BASE entries, copied for every burst and reopen run."""
+        if os.path.exists(self.base):
+            shutil.rmtree(self.base)
+        server = rlib.Server(self.binary, self.base, os.path.join(self.work, "base.log"))
+        if not server.start():
+            raise RuntimeError("serve would not start on a new directory:\n" + server.output()[-2000:])
+        answers = rlib.post_all(server.port, self.base_bodies, concurrency=16)
+        code = server.stop()
+        bad = [a for a in answers if a.status != 201]
+        if bad or code != 0:
+            raise RuntimeError(f"base log: {rlib.status_counts(answers)}, serve exit {code}")
+        code, out = rlib.fsck(self.binary, self.base)
+        if code != 0:
+            raise RuntimeError("base log fails fsck: " + out)
+
+    def count(self, phase):
+        """Runs `phase` without a fault and returns, per class, the sorted numbers N such that
+        some thread's N-th call of that class touched the log directory: during the burst for
+        the burst phase, before the server answered for the start-up phases (the burst after
+        start-up is the burst phase's business)."""
+        run = self.prepare(f"count-{phase}", phase)
+        trace = os.path.join(os.path.dirname(run), "trace")
+        options = ["-y", "-ttt", "-e", "trace=" + ",".join(sorted({c for k in CLASSES for c in CLASSES[k]}))]
+        if phase == "burst":
+            server = rlib.Server(self.binary, run, run + ".log")
+            server.start()
+            tracer = rlib.attach_strace(server.server_pid(), options, trace)
+            ready = float("inf")
+        else:
+            server = rlib.Server(self.binary, run, run + ".log", strace_args=["-f", "-qq", "-o", trace] + options)
+            server.start()
+            ready = time.time()
+            tracer = None
+        rlib.post_all(server.port, self.burst)
+        server.stop()
+        if tracer:
+            tracer.wait(30)
+        root = os.path.realpath(run)
+        per_thread = {}
+        touched = {k: set() for k in CLASSES}
+        klass_of = {c: k for k in CLASSES for c in CLASSES[k]}
+        for line in open(trace, errors="replace"):
+            parts = line.split(None, 2)
+            if len(parts) < 3 or not parts[0].isdigit() or parts[2].startswith("<..."):
+                continue  # a resumed call was counted at its start
+            k = klass_of.get(parts[2].split("(", 1)[0])
+            if k is None:
+                continue
+            key = (parts[0], k)
+            per_thread[key] = per_thread.get(key, 0) + 1
+            call = parts[2].split(" = ")[0]
+            if float(parts[1]) < ready and (root + "/" in call or root + ">" in call):
+                touched[k].add(per_thread[key])
+        shutil.rmtree(os.path.dirname(run), ignore_errors=True)
+        return {k: sorted(v) for k, v in touched.items()}
+
+    def prepare(self, name, phase):
+        """A fresh work/<name>/ holding the log (a copy of the base, or nothing for init) as
+        work/<name>/log; traces and server output go beside it, never inside the log."""
+        top = os.path.join(self.work, name)
+        shutil.rmtree(top, ignore_errors=True)
+        os.makedirs(top)
+        run = os.path.join(top, "log")
+        if phase != "init":
+            shutil.copytree(self.base, run)
+        return run
+
+    # ---- one run ---------------------------------------------------------------------------
+
+    def run(self, phase, klass, mode, n):
+        """Returns (ok, summary, problems)."""
+        run = self.prepare("run", phase)
+        traces = [run + ".trace1", run + ".trace2", run + ".trace3"]
+        problems = []
+        answers, notes = [], set()
+        inject = inject_arg(klass, mode, n)
+        watcher = rlib.Watcher(run)
+        started = True
+        outcome = ""
+        if phase == "burst":
+            server = rlib.Server(self.binary, run, run + ".log")
+            if not server.start():
+                return False, "infrastructure", ["serve did not start on the base copy: " + server.output()[-500:]]
+            watcher.start()
+            tracer = rlib.attach_strace(server.server_pid(), trace_options(inject, klass), traces[0])
+        else:
+            watcher.start()
+            server = rlib.Server(self.binary, run, run + ".log", strace_args=under_strace(traces[0], inject, klass))
+            tracer = None
+            started = server.start()
+            if not started:
+                # Refusing to start is allowed, with a message; a crash or silence is not.
+                out = server.output()
+                refusal = next((l for l in out.splitlines() if l.startswith("serve: ")), None)
+                outcome = f"refused to start ({refusal}); " if refusal else f"died at start-up (exit {server.exit_code}); "
+                if "Unhandled exception" in out:
+                    problems.append("serve crashed at start-up: " + tail(out))
+                elif server.exit_code not in (137, -9) and "serve: " not in out:
+                    problems.append(f"serve exited {server.exit_code} at start-up without saying why: " + tail(out))
+        faulted = rlib.post_all(server.port, self.burst) if started else []
+        answers += faulted
+        if mode == "kill":
+            server.wait_exit(2)  # a SIGKILLed tracee is reported to its parent only after strace
+        crashed = started and "Unhandled exception" in server.output()
+        # The fault is over (one call, ten calls, or the process): the server must take entries.
+        # With SIGKILL the N-th call can also come later (in a thread that makes few calls), so a
+        # server that dies while recovering in that mode is started again too, once.
+        live = {"server": server, "restarted": False}
+
+        def revive():
+            s = live["server"]
+            if s.alive():
+                return s
+            if live["restarted"] or (mode != "kill" and started):
+                problems.append(f"serve died (exit {s.exit_code}): " + tail(s.output()))
+                return None
+            if tracer:
+                tracer.wait(30)
+            live["restarted"] = True
+            s = rlib.Server(self.binary, run, run + ".log.2", strace_args=under_strace(traces[1]))
+            if not s.start():
+                problems.append("serve did not start again after the fault: " + tail(s.output()))
+                return None
+            live["server"] = s
+            return s
+
+        fresh = self.until_accepted(revive, self.recover, problems)
+        retried = self.until_accepted(revive, [a.body for a in faulted if a.status != 201], problems)
+        answers += fresh + retried
+        self.check_duplicates(run, retried, problems)
+        if crashed:
+            problems.append("serve crashed: " + tail(server.output()))
+        for a in faulted:
+            # No answer is fine only from a server that was killed.
+            if a.status not in (201, 500, 503, 504) and not (a.status == 0 and mode == "kill"):
+                problems.append(f"a request during the fault got {a.status or 'no answer'} ({a.error})")
+        server = live["server"]
+        if server.alive():
+            code = server.stop()
+            if code != 0:
+                problems.append(f"serve exited {code} on SIGTERM: " + tail(server.output()))
+        if tracer:
+            tracer.wait(30)
+        # And once more from the top, as an operator would after the incident.
+        again = rlib.Server(self.binary, run, run + ".log.3", strace_args=under_strace(traces[2]))
+        if not again.start():
+            problems.append("serve did not start on the log after the run: " + tail(again.output()))
+        elif again.stop() != 0:
+            problems.append("the restarted serve did not stop cleanly")
+        return self.finish(run, phase, watcher, answers, faulted, notes, traces, problems, outcome)
+
+    def finish(self, run, phase, watcher, answers, faulted, notes, traces, problems, prefix):
+        watcher.stop()
+        problems += watcher.problems
+        acked = rlib.acked_entries(answers, problems)
+        notes |= watcher.notes | {a.envelope for a in answers if a.envelope}
+        problems += rlib.check_log(self.binary, run, acked, notes)
+        model = rlib.Durability(run, BASE if phase != "init" else -1)
+        for t in traces:
+            model.feed(t)
+        problems += model.problems
+        summary = prefix + (f"burst under the fault: {rlib.status_counts(faulted)}; " if faulted else "")
+        summary += f"{model.injected} injected{', killed' if model.killed else ''}; {len(acked)} acknowledged"
+        if model.injected == 0 and not model.killed:
+            summary += "; NO FAULT HIT"
+        return not problems, summary, problems
+
+    def until_accepted(self, revive, bodies, problems, patience=15.0):
+        """Posts until every body got 201 or 409, retrying other answers for `patience` seconds;
+        `revive` returns the live server (restarting a killed one) or None."""
+        final = []
+        todo = list(bodies)
+        deadline = time.time() + patience
+        while todo:
+            server = revive()
+            if server is None:
+                break
+            got = rlib.post_all(server.port, todo)
+            final += [a for a in got if a.status in (201, 409)]
+            todo = [a.body for a in got if a.status not in (201, 409)]
+            if todo and time.time() > deadline:
+                problems.append(f"{len(todo)} entries still refused {patience:.0f} s after the fault: "
+                                + rlib.status_counts([a for a in got if a.status not in (201, 409)]))
+                break
+            if todo:
+                time.sleep(0.3)
+        return final
+
+    def check_duplicates(self, run, answers, problems):
+        """A 409 for a retried request must name the index of that very entry."""
+        dups = [a for a in answers if a.status == 409]
+        if not dups:
+            return
+        state = rlib.read_tree_state(run)
+        entries = rlib.read_entries(run, state[0])
+        for a in dups:
+            req = json.loads(a.body)["hashedRekordRequestV002"]
+            if a.dup_index >= len(entries):
+                problems.append(f"409 names index {a.dup_index}, beyond the log")
+                continue
+            entry = json.loads(entries[a.dup_index])["spec"]["hashedRekordV002"]
+            if entry["data"]["digest"] != req["digest"] or entry["signature"]["content"] != req["signature"]["content"]:
+                problems.append(f"409 names index {a.dup_index}, which holds another entry")
+
+
+def tail(text, n=600):
+    text = text.strip()
+    return text[-n:].replace("\n", " | ")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bin", required=True, help="the native rekor-server-posix")
+    p.add_argument("--full", action="store_true", help="every run of the sweep (hours)")
+    p.add_argument("--sample", type=int, default=30, help="runs in the default sample")
+    p.add_argument("--seed", type=int, default=None, help="seed of the sample (printed)")
+    p.add_argument("--classes", default=None, help="comma-separated syscall classes")
+    p.add_argument("--phases", default=",".join(PHASES))
+    p.add_argument("--modes", default=",".join(MODES))
+    p.add_argument("--only", action="append", default=[], help="PHASE:CLASS:MODE:N, repeatable")
+    p.add_argument("--work", default=None, help="work directory (default: a new temp dir)")
+    p.add_argument("--keep", action="store_true", help="keep the work directory")
+    opts = p.parse_args()
+
+    if not shutil.which("strace"):
+        print("FAIL strace is not installed")
+        return 1
+    work = opts.work or tempfile.mkdtemp(prefix="rekor-faults.")
+    os.makedirs(work, exist_ok=True)
+    binary = os.path.abspath(opts.bin)
+    c = Campaign(binary, work, opts.keep)
+    started = time.time()
+    c.make_base()
+    classes = opts.classes.split(",") if opts.classes else (list(CLASSES) if opts.full else DEFAULT_CLASSES)
+    phases = opts.phases.split(",")
+    modes = opts.modes.split(",")
+
+    plan = []
+    if opts.only:
+        for spec in opts.only:
+            ph, k, m, n = spec.split(":")
+            plan.append((ph, k, m, int(n)))
+    else:
+        for ph in phases:
+            counts = c.count(ph)
+            print(f"counted {ph}: " + ", ".join(f"{k} {len(counts[k])} (N {counts[k][0]}..{counts[k][-1]})"
+                                                if counts[k] else f"{k} 0" for k in classes), flush=True)
+            for k in classes:
+                for n in counts[k]:
+                    for m in modes:
+                        plan.append((ph, k, m, n))
+        total = len(plan)
+        if not opts.full:
+            seed = opts.seed if opts.seed is not None else random.randrange(1 << 30)
+            rng = random.Random(seed)
+            # Every class and mode in every phase at least once, then random runs.
+            groups = {}
+            for r in plan:
+                groups.setdefault((r[0], r[1], r[2]), []).append(r)
+            chosen = [rng.choice(g) for g in groups.values()]
+            rng.shuffle(chosen)
+            chosen = chosen[:opts.sample]
+            rest = [r for r in plan if r not in chosen]
+            chosen += rng.sample(rest, max(0, min(len(rest), opts.sample - len(chosen))))
+            plan = sorted(chosen)
+            print(f"sample of {len(plan)} of the {total} runs of the full sweep; replay with --seed {seed}", flush=True)
+        else:
+            print(f"full sweep: {total} runs", flush=True)
+
+    passed = failed = hit = 0
+    for ph, k, m, n in plan:
+        spec = f"{ph}:{k}:{m}:{n}"
+        try:
+            ok, summary, problems = c.run(ph, k, m, n)
+        except Exception as e:  # the harness itself failed: report, keep going
+            ok, summary, problems = False, "harness error", [f"{type(e).__name__}: {e}"]
+        if "NO FAULT HIT" not in summary and summary != "harness error":
+            hit += 1
+        if ok:
+            passed += 1
+            print(f"PASS fault {spec} ({summary})", flush=True)
+        else:
+            failed += 1
+            print(f"FAIL fault {spec} ({summary})", flush=True)
+            for pr in problems[:10]:
+                print(f"    {pr}", flush=True)
+            kept = os.path.join(work, "failed", spec.replace(":", "-"))
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(os.path.join(work, "run"), kept)
+    print(f"fault injection: {len(plan)} runs ({hit} with a fault hit), {passed} passed, {failed} failed, "
+          f"{time.time() - started:.0f} s; work dir {work}", flush=True)
+    if not opts.keep and failed == 0 and not opts.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
