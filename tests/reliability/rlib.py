@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -28,7 +29,6 @@ _KEY_DIR = None
 
 def _private_key_copy():
     global _KEY_DIR
-    import tempfile
     _KEY_DIR = tempfile.mkdtemp(prefix="rekor-reliability-key.")
     path = os.path.join(_KEY_DIR, "tessera-log-key.pem")
     with open(os.path.join(REPO, "tests", "testdata", "tessera-log-key.pem"), "rb") as src:
@@ -443,7 +443,6 @@ def verify_note(note, pub_pem=PUB_PEM):
         raw = base64.b64decode(line.rsplit(" ", 1)[1])
         sig = raw[4:]
         with open(os.devnull, "w") as null:
-            import tempfile
             with tempfile.TemporaryDirectory() as d:
                 with open(os.path.join(d, "msg"), "wb") as f:
                     f.write(body.encode())
