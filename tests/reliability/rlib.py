@@ -127,7 +127,10 @@ class Server:
         self.port = None
 
     def argv(self):
-        self.port, grpc, metrics, tiles = free_port(), free_port(), free_port(), free_port()
+        ports = set()
+        while len(ports) < 4:  # the kernel may hand out a port it just gave back
+            ports.add(free_port())
+        self.port, grpc, metrics, tiles = ports
         args = [self.binary, "serve", "--storage-dir", self.storage, "--signer-filepath", self.key,
                 "--hostname", self.origin, "--http-port", str(self.port), "--grpc-port", str(grpc),
                 "--http-metrics-port", str(metrics), "--tiles-port", str(tiles),
