@@ -14,6 +14,7 @@ stops cleanly and starts again; fsck passes; every acknowledged entry is at its 
 bytes; every checkpoint seen is signed and a prefix of the final log; no temp file is left."""
 
 import argparse
+import collections
 import errno
 import json
 import os
@@ -31,13 +32,14 @@ TRACED = "trace=openat,pwrite64,fsync,fdatasync,rename,link,mkdir,unlink"
 
 
 class Load(threading.Thread):
-    """Posts bodies from a shared iterator with a few clients until stopped; after a refusal a
-    client pauses, so that a full disk does not burn through every prepared body."""
+    """Posts bodies with a few clients until stopped: fresh ones first, then, as a client would,
+    again those that were refused. After a refusal a client pauses for 0.1 s."""
 
     def __init__(self, port, bodies, clients=8):
         super().__init__(daemon=True)
         self.port = port
         self.bodies = iter(bodies)
+        self.refused = collections.deque()
         self.clients = clients
         self.answers = []
         self.lock = threading.Lock()
@@ -54,12 +56,16 @@ class Load(threading.Thread):
         while not self.halt.is_set():
             with self.lock:
                 body = next(self.bodies, None)
+                if body is None and self.refused:
+                    body = self.refused.popleft()
             if body is None:
                 return
             a = rlib.post_all(self.port, [body], concurrency=1, timeout=30)[0]
             a.when = time.time()
             with self.lock:
                 self.answers.append(a)
+                if a.status not in (201, 409):
+                    self.refused.append(body)
             if a.status != 201:
                 time.sleep(0.1)
 
@@ -182,10 +188,11 @@ def main():
 
         answers = list(load.answers)
         for a in answers:
-            if a.status not in (201, 500, 503, 504):
+            if a.status not in (201, 409, 500, 503, 504):
                 problems.append(f"a request got {a.status or 'no answer'} ({a.error})")
                 break
-        refused = [a.body for a in answers if a.status != 201]
+        ok_bodies = {a.body for a in answers if a.status in (201, 409)}
+        refused = list(dict.fromkeys(a.body for a in answers if a.body not in ok_bodies))
         retried = []
         todo = refused
         for _ in range(20):
@@ -214,7 +221,7 @@ def main():
         problems += rlib.check_log(binary, log, acked, notes)
         state = rlib.read_tree_state(log)
         entries = rlib.read_entries(log, state[0]) if state else []
-        for a in retried:
+        for a in retried + [a for a in answers if a.status == 409]:
             if a.status == 409:
                 req = json.loads(a.body)["hashedRekordRequestV002"]
                 entry = json.loads(entries[a.dup_index])["spec"]["hashedRekordV002"] if a.dup_index < len(entries) else None

@@ -82,10 +82,9 @@ def inject_arg(klass, mode, n):
 
 
 class Campaign:
-    def __init__(self, binary, work, keep):
+    def __init__(self, binary, work):
         self.binary = binary
         self.work = work
-        self.keep = keep
         bodies = rlib.make_bodies(work, BASE + BURST + RECOVER)
         self.base_bodies = bodies[:BASE]
         self.burst = bodies[BASE:BASE + BURST]
@@ -325,7 +324,7 @@ def main():
     work = opts.work or tempfile.mkdtemp(prefix="rekor-faults.")
     os.makedirs(work, exist_ok=True)
     binary = os.path.abspath(opts.bin)
-    c = Campaign(binary, work, opts.keep)
+    c = Campaign(binary, work)
     started = time.time()
     c.make_base()
     classes = opts.classes.split(",") if opts.classes else (list(CLASSES) if opts.full else DEFAULT_CLASSES)

@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -28,7 +29,6 @@ _KEY_DIR = None
 
 def _private_key_copy():
     global _KEY_DIR
-    import tempfile
     _KEY_DIR = tempfile.mkdtemp(prefix="rekor-reliability-key.")
     path = os.path.join(_KEY_DIR, "tessera-log-key.pem")
     with open(os.path.join(REPO, "tests", "testdata", "tessera-log-key.pem"), "rb") as src:
@@ -127,7 +127,10 @@ class Server:
         self.port = None
 
     def argv(self):
-        self.port, grpc, metrics, tiles = free_port(), free_port(), free_port(), free_port()
+        ports = set()
+        while len(ports) < 4:  # the kernel may hand out a port it just gave back
+            ports.add(free_port())
+        self.port, grpc, metrics, tiles = ports
         args = [self.binary, "serve", "--storage-dir", self.storage, "--signer-filepath", self.key,
                 "--hostname", self.origin, "--http-port", str(self.port), "--grpc-port", str(grpc),
                 "--http-metrics-port", str(metrics), "--tiles-port", str(tiles),
@@ -443,7 +446,6 @@ def verify_note(note, pub_pem=PUB_PEM):
         raw = base64.b64decode(line.rsplit(" ", 1)[1])
         sig = raw[4:]
         with open(os.devnull, "w") as null:
-            import tempfile
             with tempfile.TemporaryDirectory() as d:
                 with open(os.path.join(d, "msg"), "wb") as f:
                     f.write(body.encode())
