@@ -16,13 +16,25 @@ public static class EntryBundle
     public static void Append(IBufferWriter<byte> output, ReadOnlySpan<byte> entry)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (entry.Length > MaxEntrySize)
-            throw new ArgumentException($"Entry is {entry.Length} bytes; the limit is {MaxEntrySize}.", nameof(entry));
-        int size = LengthSize + entry.Length;
-        var span = output.GetSpan(size);
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)entry.Length);
-        entry.CopyTo(span[LengthSize..]);
-        output.Advance(size);
+        int size = RecordSize(entry.Length);
+        output.Advance(Write(output.GetSpan(size), entry));
+    }
+
+    /// <summary>Bytes one entry of <paramref name="entryLength"/> bytes takes in a bundle.</summary>
+    public static int RecordSize(int entryLength)
+    {
+        if (entryLength > MaxEntrySize)
+            throw new ArgumentException($"Entry is {entryLength} bytes; the limit is {MaxEntrySize}.", nameof(entryLength));
+        return LengthSize + entryLength;
+    }
+
+    /// <summary>Writes one record at the start of <paramref name="output"/> and returns its size.</summary>
+    public static int Write(Span<byte> output, ReadOnlySpan<byte> entry)
+    {
+        int size = RecordSize(entry.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(output, (ushort)entry.Length);
+        entry.CopyTo(output[LengthSize..size]);
+        return size;
     }
 
     public static byte[] Encode(IEnumerable<ReadOnlyMemory<byte>> entries)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Log.Posix;
@@ -34,37 +33,67 @@ internal sealed partial class PosixStorage
             AtomicFiles.OverwriteAll(writes.ConvertAll(w => (_paths.Of(w.Address), w.Data)));
             AtomicFiles.Overwrite(_paths.TreeState, new TreeState(edge.Size, edge.Root()).Encode());
             _edge = edge;
+            KeepPartialBundle(writes);
             return state.Size;
         }
     }
 
     /// <summary>Entry bundles for the batch: the committed partial bundle (if any) as prefix,
-    /// then the new entries, cut into full bundles and a trailing partial.</summary>
+    /// then the new entries, cut into full bundles and a trailing partial. Each bundle is one array
+    /// of its exact size: a partial bundle can reach hundreds of KiB, and growing buffers for it
+    /// every batch was a good part of the write path's garbage.</summary>
     private List<TileWrite> BuildBundles(long size, IReadOnlyList<ReadOnlyMemory<byte>> entries, out byte[] leafHashes)
     {
         var writes = new List<TileWrite>();
         leafHashes = new byte[entries.Count * Rfc6962.HashSize];
         long bundleIndex = size / TileMath.TileWidth;
         int inBundle = (int)(size % TileMath.TileWidth);
-        var buffer = new ArrayBufferWriter<byte>();
-        if (inBundle > 0)
-            buffer.Write(ReadEntryBundle(new TileAddress(0, bundleIndex, inBundle, IsEntries: true)).Span);
-        for (int i = 0; i < entries.Count; i++)
+        var prefix = inBundle > 0 ? CommittedPartialBundle(new TileAddress(0, bundleIndex, inBundle, IsEntries: true)) : default;
+        for (int first = 0; first < entries.Count;)
         {
-            var entry = entries[i].Span;
-            EntryBundle.Append(buffer, entry);
-            Rfc6962.LeafHash(entry, leafHashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
-            if (++inBundle == TileMath.TileWidth)
+            int count = Math.Min(TileMath.TileWidth - inBundle, entries.Count - first);
+            int length = prefix.Length;
+            for (int i = first; i < first + count; i++)
+                length += EntryBundle.RecordSize(entries[i].Length);
+            byte[] data = new byte[length];
+            prefix.Span.CopyTo(data);
+            int offset = prefix.Length;
+            for (int i = first; i < first + count; i++)
             {
-                writes.Add(new TileWrite(new TileAddress(0, bundleIndex, inBundle, IsEntries: true), buffer.WrittenSpan.ToArray()));
-                buffer.ResetWrittenCount();
+                var entry = entries[i].Span;
+                offset += EntryBundle.Write(data.AsSpan(offset), entry);
+                Rfc6962.LeafHash(entry, leafHashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
+            }
+            inBundle += count;
+            writes.Add(new TileWrite(new TileAddress(0, bundleIndex, inBundle, IsEntries: true), data));
+            if (inBundle == TileMath.TileWidth)
+            {
                 bundleIndex++;
                 inBundle = 0;
             }
+            prefix = default;
+            first += count;
         }
-        if (inBundle > 0)
-            writes.Add(new TileWrite(new TileAddress(0, bundleIndex, inBundle, IsEntries: true), buffer.WrittenSpan.ToArray()));
         return writes;
+    }
+
+    /// <summary>
+    /// The partial bundle at the committed size: the copy this process last wrote when it is that
+    /// one (a partial's path names its width, so the file under that path never changes once
+    /// committed), else read from disk (the first batch, or another process appended since).
+    /// </summary>
+    private ReadOnlyMemory<byte> CommittedPartialBundle(TileAddress address)
+    {
+        if (_lastPartialBundle is { } last && last.Address == address)
+            return last.Data;
+        return ReadEntryBundle(address);
+    }
+
+    /// <summary>Remembers the partial bundle a committed batch wrote, for the next batch.</summary>
+    private void KeepPartialBundle(List<TileWrite> writes)
+    {
+        int last = writes.FindLastIndex(w => w.Address.IsEntries);
+        _lastPartialBundle = last >= 0 && writes[last].Address.Width < TileMath.TileWidth ? writes[last] : null;
     }
 
     /// <summary>Everything a committed size implies is immutable. A batch may only write paths

@@ -18,6 +18,7 @@ internal sealed partial class PosixStorage : ILogReader
     // The right edge as of the last successful commit by this process; dropped on any failure
     // and re-read whenever treeState moved under us (another process appended).
     private TileTreeBuilder? _edge;
+    private TileWrite? _lastPartialBundle;
 
     public PosixStorage(string root)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
+using System.Net.Sockets;
 
 namespace RekorPosix.Bench;
 
@@ -19,22 +19,26 @@ public sealed record LoadResult(int Sent, int Accepted, TimeSpan Elapsed, double
 }
 
 /// <summary>Posts prepared requests to a server: as fast as <c>concurrency</c> clients can, or at a
-/// fixed rate, recording each request's latency and status.</summary>
+/// fixed rate, recording each request's latency and status. Each client is one keep-alive
+/// connection (see <see cref="PostConnection"/>); a request that takes longer than the timeout, or
+/// whose connection fails, counts as "no answer" and its client connects again.</summary>
 public static class LoadRun
 {
     public static async Task<LoadResult> RunAsync(Uri baseUrl, IReadOnlyList<byte[]> bodies, int concurrency, double rate, TimeSpan timeout)
     {
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = concurrency,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        })
-        { BaseAddress = baseUrl, Timeout = timeout };
+        var server = (await Dns.GetHostAddressesAsync(baseUrl.Host).ConfigureAwait(false))
+            .Select(a => new IPEndPoint(a, baseUrl.Port)).First();
+        var requests = bodies.Select(b => PostConnection.Request(baseUrl.Authority, "/api/v2/log/entries", b)).ToArray();
         var latencies = new double[bodies.Count];
         var statuses = new int[bodies.Count];
         int next = -1;
+        using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        async Task Worker()
+        int workers = rate > 0 ? Math.Max(concurrency, (int)Math.Ceiling(rate * 2)) : concurrency;
+        // When each client's current request started (0: none), for the watchdog below.
+        var started = new long[workers];
+        var connections = new PostConnection?[workers];
+        async Task Worker(int w)
         {
             while (true)
             {
@@ -48,25 +52,47 @@ public static class LoadRun
                     if (due > TimeSpan.Zero)
                         await Task.Delay(due).ConfigureAwait(false);
                 }
-                long started = Stopwatch.GetTimestamp();
+                long begin = Stopwatch.GetTimestamp();
+                Volatile.Write(ref started[w], begin);
                 try
                 {
-                    using var content = new ByteArrayContent(bodies[i]);
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    using var response = await client.PostAsync("/api/v2/log/entries", content).ConfigureAwait(false);
-                    await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                    statuses[i] = (int)response.StatusCode;
+                    connections[w] ??= await PostConnection.OpenAsync(server, stop.Token).ConfigureAwait(false);
+                    statuses[i] = await connections[w]!.SendAsync(requests[i], stop.Token).ConfigureAwait(false);
+                    if (connections[w]!.Closing)
+                        Drop(w);
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
                 {
                     statuses[i] = 0; // no answer: connection error or client timeout
+                    Drop(w);
                 }
-                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Volatile.Write(ref started[w], 0);
+                latencies[i] = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
             }
         }
-        int workers = rate > 0 ? Math.Max(concurrency, (int)Math.Ceiling(rate * 2)) : concurrency;
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Worker))).ConfigureAwait(false);
+        void Drop(int w) => Interlocked.Exchange(ref connections[w], null)?.Dispose();
+        async Task Watchdog()
+        {
+            // One timer for all clients instead of a timeout per request: closing an overdue
+            // client's socket fails its pending receive.
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+                for (int w = 0; w < workers; w++)
+                {
+                    long begin = Volatile.Read(ref started[w]);
+                    if (begin != 0 && Stopwatch.GetElapsedTime(begin) > timeout)
+                        connections[w]?.Dispose();
+                }
+            }
+        }
+        var watchdog = Task.Run(Watchdog);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => Worker(w)))).ConfigureAwait(false);
         var elapsed = clock.Elapsed;
+        await stop.CancelAsync().ConfigureAwait(false);
+        await watchdog.ConfigureAwait(false);
+        foreach (var connection in connections)
+            connection?.Dispose();
         var byStatus = new SortedDictionary<int, int>();
         foreach (int s in statuses)
             byStatus[s] = byStatus.GetValueOrDefault(s) + 1;

@@ -16,48 +16,66 @@ if (args.Length > 0 && args[0] == "bulk")
     int batch = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 65536;
     return BulkLoad.Run(args[1], args[2], args[3], count, size, batch);
 }
+if (args.Length > 0 && args[0] == "verify-endpoint")
+{
+    // rekor-bench verify-endpoint PORT: the verify-only reference for --reference-url
+    if (args.Length != 2 || !int.TryParse(args[1], out int port) || port is <= 0 or > 65535)
+    {
+        Console.Error.WriteLine("usage: rekor-bench verify-endpoint PORT");
+        return 2;
+    }
+    return await VerifyEndpoint.RunAsync(port);
+}
 var options = Args.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: rekor-bench --url http://127.0.0.1:3000 [--count 20000] [--concurrency 256] [--rate 0] [--mix fulcio|pubkey-p256|p384|rsa|ed25519ph|mixed] [--no-ceiling] [--timeout 60] [--server-pid PID]");
+    Console.Error.WriteLine("usage: rekor-bench --url http://127.0.0.1:3000 [--count 20000] [--concurrency 256] [--rate 0] [--mix fulcio|pubkey-p256|p384|rsa|ed25519ph|mixed] [--no-ceiling] [--timeout 60] [--server-pid PID] [--reference-url URL [--reference-pid PID]]");
     return 2;
 }
 Console.WriteLine($"mix {options.Mix}, {options.Count} entries, concurrency {options.Concurrency}, rate {(options.Rate > 0 ? options.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")}, {Environment.ProcessorCount} cores");
 var bodies = RequestMix.Build(options.Mix, options.Count);
 // The machine is shared and noisy: the ceiling is measured just before and just after the load
 // and averaged, so that the ratio compares like with like.
-double before = options.Ceiling ? Ceiling.EntriesPerSecond(bodies) : double.NaN;
-var serverCpu = options.ServerPid > 0 ? ProcessCpu.Of(options.ServerPid) : null;
-var clientCpu = ProcessCpu.Self();
-var result = await LoadRun.RunAsync(new Uri(options.Url), bodies, options.Concurrency, options.Rate, TimeSpan.FromSeconds(options.TimeoutSeconds));
-var clientSpent = ProcessCpu.Self() - clientCpu;
-var serverSpent = serverCpu is null ? (TimeSpan?)null : ProcessCpu.Of(options.ServerPid) - serverCpu.Value;
-double after = options.Ceiling ? Ceiling.EntriesPerSecond(bodies) : double.NaN;
-double ceiling = (before + after) / 2;
+var before = options.Ceiling ? Ceiling.Measure(bodies) : null;
+MeasuredLoad? reference = null;
+if (options.ReferenceUrl is { } referenceUrl)
+{
+    reference = await MeasuredLoad.RunAsync(referenceUrl, options.ReferencePid, bodies, options);
+    Console.WriteLine($"verify-only endpoint: {reference.Result.AcceptedPerSecond:F0} entries/s ({reference.Result.Accepted}/{reference.Result.Sent} answered 201)" +
+        $"; cpu us/entry: client {reference.ClientCpuPerEntry:F0}" + (reference.ServerCpuPerEntry is { } rs ? $"  endpoint {rs:F0}" : ""));
+}
+var load = await MeasuredLoad.RunAsync(options.Url, options.ServerPid, bodies, options);
+var result = load.Result;
+var after = options.Ceiling ? Ceiling.Measure(bodies) : null;
+double ceiling = before is null || after is null ? double.NaN : (before.EntriesPerSecond + after.EntriesPerSecond) / 2;
+double ceilingCpu = before is null || after is null ? double.NaN : (before.CpuPerEntry + after.CpuPerEntry) / 2;
 if (options.Ceiling)
-    Console.WriteLine($"ceiling: {ceiling:F0} entries/s (decode + key load + signature verification alone; {before:F0} before, {after:F0} after the load)");
+    Console.WriteLine($"ceiling: {ceiling:F0} entries/s (decode + key load + signature verification alone; {before!.EntriesPerSecond:F0} before, {after!.EntriesPerSecond:F0} after the load; {ceilingCpu:F0} us of CPU per entry)");
 Console.WriteLine($"accepted: {result.Accepted}/{result.Sent} in {result.Elapsed.TotalSeconds:F2} s = {result.AcceptedPerSecond:F0} entries/s" +
-    (options.Ceiling ? $" = {result.AcceptedPerSecond / ceiling:F2} x ceiling" : ""));
+    (options.Ceiling ? $" = {result.AcceptedPerSecond / ceiling:F2} x ceiling" : "") +
+    (reference is null ? "" : $" = {result.AcceptedPerSecond / reference.Result.AcceptedPerSecond:F2} x verify-only endpoint"));
 Console.WriteLine($"latency ms: p50 {result.Percentile(0.50):F0}  p90 {result.Percentile(0.90):F0}  p99 {result.Percentile(0.99):F0}  max {result.Percentile(1.0):F0}");
-// Where the CPU went, per accepted entry: the ceiling's own work is 1/ceiling core-seconds per
-// entry; whatever the server and the load generator spend beyond it is what the ratio loses.
+// Where the CPU went, per accepted entry. The ceiling's own work is part of the server's; what the
+// server and the load generator spend beyond it is what the ratio loses. Unlike wall-clock rates,
+// CPU per entry hardly moves when other jobs share the machine.
 if (result.Accepted > 0)
 {
-    double perEntry(TimeSpan t) => t.TotalMicroseconds / result.Accepted;
-    Console.WriteLine($"cpu us/entry: client {perEntry(clientSpent):F0}" +
-        (serverSpent is { } s ? $"  server {perEntry(s):F0}" : "") +
-        (options.Ceiling ? $"  ceiling work {Environment.ProcessorCount * 1e6 / ceiling:F0}" : "") +
+    Console.WriteLine($"cpu us/entry: client {load.ClientCpuPerEntry:F0}" +
+        (load.ServerCpuPerEntry is { } s ? $"  server {s:F0}" : "") +
+        (options.Ceiling ? $"  ceiling {ceilingCpu:F0}" : "") +
         $"  wall x cores {result.Elapsed.TotalMicroseconds * Environment.ProcessorCount / result.Accepted:F0}");
+    if (options.Ceiling && load.ServerCpuPerEntry is { } server)
+        Console.WriteLine($"cpu ratio: {ceilingCpu / (server + load.ClientCpuPerEntry):F2} (ceiling cpu / (server + client cpu) per entry)");
 }
 Console.WriteLine("statuses: " + string.Join(", ", result.Statuses.Select(s => $"{(s.Key == 0 ? "no answer" : s.Key.ToString(CultureInfo.InvariantCulture))}: {s.Value}")));
 return result.Accepted == result.Sent ? 0 : 1;
 
 /// <summary>The command line of rekor-bench.</summary>
-internal sealed record Args(string Url, int Count, int Concurrency, double Rate, string Mix, bool Ceiling, int TimeoutSeconds, int ServerPid)
+public sealed record Args(string Url, int Count, int Concurrency, double Rate, string Mix, bool Ceiling, int TimeoutSeconds, int ServerPid, string? ReferenceUrl, int ReferencePid)
 {
     public static Args? Parse(string[] args)
     {
-        var a = new Args("", 20_000, 256, 0, "fulcio", true, 60, 0);
+        var a = new Args("", 20_000, 256, 0, "fulcio", true, 60, 0, null, 0);
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -70,6 +88,8 @@ internal sealed record Args(string Url, int Count, int Concurrency, double Rate,
                 case "--mix" when value is not null && RequestMix.Names.Contains(value): a = a with { Mix = value }; i++; break;
                 case "--timeout" when int.TryParse(value, out int t) && t > 0: a = a with { TimeoutSeconds = t }; i++; break;
                 case "--server-pid" when int.TryParse(value, out int pid) && pid > 0: a = a with { ServerPid = pid }; i++; break;
+                case "--reference-url" when value is not null: a = a with { ReferenceUrl = value }; i++; break;
+                case "--reference-pid" when int.TryParse(value, out int rpid) && rpid > 0: a = a with { ReferencePid = rpid }; i++; break;
                 case "--no-ceiling": a = a with { Ceiling = false }; break;
                 default:
                     Console.Error.WriteLine($"rekor-bench: bad argument {args[i]}");

@@ -117,4 +117,33 @@ public class EntryBundleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => EntryBundle.Trim(bundle, -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => EntryBundle.Trim(bundle, 257));
     }
+
+    [Fact]
+    public void WriteFillsAnExactSizeBufferLikeEncode()
+    {
+        byte[][] entries = [[], [1, 2, 3], new byte[300]];
+        int size = entries.Sum(e => EntryBundle.RecordSize(e.Length));
+        byte[] bundle = new byte[size];
+        int offset = 0;
+        foreach (var entry in entries)
+            offset += EntryBundle.Write(bundle.AsSpan(offset), entry);
+        Assert.Equal(size, offset);
+        Assert.Equal(EntryBundle.Encode(entries.Select(e => (ReadOnlyMemory<byte>)e)), bundle);
+        Assert.Equal(2 + 2 + 3 + 2 + 300, size);
+    }
+
+    [Fact]
+    public void RecordSizeAndWriteRefuseAnOversizedEntry()
+    {
+        Assert.Equal(2 + EntryBundle.MaxEntrySize, EntryBundle.RecordSize(EntryBundle.MaxEntrySize));
+        Assert.Throws<ArgumentException>(() => EntryBundle.RecordSize(EntryBundle.MaxEntrySize + 1));
+        Assert.Throws<ArgumentException>(() => EntryBundle.Write(new byte[70_000], new byte[EntryBundle.MaxEntrySize + 1]));
+    }
+
+    [Fact]
+    public void WriteIntoATooSmallBufferThrowsAndDoesNotOverrun()
+    {
+        byte[] buffer = new byte[4];
+        Assert.ThrowsAny<ArgumentException>(() => EntryBundle.Write(buffer, new byte[] { 1, 2, 3 }));
+    }
 }
