@@ -174,6 +174,32 @@ if [ -x "$bin" ]; then
         --filter "FullyQualifiedName~CrashSafetyTests" > "$work/crash.log" 2>&1
     check "crash test against the native binary" grep -qE '^Passed!' "$work/crash.log"
     grep -E 'rounds|Passed!|Failed!' "$work/crash.log" || tail -n 40 "$work/crash.log"
+    # Smoke of the write benchmark (bench/write.sh, BENCHMARKS.md): the load generator against the
+    # native server and its verify-only reference, at a small size. It checks that every entry is
+    # accepted and every figure is printed, never how fast.
+    if dotnet build bench/RekorPosix.Bench -c Release > "$work/bench-build.log" 2>&1; then
+        bench_dll="$root/bench/RekorPosix.Bench/bin/Release/net10.0/rekor-bench.dll"
+        rm -rf "$work/benchlog"
+        dotnet "$bench_dll" verify-endpoint 3930 > "$work/verify-endpoint.log" 2>&1 &
+        verify_pid=$!
+        "$bin" serve --storage-dir "$work/benchlog" --signer-filepath "$work/key.pem" --hostname example.test/log \
+            --http-port 3931 --grpc-port 3932 --http-metrics-port 3933 --tiles-port 3934 --checkpoint-interval 100ms > "$work/bench-serve.log" 2>&1 &
+        bench_pid=$!
+        for _ in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:3931/healthz && [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' http://127.0.0.1:3930/)" = 400 ] && break; sleep 0.1; done
+        dotnet "$bench_dll" --url http://127.0.0.1:3931 --count 300 --concurrency 50 --server-pid "$bench_pid" \
+            --reference-url http://127.0.0.1:3930 --reference-pid "$verify_pid" > "$work/bench.txt" 2>&1
+        cat "$work/bench.txt"
+        check "bench smoke: 300 fulcio entries accepted, both references and CPU figures printed" bash -c \
+            "grep -q '^accepted: 300/300 ' '$work/bench.txt' && grep -q '(300/300 answered 201)' '$work/bench.txt' && grep -q '^ceiling: ' '$work/bench.txt' && grep -q '^cpu ratio: ' '$work/bench.txt'"
+        dotnet "$bench_dll" --url http://127.0.0.1:3931 --count 200 --rate 100 --no-ceiling --mix mixed > "$work/bench-rate.txt" 2>&1
+        cat "$work/bench-rate.txt"
+        check "bench smoke: 200 mixed entries at a fixed rate accepted" grep -q '^accepted: 200/200 ' "$work/bench-rate.txt"
+        kill -TERM "$bench_pid" "$verify_pid"; wait "$bench_pid" "$verify_pid" 2>/dev/null
+        check "fsck passes on the bench's log" "$bin" fsck --storage-dir "$work/benchlog" --vkey "$vkey"
+    else
+        tail -n 20 "$work/bench-build.log"
+        fail "bench smoke: rekor-bench builds"
+    fi
     # Reliability (tests/reliability, see RELIABILITY.md): a seeded sample of the strace fault
     # sweep (all of it: tests/reliability/faults.sh BIN --full), a disk filling up under load, and
     # several processes on one directory. Their PASS/FAIL lines count into the totals.
