@@ -70,7 +70,7 @@ public static class FuzzRun
             }
             else if (lastProgress.Elapsed > SlowInput * 6)
             {
-                findings.Add(Save(name, current, "hang: no progress for 30 s"));
+                findings.Add(Save(name, current, $"hang: no progress for {(SlowInput * 6).TotalSeconds:F0} s"));
                 break;
             }
         }
