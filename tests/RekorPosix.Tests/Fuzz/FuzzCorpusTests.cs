@@ -6,6 +6,7 @@ public class FuzzCorpusTests
     public static IEnumerable<object[]> RequestJson => FuzzCorpus.Names("request-json");
     public static IEnumerable<object[]> RequestProto => FuzzCorpus.Names("request-proto");
     public static IEnumerable<object[]> TilePath => FuzzCorpus.Names("tile-path");
+    public static IEnumerable<object[]> TileRequest => FuzzCorpus.Names("tile-request");
     public static IEnumerable<object[]> KeyFile => FuzzCorpus.Names("key-file");
     public static IEnumerable<object[]> KeyDer => FuzzCorpus.Names("key-der");
 
@@ -20,6 +21,10 @@ public class FuzzCorpusTests
     [Theory]
     [MemberData(nameof(TilePath))]
     public void TilePathInput(string name) => TilePathFuzzTarget.Run(FuzzCorpus.Read("tile-path", name));
+
+    [Theory]
+    [MemberData(nameof(TileRequest))]
+    public void TileRequestInput(string name) => TileRequestFuzzTarget.Run(FuzzCorpus.Read("tile-request", name));
 
     [Theory]
     [MemberData(nameof(KeyFile))]

@@ -20,11 +20,12 @@ public static class FuzzRun
 
     public static int Seed => int.TryParse(Environment.GetEnvironmentVariable("FUZZ_SEED"), out int s) ? s : 7;
 
-    /// <summary>Feeds the target; returns the number executed. The target throws to signal a finding.</summary>
-    public static FuzzReport Execute(string name, IReadOnlyList<byte[]> seeds, Action<byte[]> target, int? inputs = null)
+    /// <summary>Feeds the target; returns the number executed. The target throws to signal a finding.
+    /// <paramref name="tokens"/>: pieces of the target's input language for the mutator to insert.</summary>
+    public static FuzzReport Execute(string name, IReadOnlyList<byte[]> seeds, Action<byte[]> target, int? inputs = null, IReadOnlyList<byte[]>? tokens = null)
     {
         int count = inputs ?? Inputs();
-        var mutator = new Mutator(Seed ^ StableHash(name));
+        var mutator = new Mutator(Seed ^ StableHash(name), tokens);
         var findings = new List<string>();
         byte[] current = [];
         int done = 0;
@@ -69,7 +70,7 @@ public static class FuzzRun
             }
             else if (lastProgress.Elapsed > SlowInput * 6)
             {
-                findings.Add(Save(name, current, "hang: no progress for 30 s"));
+                findings.Add(Save(name, current, $"hang: no progress for {(SlowInput * 6).TotalSeconds:F0} s"));
                 break;
             }
         }

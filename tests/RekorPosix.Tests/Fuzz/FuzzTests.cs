@@ -23,6 +23,10 @@ public class FuzzTests(ITestOutputHelper output)
         Check(FuzzRun.Execute("tile-path", TilePathFuzzTarget.Seeds(), TilePathFuzzTarget.Run));
 
     [Fact]
+    public void TileListenerRequestParser() =>
+        Check(FuzzRun.Execute("tile-request", TileRequestFuzzTarget.Seeds(), TileRequestFuzzTarget.Run, tokens: TileRequestFuzzTarget.Tokens));
+
+    [Fact]
     public void KeyFilePem() =>
         Check(FuzzRun.Execute("key-file", KeyFileFuzzTarget.Seeds(), KeyFileFuzzTarget.Run, FuzzRun.Inputs() / 5));
 

@@ -6,8 +6,9 @@ namespace RekorPosix.Tests.Fuzz;
 /// A seeded mutation generator: from a corpus of valid inputs it makes hostile variants by bit
 /// flips, truncation, duplication, splicing with another seed, interesting bytes and numbers,
 /// huge repeated runs, deep nesting, unicode and base64 junk. Same seed, same inputs.
+/// <paramref name="targetTokens"/>, when given, are inserted as often as the generic tokens.
 /// </summary>
-public sealed class Mutator(int seed)
+public sealed class Mutator(int seed, IReadOnlyList<byte[]>? targetTokens = null)
 {
     private static readonly byte[][] Tokens =
     [
@@ -78,9 +79,12 @@ public sealed class Mutator(int seed)
                     data.AddRange(other.AsSpan(from).ToArray());
                     break;
                 }
-            case 6: // a token
-                data.InsertRange(_random.Next(data.Count + 1), Tokens[_random.Next(Tokens.Length)]);
-                break;
+            case 6: // a token: the target's own half the time, when it has some
+                {
+                    IReadOnlyList<byte[]> tokens = targetTokens is { Count: > 0 } && _random.Next(2) == 0 ? targetTokens : Tokens;
+                    data.InsertRange(_random.Next(data.Count + 1), tokens[_random.Next(tokens.Count)]);
+                    break;
+                }
             case 7: // a huge run
                 {
                     byte fill = _random.Next(3) switch { 0 => (byte)'A', 1 => (byte)'9', _ => (byte)_random.Next(256) };
