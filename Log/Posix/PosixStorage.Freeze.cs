@@ -36,7 +36,7 @@ internal sealed partial class PosixStorage
                     return new FreezeOutcome(false, published.Size, line);
             }
             string frozen = FrozenCheckpoint.Line(now);
-            var outcome = PublishCheckpoint(signNote, origin, TimeSpan.Zero, TimeSpan.Zero, now, force: true, extensions: [frozen]);
+            var outcome = PublishCheckpoint(signNote, origin, TimeSpan.Zero, TimeSpan.Zero, now, force: true, extensions: [frozen], holdsTreeStateLock: true);
             return new FreezeOutcome(true, outcome.Size, frozen);
         }
     }

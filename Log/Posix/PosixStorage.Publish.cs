@@ -13,11 +13,15 @@ internal sealed partial class PosixStorage
     /// is written while the current checkpoint is younger than <paramref name="interval"/>, and an
     /// unchanged tree is only re-signed once the checkpoint is older than <paramref name="republishInterval"/>.
     /// <paramref name="force"/> skips both waits (first publication, shutdown, freeze).
+    /// The treeState lock is held too (taken first: the order every holder of both uses), so the
+    /// treeState read is never one a batch is still committing: its rename and the fsync of
+    /// .state have both returned. <paramref name="holdsTreeStateLock"/>: the caller has it (freeze).
     /// </summary>
     public PublishOutcome PublishCheckpoint(
         Func<string, string> signNote, string origin, TimeSpan interval, TimeSpan republishInterval,
-        DateTimeOffset now, bool force = false, IReadOnlyList<string>? extensions = null)
+        DateTimeOffset now, bool force = false, IReadOnlyList<string>? extensions = null, bool holdsTreeStateLock = false)
     {
+        using var treeStateLock = holdsTreeStateLock ? null : FileLock.Acquire(_paths.TreeStateLock);
         using var fileLock = FileLock.Acquire(_paths.PublishLock);
         var current = new FileInfo(_paths.Checkpoint);
         Checkpoint? published = null;
@@ -46,7 +50,8 @@ internal sealed partial class PosixStorage
         }
         // The integrator renames treeState into place before it fsyncs .state; when that fsync
         // fails the batch fails, yet the new treeState is readable and may not survive a crash.
-        // Fsyncing .state after reading it makes what is signed durable (invariant §10.2).
+        // Fsyncing .state after reading it makes what is signed durable (invariant §10.2), and
+        // is cheap when the integrator's own fsync succeeded.
         using (var stateDir = DirectoryHandle.Open(_paths.StateDir))
             stateDir.Fsync();
         var text = new Checkpoint(origin, state.Size, state.Root, extensions ?? []).Format();
