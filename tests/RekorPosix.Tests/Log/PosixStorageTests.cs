@@ -193,6 +193,29 @@ public class PosixStorageTests
     }
 
     [Fact]
+    public async Task PublishCheckpoint_WaitsForABatchInProgress_AndSignsWhatItCommitted()
+    {
+        // A batch holds the treeState lock from before its first write until treeState and the
+        // fsync of .state are done: a publisher must not read treeState in between.
+        using var dir = new TempDir();
+        var storage = new PosixStorage(dir.Path);
+        storage.Open();
+        storage.Integrate(Entries("a", 3));
+        Task<PublishOutcome> publishing;
+        using (FileLock.Acquire(storage.Paths.TreeStateLock))
+        {
+            publishing = Task.Run(() => storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin,
+                TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, force: true));
+            await Task.Delay(300);
+            Assert.False(publishing.IsCompleted);
+            Assert.False(File.Exists(Path.Combine(dir.Path, "checkpoint")));
+        }
+        var outcome = await publishing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(outcome.Published);
+        Assert.Equal(3, outcome.Size);
+    }
+
+    [Fact]
     public void CollectGarbage_RemovesOnlyPartialsThePublishedCheckpointNoLongerImplies()
     {
         using var dir = new TempDir();
