@@ -16,6 +16,16 @@ if (args.Length > 0 && args[0] == "bulk")
     int batch = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 65536;
     return BulkLoad.Run(args[1], args[2], args[3], count, size, batch);
 }
+if (args.Length > 0 && args[0] == "soak")
+{
+    var soak = SoakOptions.Parse(args[1..]);
+    if (soak is null)
+    {
+        Console.Error.WriteLine(SoakOptions.Usage);
+        return 2;
+    }
+    return await Soak.RunAsync(soak);
+}
 var options = Args.Parse(args);
 if (options is null)
 {
