@@ -6,7 +6,8 @@
 #   SOAK_SECONDS=1800 bash bench/soak.sh [path/to/rekor-server-posix]
 # CAPACITY=n (entries/s) skips the measurement; PORT_BASE (default 4900) gives the soak server's
 # four ports (HTTP, gRPC, metrics, tiles), the capacity run takes PORT_BASE+10..13; WORK=dir keeps
-# the outputs there (default: a new /tmp/rekorposix-soak.*, printed); KEEP_LOG=1 keeps the log.
+# the outputs there (default: a new /tmp/rekorposix-soak.*, printed); KEEP_LOG=1 keeps the log;
+# SERVE_ARGS and SOAK_ARGS add flags to the soak's `serve` and `rekor-bench soak`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,7 +43,7 @@ vkey=$(sed -n 's/^Verifier key: //p' "$work/keygen.txt")
 start_server() { # STORAGE_DIR FIRST_PORT LOGFILE: starts serve, sets server_pid, waits for /healthz
     "$bin" serve --storage-dir "$1" --signer-filepath "$work/key.pem" --hostname soak.test \
         --http-port "$2" --grpc-port $(($2 + 1)) --http-metrics-port $(($2 + 2)) --tiles-port $(($2 + 3)) \
-        --checkpoint-interval "$interval" > "$3" 2>&1 &
+        --checkpoint-interval "$interval" ${SERVE_ARGS:-} > "$3" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 300); do
         curl -fs "http://127.0.0.1:$2/healthz" > /dev/null 2>&1 && return 0
@@ -72,7 +73,7 @@ echo "soak: capacity $capacity entries/s, soaking at $share% = $rate/s for $seco
 # ---- the soak --------------------------------------------------------------------------------
 start_server "$work/log" "$base" "$work/serve.log" || exit 1
 $bench soak --url "http://127.0.0.1:$base" --tiles-url "http://127.0.0.1:$((base + 3))" --rate "$rate" --duration "$seconds" \
-    --server-pid "$server_pid" 2>&1 | tee "$work/soak.txt"
+    --server-pid "$server_pid" ${SOAK_ARGS:-} 2>&1 | tee "$work/soak.txt"
 soak_rc=${PIPESTATUS[0]}
 check "soak: every write answered 201 and every tile read succeeded" test "$soak_rc" = 0
 result=$(grep '^result ' "$work/soak.txt")

@@ -21,8 +21,9 @@ public static class Soak
     public static async Task<int> RunAsync(SoakOptions o)
     {
         Console.WriteLine($"soak: {o.Rate:F0} writes/s for {o.DurationSeconds} s against {o.Url}; {o.Readers} readers at {o.ReadRate:F0} reads/s from {o.TilesUrl}; " +
-            $"pool of {o.Pool} fulcio identities; sample every {o.SampleSeconds} s; {Environment.ProcessorCount} cores");
+            $"pool of {o.Pool} fulcio identities; client keeps idle connections {o.ClientIdleSeconds} s; sample every {o.SampleSeconds} s; {Environment.ProcessorCount} cores");
         var footprint = new FootprintRange(ServerFootprint(o) ?? default);
+        string startDescriptors = o.ServerPid > 0 ? OpenDescriptors.Describe(o.ServerPid) : "";
         await using var source = new FreshRequestSource(o.Pool, o.Producers, capacity: Math.Max(1000, (int)(o.Rate * 2)));
         await source.FilledAsync().ConfigureAwait(false);
 
@@ -30,6 +31,10 @@ public static class Soak
         {
             MaxConnectionsPerServer = MaxWriteConnections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            // The server closes a connection idle for its keep-alive timeout (--server-timeout, 20 s by
+            // default). A client that keeps idle connections longer may send a POST on one just as the
+            // server closes it, and that POST gets no answer: closing them first leaves no such race.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(o.ClientIdleSeconds),
         })
         { BaseAddress = new Uri(o.Url), Timeout = TimeSpan.FromSeconds(o.TimeoutSeconds) };
         using var readClient = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = o.Readers })
@@ -44,20 +49,22 @@ public static class Soak
         async Task PostAsync(byte[] body)
         {
             long started = Stopwatch.GetTimestamp();
-            int status;
             try
             {
                 using var content = new ByteArrayContent(body);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 using var response = await writeClient.PostAsync("/api/v2/log/entries", content).ConfigureAwait(false);
                 await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                status = (int)response.StatusCode;
+                writes.Record((int)response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (HttpRequestException e)
             {
-                status = 0; // no answer: connection error or client timeout
+                writes.RecordNoAnswer(e.HttpRequestError.ToString(), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
-            writes.Record(status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            catch (TaskCanceledException)
+            {
+                writes.RecordNoAnswer("client timeout", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
             Interlocked.Decrement(ref inFlight);
         }
 
@@ -102,6 +109,8 @@ public static class Soak
         if (end is { } e)
             footprint.Add(e);
         Report(o, sent, sendingTook, generatorRanDry, writes, reads, reader, footprint, end);
+        if (o.ServerPid > 0)
+            Console.WriteLine($"server fds by kind: start {startDescriptors}; end {OpenDescriptors.Describe(o.ServerPid)}");
         bool clean = writes.Accepted == sent && writes.Errors.Count == 0 && reads.ErrorCount == 0 && (o.ServerPid == 0 || end is not null);
         return clean ? 0 : 1;
     }

@@ -5,14 +5,14 @@ namespace RekorPosix.Bench;
 /// <summary>The command line of <c>rekor-bench soak</c>.</summary>
 public sealed record SoakOptions(
     string Url, string TilesUrl, double Rate, int DurationSeconds, int ServerPid, int SampleSeconds,
-    int Readers, double ReadRate, int Pool, int Producers, int TimeoutSeconds)
+    int Readers, double ReadRate, int Pool, int Producers, int TimeoutSeconds, int ClientIdleSeconds)
 {
     public const string Usage = "usage: rekor-bench soak --url http://127.0.0.1:3000 --tiles-url http://127.0.0.1:3002 --rate R --duration SECONDS " +
-        "[--server-pid PID] [--sample-seconds 10] [--readers 4] [--read-rate 200] [--pool 512] [--producers 2] [--timeout 30]";
+        "[--server-pid PID] [--sample-seconds 10] [--readers 4] [--read-rate 200] [--pool 512] [--producers 2] [--timeout 30] [--client-idle-timeout 10]";
 
     public static SoakOptions? Parse(IReadOnlyList<string> args)
     {
-        var o = new SoakOptions("", "", 0, 0, 0, 10, 4, 200, 512, 2, 30);
+        var o = new SoakOptions("", "", 0, 0, 0, 10, 4, 200, 512, 2, 30, 10);
         for (int i = 0; i < args.Count; i++)
         {
             string? value = i + 1 < args.Count ? args[i + 1] : null;
@@ -31,6 +31,7 @@ public sealed record SoakOptions(
                 case "--pool" when isInt: o = o with { Pool = n }; break;
                 case "--producers" when isInt: o = o with { Producers = n }; break;
                 case "--timeout" when isInt: o = o with { TimeoutSeconds = n }; break;
+                case "--client-idle-timeout" when isInt: o = o with { ClientIdleSeconds = n }; break;
                 default:
                     Console.Error.WriteLine($"rekor-bench soak: bad argument {args[i]}");
                     return null;

@@ -3,17 +3,17 @@ using System.Globalization;
 namespace RekorPosix.Bench;
 
 /// <summary>One sampling interval of writes: what was answered in it and how fast.</summary>
-public sealed record WriteInterval(long Answered, long Accepted, double P50Ms, double P99Ms, SortedDictionary<int, long> Errors);
+public sealed record WriteInterval(long Answered, long Accepted, double P50Ms, double P99Ms, SortedDictionary<string, long> Errors);
 
 /// <summary>
 /// Counts the answers to writes, both per sampling interval (taken and reset by the sampler) and
-/// for the whole run. Status 0 stands for no answer: a connection error or the client's timeout.
+/// for the whole run. Errors are kept by status, or by why there was no answer at all.
 /// </summary>
 public sealed class WriteTally
 {
     private readonly Lock _gate = new();
     private List<double> _intervalLatencies = [];
-    private SortedDictionary<int, long> _intervalErrors = [];
+    private SortedDictionary<string, long> _intervalErrors = new(StringComparer.Ordinal);
     private long _intervalAnswered;
     // Float latencies: a 30-minute run at a few thousand a second keeps millions of them.
     private readonly List<float> _acceptedLatencies = [];
@@ -22,9 +22,14 @@ public sealed class WriteTally
 
     public long Accepted { get; private set; }
 
-    public SortedDictionary<int, long> Errors { get; } = [];
+    public SortedDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
 
-    public void Record(int status, double latencyMs)
+    public void Record(int status, double latencyMs) => Record(status, latencyMs, status.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A write that got no answer: a connection error or the client's timeout.</summary>
+    public void RecordNoAnswer(string why, double latencyMs) => Record(0, latencyMs, $"no answer ({why})");
+
+    private void Record(int status, double latencyMs, string error)
     {
         lock (_gate)
         {
@@ -38,8 +43,8 @@ public sealed class WriteTally
             }
             else
             {
-                Errors[status] = Errors.GetValueOrDefault(status) + 1;
-                _intervalErrors[status] = _intervalErrors.GetValueOrDefault(status) + 1;
+                Errors[error] = Errors.GetValueOrDefault(error) + 1;
+                _intervalErrors[error] = _intervalErrors.GetValueOrDefault(error) + 1;
             }
         }
     }
@@ -47,12 +52,12 @@ public sealed class WriteTally
     public WriteInterval TakeInterval()
     {
         List<double> latencies;
-        SortedDictionary<int, long> errors;
+        SortedDictionary<string, long> errors;
         long answered;
         lock (_gate)
         {
             (latencies, _intervalLatencies) = (_intervalLatencies, []);
-            (errors, _intervalErrors) = (_intervalErrors, []);
+            (errors, _intervalErrors) = (_intervalErrors, new(StringComparer.Ordinal));
             (answered, _intervalAnswered) = (_intervalAnswered, 0);
         }
         latencies.Sort();
@@ -69,9 +74,8 @@ public sealed class WriteTally
         return [.. ps.Select(p => sorted.Length == 0 ? double.NaN : sorted[Rank(p, sorted.Length)])];
     }
 
-    public static string Describe(SortedDictionary<int, long> errors) => errors.Count == 0
-        ? "none"
-        : string.Join(", ", errors.Select(e => $"{(e.Key == 0 ? "no answer" : e.Key.ToString(CultureInfo.InvariantCulture))}: {e.Value}"));
+    public static string Describe(SortedDictionary<string, long> errors) =>
+        errors.Count == 0 ? "none" : string.Join(", ", errors.Select(e => $"{e.Key}: {e.Value}"));
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Rank(p, sorted.Count)];
 
