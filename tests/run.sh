@@ -201,8 +201,8 @@ if [ -x "$bin" ]; then
         fail "bench smoke: rekor-bench builds"
     fi
     # Reliability (tests/reliability, see RELIABILITY.md): a seeded sample of the strace fault
-    # sweep (all of it: tests/reliability/faults.sh BIN --full), a disk filling up under load, and
-    # several processes on one directory. Their PASS/FAIL lines count into the totals.
+    # sweep (all of it: tests/reliability/faults.sh BIN --full), a disk filling up under load,
+    # several processes on one directory, and a short soak. Their PASS/FAIL lines count into the totals.
     reliability() { # NAME COMMAND...: runs one script and counts its PASS/FAIL lines
         local name=$1 rc
         shift
@@ -216,6 +216,10 @@ if [ -x "$bin" ]; then
     reliability faults bash "$root/tests/reliability/faults.sh" "$bin" --sample "${FAULT_SAMPLE:-40}"
     reliability diskfull python3 "$root/tests/reliability/diskfull.py" --bin "$bin"
     reliability twoprocs python3 "$root/tests/reliability/twoprocs.py" --bin "$bin"
+    # A one-minute soak (bench/soak.sh; the 30-minute run is in RELIABILITY.md) at a fixed low rate,
+    # so that it never depends on the machine's speed: every write 201, every tile read served,
+    # fsck passes, the log holds exactly the accepted entries, descriptors come back, clean stop.
+    reliability soak env SOAK_SECONDS=60 CAPACITY=200 PORT_BASE=3930 WORK="$work/soak" bash "$root/bench/soak.sh" "$bin"
     # Interop with the published sigstore-js packages (tests/interop): signs through @sigstore/sign's
     # Rekor v2 path against the native binary and verifies with @sigstore/verify. Its PASS/FAIL
     # lines count into the totals; npm ci there also brings the Node 22 it needs.

@@ -4,6 +4,8 @@ using RekorPosix.Bench;
 // rekor-bench --url URL [--count N] [--concurrency C] [--rate R] [--mix NAME] [--no-ceiling]
 // Prepares N requests, measures the ceiling on them (decode + key load + verify on all cores),
 // then posts them to the server and prints throughput as a ratio to that ceiling.
+// rekor-bench soak ...: a long run at a fixed rate with tile readers (Soak.cs, bench/soak.sh).
+// rekor-bench bulk ...: builds a large log through the integration code (BulkLoad.cs).
 if (args.Length > 0 && args[0] == "bulk")
 {
     // rekor-bench bulk STORAGE_DIR SIGNER_PEM ORIGIN COUNT [ENTRY_SIZE] [BATCH]
@@ -25,6 +27,16 @@ if (args.Length > 0 && args[0] == "verify-endpoint")
         return 2;
     }
     return await VerifyEndpoint.RunAsync(port);
+}
+if (args.Length > 0 && args[0] == "soak")
+{
+    var soak = SoakOptions.Parse(args[1..]);
+    if (soak is null)
+    {
+        Console.Error.WriteLine(SoakOptions.Usage);
+        return 2;
+    }
+    return await Soak.RunAsync(soak);
 }
 var options = Args.Parse(args);
 if (options is null)

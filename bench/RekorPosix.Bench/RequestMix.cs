@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
@@ -42,18 +41,8 @@ public static class RequestMix
 
     private static byte[] Fulcio(ECDsa issuer, byte[] artifact)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=sigstore", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.Create(new X500DistinguishedName("CN=sigstore-intermediate"),
-            X509SignatureGenerator.CreateForECDsa(issuer), now, now.AddMinutes(10), RandomNumberGenerator.GetBytes(16));
-        byte[] digest = SHA256.HashData(artifact);
-        return Json(digest, key.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence), new Verifier
-        {
-            X509Certificate = new Protos.CommonV1.X509Certificate { RawBytes = ByteString.CopyFrom(certificate.RawData) },
-            KeyDetails = PublicKeyDetails.PkixEcdsaP256Sha256,
-        });
+        using var identity = FulcioIdentity.Issue(issuer);
+        return identity.SignedRequest(artifact);
     }
 
     private static byte[] FreshEcdsa(ECCurve curve, HashAlgorithmName hash, byte[] digest, PublicKeyDetails details)
@@ -91,7 +80,7 @@ public static class RequestMix
         KeyDetails = details,
     };
 
-    private static byte[] Json(byte[] digest, byte[] signature, Verifier verifier)
+    internal static byte[] Json(byte[] digest, byte[] signature, Verifier verifier)
     {
         var request = new CreateEntryRequest
         {
