@@ -21,7 +21,11 @@ public static class OfflineAppend
             stderr.WriteLine("add: give files or --stdin-lines, not both");
             return 2;
         }
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        // stdout carries the "index<TAB>name" lines scripts read: log lines go to stderr.
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning));
         PosixLog log;
         LogSigningKey key;
         try
