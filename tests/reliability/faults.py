@@ -188,10 +188,16 @@ class Campaign:
                 # Refusing to start is allowed, with a message; a crash or silence is not.
                 out = server.output()
                 refusal = next((l for l in out.splitlines() if l.startswith("serve: ")), None)
-                outcome = f"refused to start ({refusal}); " if refusal else f"died at start-up (exit {server.exit_code}); "
+                # strace injects at the N-th call of *every* thread, so a small N also hits the
+                # dynamic loader's read or close of libc/libm, before any of our code runs: ld.so
+                # then exits 127 naming the library and the error. Nothing of the log was touched.
+                loader = server.exit_code == 127 and "error while loading shared libraries" in out
+                outcome = (f"refused to start ({refusal}); " if refusal
+                           else "the loader refused to start (" + next(l for l in out.splitlines() if "error while loading shared libraries" in l).strip() + "); " if loader
+                           else f"died at start-up (exit {server.exit_code}); ")
                 if "Unhandled exception" in out:
                     problems.append("serve crashed at start-up: " + tail(out))
-                elif server.exit_code not in (137, -9) and "serve: " not in out:
+                elif server.exit_code not in (137, -9) and "serve: " not in out and not loader:
                     problems.append(f"serve exited {server.exit_code} at start-up without saying why: " + tail(out))
         faulted = rlib.post_all(server.port, self.burst) if started else []
         answers += faulted
