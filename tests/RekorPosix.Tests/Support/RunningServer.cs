@@ -30,31 +30,53 @@ public sealed class RunningServer : IAsyncDisposable
 
     public static async Task<RunningServer> StartAsync(string storageDir, Func<ServeSettings, ServeSettings>? adjust = null)
     {
+        // A port found free can be taken by someone else (other tests, other processes) before
+        // serve binds it: serve then exits 2 at once, and a fresh set of ports is tried.
+        for (int attempt = 1; ; attempt++)
+        {
+            var server = new RunningServer(DefaultSettings(storageDir, adjust), storageDir);
+            try
+            {
+                return await server.WaitUntilServingAsync();
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server._run.IsCompleted && server._run.Result == 2)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private static ServeSettings DefaultSettings(string storageDir, Func<ServeSettings, ServeSettings>? adjust)
+    {
+        int[] ports = FreePorts(4);
         var settings = new ServeSettings
         {
             StorageDir = storageDir,
             SignerFile = TestLogKey.PemPath,
             Hostname = TestData.TesseraOrigin,
-            HttpPort = FreePort(),
-            GrpcPort = FreePort(),
-            MetricsPort = FreePort(),
-            TilesPort = FreePort(),
+            HttpPort = ports[0],
+            GrpcPort = ports[1],
+            MetricsPort = ports[2],
+            TilesPort = ports[3],
             Append = new RekorPosix.Log.AppendOptions
             {
                 BatchMaxAge = TimeSpan.FromMilliseconds(5),
                 CheckpointInterval = TimeSpan.FromMilliseconds(100),
             },
         };
-        settings = adjust?.Invoke(settings) ?? settings;
-        var server = new RunningServer(settings, storageDir);
+        return adjust?.Invoke(settings) ?? settings;
+    }
+
+    private async Task<RunningServer> WaitUntilServingAsync()
+    {
         for (int i = 0; i < 300; i++)
         {
-            if (server._run.IsCompleted)
-                throw new InvalidOperationException($"serve exited with {await server._run}");
+            if (_run.IsCompleted)
+                throw new InvalidOperationException($"serve exited with {await _run}");
             try
             {
-                if ((await server.Http.GetAsync("/healthz")).IsSuccessStatusCode)
-                    return server;
+                if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode)
+                    return this;
             }
             catch (HttpRequestException)
             {
@@ -79,10 +101,19 @@ public sealed class RunningServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>Distinct free ports: all listeners are held open until every port is chosen, so the
+    /// kernel cannot hand out one port twice.</summary>
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 }
