@@ -2,7 +2,7 @@
 # Fault injection on every file syscall of the server with strace (see faults.py for what each
 # run does and checks). Prints a PASS/FAIL line per run and a summary.
 #   tests/reliability/faults.sh BIN                 a seeded sample (what CI runs)
-#   tests/reliability/faults.sh BIN --full          the whole sweep (about 2,000 runs, 1-2 hours)
+#   tests/reliability/faults.sh BIN --full          the whole sweep (about 2,100 runs, 80 min on 2 cores)
 #   tests/reliability/faults.sh BIN --only burst:fsync:eio:17 --keep    replay one run
 # Without BIN (or with '-' for it) the native binary is published first.
 set -euo pipefail
