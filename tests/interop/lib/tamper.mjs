@@ -1,6 +1,7 @@
 // Ways to damage a serialised (JSON) bundle, each of which @sigstore/verify
 // must notice. apply() returns the damaged copy, or a string saying why the
-// mutation does not apply to this bundle (reported as SKIP).
+// mutation does not apply to this bundle (reported as FAIL: the harness picks a bundle to which
+// every mutation applies).
 
 const copy = (o) => structuredClone(o);
 const tleOf = (b) => b.verificationMaterial.tlogEntries[0];
