@@ -33,7 +33,8 @@ TRACED = "trace=openat,pwrite64,fsync,fdatasync,rename,link,mkdir,unlink"
 
 class Load(threading.Thread):
     """Posts bodies with a few clients until stopped: fresh ones first, then, as a client would,
-    again those that were refused. After a refusal a client pauses for 0.1 s."""
+    again those that were refused. After a refusal a client pauses for 0.1 s. pause() holds the
+    clients back and returns once no request is in flight, so that the server goes quiet."""
 
     def __init__(self, port, bodies, clients=8):
         super().__init__(daemon=True)
@@ -44,6 +45,10 @@ class Load(threading.Thread):
         self.answers = []
         self.lock = threading.Lock()
         self.halt = threading.Event()
+        self.go = threading.Event()
+        self.go.set()
+        self.in_flight = 0
+        self.idle = threading.Condition(self.lock)
 
     def run(self):
         workers = [threading.Thread(target=self.client) for _ in range(self.clients)]
@@ -54,10 +59,15 @@ class Load(threading.Thread):
 
     def client(self):
         while not self.halt.is_set():
+            self.go.wait()
             with self.lock:
+                if not self.go.is_set():
+                    continue
                 body = next(self.bodies, None)
                 if body is None and self.refused:
                     body = self.refused.popleft()
+                if body is not None:
+                    self.in_flight += 1
             if body is None:
                 return
             a = rlib.post_all(self.port, [body], concurrency=1, timeout=30)[0]
@@ -66,6 +76,8 @@ class Load(threading.Thread):
                 self.answers.append(a)
                 if a.status not in (201, 409):
                     self.refused.append(body)
+                self.in_flight -= 1
+                self.idle.notify_all()
             if a.status != 201:
                 time.sleep(0.1)
 
@@ -73,9 +85,32 @@ class Load(threading.Thread):
         with self.lock:
             return [a for a in self.answers if a.when >= t]
 
+    def pause(self):
+        with self.lock:
+            self.go.clear()
+            self.idle.wait_for(lambda: self.in_flight == 0, timeout=60)
+
+    def resume(self):
+        self.go.set()
+
     def stop(self):
         self.halt.set()
+        self.go.set()
         self.join()
+
+
+def quiesce(load, log):
+    """Holds the load back until the server has answered everything and published what it
+    integrated: nothing is then left for it to write, so strace may be swapped without a gap in
+    what the durability replay sees."""
+    load.pause()
+    deadline = time.time() + 30  # a hang guard: the server normally settles within a checkpoint interval
+    while time.time() < deadline:
+        state, note = rlib.read_tree_state(log), rlib.read_checkpoint(log)
+        if state and note and rlib.parse_checkpoint(note)[0] == state[0]:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def mount_small_fs(mode, mnt, image, size_mb):
@@ -155,12 +190,16 @@ def main():
 
         full_at = time.time()
         if mode == "inject":
-            # strace cannot attach twice: the recording tracer makes way for one that injects.
+            # strace cannot attach twice: the recording tracer makes way for one that injects,
+            # while the server is quiet, so that the three traces together are the whole run.
+            if not quiesce(load, log):
+                problems.append("the server did not settle (checkpoint = treeState) before the fault")
             tracer.send_signal(2)
             tracer.wait(30)
             injector = rlib.attach_strace(server.server_pid(), [
                 "-y", "-s", "256", "-e", TRACED + ",pwritev",
                 "-e", "inject=pwrite64,pwritev,mkdir:error=ENOSPC"], trace + ".full")
+            load.resume()
         else:
             fill(os.path.join(mnt, "ballast"))
         free_kb = shutil.disk_usage(mnt).free // 1024 if mode != "inject" else 0
@@ -169,9 +208,12 @@ def main():
 
         freed_at = time.time()
         if mode == "inject":
+            if not quiesce(load, log):
+                problems.append("the server did not settle (checkpoint = treeState) at the end of the fault")
             injector.send_signal(2)
             injector.wait(30)
             tracer = rlib.attach_strace(server.server_pid(), ["-y", "-s", "256", "-e", TRACED], trace + ".after")
+            load.resume()
         else:
             os.remove(os.path.join(mnt, "ballast"))
         # Writing must resume by itself: wait for the first 201 after the space came back.
@@ -230,17 +272,17 @@ def main():
         leftovers = [os.path.join(d, f) for d, _, fs in os.walk(log) for f in fs if f.startswith(".tmp.")]
         if leftovers:
             problems.append(f"temp files left: {leftovers[:3]}")
-        # In inject mode strace is detached and attached again twice, and what happens in between
-        # is not recorded: the durability replay needs one unbroken record.
+        # In inject mode strace was swapped twice while the server was quiet (quiesce), so the
+        # three traces in order are the whole run.
         model = rlib.Durability(log, 0)  # the empty log was made (and synced) before the trace
-        if mode != "inject":
-            model.feed(trace)
-            problems += model.problems
-        else:
-            model.feed(trace + ".full")
+        for part in ([trace, trace + ".full", trace + ".after"] if mode == "inject" else [trace]):
+            model.feed(part, required=True)
+        problems += model.problems
+        if mode == "inject" and model.injected == 0:
+            problems.append("no ENOSPC was injected: the fault never happened")
 
         counts = rlib.status_counts(during)
-        replay = f"{model.injected} faults injected" if mode == "inject" else "durability replayed"
+        replay = (f"{model.injected} faults injected, " if mode == "inject" else "") + "durability replayed"
         resumed_text = f"after {resumed - freed_at:.1f} s" if resumed else "never"
         left = f" ({free_kb} KB left)" if mode != "inject" else ""
         summary = (f"{mode}, {opts.size_mb} MB: {len(answers)} requests, while full {counts}{left}, "

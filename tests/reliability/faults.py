@@ -258,13 +258,17 @@ class Campaign:
         notes |= watcher.notes | {a.envelope for a in answers if a.envelope}
         problems += rlib.check_log(self.binary, run, acked, notes)
         model = rlib.Durability(run, BASE if phase != "init" else -1)
-        for t in traces:
-            model.feed(t)
+        # The first trace is the run itself; the second exists only if a killed server was
+        # restarted; the third is the restart after the run.
+        for i, t in enumerate(traces):
+            model.feed(t, required=i != 1)
         problems += model.problems
         summary = prefix + (f"burst under the fault: {rlib.status_counts(faulted)}; " if faulted else "")
         summary += f"{model.injected} injected{', killed' if model.killed else ''}; {len(acked)} acknowledged"
         if model.injected == 0 and not model.killed:
+            # The run checked nothing it was meant to: the fault it planned never happened.
             summary += "; NO FAULT HIT"
+            problems.append("no fault was injected: no thread made the planned N-th call of the class")
         return not problems, summary, problems
 
     def until_accepted(self, revive, bodies, problems, patience=15.0):
@@ -314,7 +318,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", required=True, help="the native rekor-server-posix")
     p.add_argument("--full", action="store_true", help="every run of the sweep (hours)")
-    p.add_argument("--sample", type=int, default=30, help="runs in the default sample")
+    p.add_argument("--sample", type=int, default=30, help="runs in the default sample (at least 1)")
     p.add_argument("--seed", type=int, default=None, help="seed of the sample (printed)")
     p.add_argument("--classes", default=None, help="comma-separated syscall classes")
     p.add_argument("--phases", default=",".join(PHASES))
@@ -323,6 +327,18 @@ def main():
     p.add_argument("--work", default=None, help="work directory (default: a new temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     opts = p.parse_args()
+    if opts.sample < 1:
+        p.error(f"--sample {opts.sample}: a sweep of no runs checks nothing")
+    for name, given, known in (("classes", opts.classes, CLASSES), ("phases", opts.phases, PHASES),
+                               ("modes", opts.modes, MODES)):
+        unknown = [x for x in (given.split(",") if given else []) if x not in known]
+        if unknown:
+            p.error(f"--{name}: unknown {', '.join(unknown)} (known: {', '.join(known)})")
+    for spec in opts.only:
+        parts = spec.split(":")
+        if (len(parts) != 4 or parts[0] not in PHASES or parts[1] not in CLASSES or parts[2] not in MODES
+                or not parts[3].isdigit() or int(parts[3]) < 1):
+            p.error(f"--only {spec}: not PHASE:CLASS:MODE:N with N >= 1")
 
     if not shutil.which("strace"):
         print("FAIL strace is not installed")
@@ -369,6 +385,9 @@ def main():
         else:
             print(f"full sweep: {total} runs", flush=True)
 
+    if not plan:
+        print("FAIL fault injection: the plan is empty (the counting runs found no call to inject into)", flush=True)
+        return 1
     passed = failed = hit = 0
     for ph, k, m, n in plan:
         spec = f"{ph}:{k}:{m}:{n}"
@@ -391,6 +410,10 @@ def main():
             shutil.copytree(os.path.join(work, "run"), kept)
     print(f"fault injection: {len(plan)} runs ({hit} with a fault hit), {passed} passed, {failed} failed, "
           f"{time.time() - started:.0f} s; work dir {work}", flush=True)
+    if hit < len(plan):
+        print(f"fault injection: a fault was injected in {hit} of the {len(plan)} planned runs: the sweep is not complete",
+              flush=True)
+        failed = failed or 1
     if not opts.keep and failed == 0 and not opts.work:
         shutil.rmtree(work, ignore_errors=True)
     return 0 if failed == 0 else 1

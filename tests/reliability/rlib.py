@@ -645,12 +645,18 @@ class Durability:
             return path[len(self.root) + 1:]
         return None
 
-    def feed(self, trace_file):
+    def feed(self, trace_file, required=False):
+        """Replays one strace output file; a missing `required` one is a problem (no record, no
+        check), a missing optional one (a restart that did not happen) is skipped."""
         open_calls = {}
         try:
             lines = open(trace_file, errors="replace").read().splitlines()
-        except OSError:
+        except OSError as e:
+            if required:
+                self.problems.append(f"no strace record to replay: {e}")
             return
+        if required and not lines:
+            self.problems.append(f"the strace record {trace_file} is empty")
         for line in lines:
             self.seq += 1
             if "+++ killed by SIGKILL" in line:

@@ -129,7 +129,7 @@ def together(binary, work, bodies):
     notes = watcher.notes | {a.envelope for a in answers if a.envelope}
     problems += rlib.check_log(binary, log, acked, notes)
     model = rlib.Durability(log, 0)
-    model.feed(trace)
+    model.feed(trace, required=True)
     problems += model.problems
     again = rlib.Server(binary, log, os.path.join(work, "together-3.log"))
     if not again.start() or again.stop() != 0:
