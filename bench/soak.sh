@@ -92,14 +92,15 @@ check "server descriptors back near their start (start $fds_start, end $fds_end)
     test -n "$fds_end" -a "${fds_end:--1}" -ge 0 -a "${fds_end:-0}" -le $((${fds_start:-0} + 40))
 stop_server
 check "serve exits 0 on SIGTERM after the soak" test $? = 0
-check "serve logged no warning or error" bash -c "! grep -qE '^(warn|fail|crit):|Unhandled exception' '$work/serve.log'"
+# serve.log holds at least the start-up lines: an empty or missing one would prove nothing.
+check "serve logged no warning or error" bash -c "[ -s '$work/serve.log' ] && ! grep -qE '^(warn|fail|crit):|Unhandled exception' '$work/serve.log'"
 "$bin" fsck --storage-dir "$work/log" --vkey "$vkey" > "$work/fsck.txt" 2> "$work/fsck.err"
 fsck_rc=$?
 cat "$work/fsck.txt"; grep -v 'entries checked' "$work/fsck.err"
 check "fsck passes on the whole log" test "$fsck_rc" = 0
 size=$(sed -n 2p "$work/log/checkpoint")
 accepted=$(field accepted)
-check "log size ($size) = accepted entries ($accepted)" test "$size" = "$accepted"
+check "log size ($size) = accepted entries ($accepted), more than none" test -n "$accepted" -a "${accepted:-0}" -gt 0 -a "$size" = "$accepted"
 echo "soak: log on disk $(du -sh "$work/log" | cut -f1)"
 [ "${KEEP_LOG:-0}" = 1 ] || rm -rf "$work/log"
 echo "$passed passed, $failed failed"
