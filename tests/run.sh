@@ -25,6 +25,12 @@ check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; f
 XUNIT_MIN_TESTS=1598
 sections=${ONLY:-xunit,binary,readpath,crash,bench,reliability,interop,ops}
 want() { [[ ",$sections," == *",$1,"* ]]; }
+for section in ${sections//,/ }; do
+    case $section in
+        xunit | binary | readpath | crash | bench | reliability | interop | ops) ;;
+        *) echo "tests/run.sh: ONLY=$sections: unknown section '$section'" >&2; exit 2 ;;
+    esac
+done
 # group NAME MIN COMMAND...: runs a group of checks that prints one PASS/FAIL line per check and
 # counts them into the totals. The group fails when it exited non-zero without a FAIL line, or
 # printed fewer than MIN checks (it stopped early, or skipped what it should have done). A SKIP
@@ -336,5 +342,6 @@ if [ "$sections" != xunit,binary,readpath,crash,bench,reliability,interop,ops ];
     echo "partial run: only $sections"
     if [ "${CI:-}" = true ]; then fail "ONLY=$sections under CI=true: CI runs every section"; fi
 fi
+[ $((passed + failed)) -gt 0 ] || fail "no check ran at all"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
