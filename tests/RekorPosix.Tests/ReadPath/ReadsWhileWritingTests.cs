@@ -163,6 +163,7 @@ public class ReadsWhileWritingTests(ITestOutputHelper output)
             tree.AssertRootsMatch();
             _trees[($"{reader.Source}, old checkpoint read again", tree.Size)] = tree;
         }
+        output.WriteLine($"the tree of size {old.Size} read again; {string.Join(", ", uncachedReaders.Select(r => $"{r.Source}: {r.Fallbacks} partials read from their full tile"))}");
         Assert.All(uncachedReaders, r => Assert.True(r.Fallbacks == 2, $"{r.Source}: {r.Fallbacks} partials read from full tiles, not 2"));
     }
 
@@ -197,7 +198,7 @@ public class ReadsWhileWritingTests(ITestOutputHelper output)
 
     private void Report(List<HttpLogReader> readers) =>
         output.WriteLine($"{_acked.Count} entries by {Writers} writers; distinct sizes seen while writing: tiles port {SizesSeen("tiles port")}, "
-            + $"api port {SizesSeen("api port")}; {_trees.Count} trees kept; {readers.Sum(r => r.Fallbacks)} partials read from their full tile");
+            + $"api port {SizesSeen("api port")}; {_trees.Count} trees kept; {readers.Sum(r => r.Fallbacks)} partials read from their full tile on the writer's ports");
 
     private void AssertOverlap()
     {
