@@ -546,14 +546,95 @@ def check_log(binary, root, acked, notes, final_published=True):
 
 
 def acked_entries(answers, problems):
-    """index -> canonical bytes of every 201; two 201s for one index are a problem."""
+    """index -> the entry bytes each 201 commits the log to, derived from the request the test
+    posted (canonical_body), never taken from the server's answer. A 201 whose canonicalizedBody
+    is not that body, and two 201s for one index, are problems."""
     acked = {}
     for a in answers:
         if a.status == 201:
-            if a.index in acked and acked[a.index] != a.canonical:
+            expected = canonical_body(a.body)
+            if a.canonical != expected:
+                problems.append(f"the 201 for index {a.index} carries a canonicalizedBody that is not the body of its request")
+            if a.index in acked and acked[a.index] != expected:
                 problems.append(f"index {a.index} acknowledged for two different entries")
-            acked[a.index] = a.canonical
+            acked[a.index] = expected
     return acked
+
+
+# ---- the canonical body of a request, derived here (rekor-v2-api.md §2.1, §3) ----------------
+
+# PublicKeyDetails by number (Appendix A), for a request that gives the enum as a number.
+_KEY_DETAILS = {5: "PKIX_ECDSA_P256_SHA_256", 8: "PKIX_ED25519_PH", 9: "PKIX_RSA_PKCS1V15_2048_SHA256",
+                10: "PKIX_RSA_PKCS1V15_3072_SHA256", 11: "PKIX_RSA_PKCS1V15_4096_SHA256",
+                12: "PKIX_ECDSA_P384_SHA_384", 13: "PKIX_ECDSA_P521_SHA_512", 16: "PKIX_RSA_PSS_2048_SHA256",
+                17: "PKIX_RSA_PSS_3072_SHA256", 18: "PKIX_RSA_PSS_4096_SHA256", 19: "PKIX_ECDSA_P384_SHA_256",
+                20: "PKIX_ECDSA_P521_SHA_256"}
+# data.algorithm follows from keyDetails alone (§2.3 step 6), never from the key.
+_SHA384 = ("PKIX_ECDSA_P384_SHA_384",)
+_SHA512 = ("PKIX_ECDSA_P521_SHA_512", "PKIX_ED25519_PH")
+
+
+def _field(message, json_name, proto_name):
+    """A field given by its JSON name or its proto name (protojson takes both)."""
+    return message[json_name] if json_name in message else message.get(proto_name)
+
+
+def _bytes(text):
+    """A protojson bytes field (standard or URL-safe base64, padded or not) as the server writes
+    it back: standard base64 with padding."""
+    raw = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "=" * (-len(text) % 4))
+    return base64.b64encode(raw).decode()
+
+
+def _jcs(value):
+    """RFC 8785 for what an entry holds (objects of strings): no whitespace, keys in UTF-16 order."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _jcs(value[k]) for k in keys) + "}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def canonical_body(request):
+    """The leaf a hashedrekord v0.0.2 request (JSON text) must become: the Entry of §3.1 as
+    protojson (lowerCamelCase names, enums by name, bytes as padded standard base64, unset
+    fields left out), canonicalized by RFC 8785. Worked out here from the request alone."""
+    rekord = _field(json.loads(request), "hashedRekordRequestV002", "hashed_rekord_request_v002")
+    signature = rekord["signature"]
+    verifier = signature["verifier"]
+    details = _field(verifier, "keyDetails", "key_details")
+    details = _KEY_DETAILS[details] if isinstance(details, int) else details
+    algorithm = "SHA2_384" if details in _SHA384 else "SHA2_512" if details in _SHA512 else "SHA2_256"
+    key = _field(verifier, "publicKey", "public_key")
+    material = ("publicKey", key) if key is not None else ("x509Certificate", _field(verifier, "x509Certificate", "x509_certificate"))
+    entry = {"apiVersion": "0.0.2", "kind": "hashedrekord", "spec": {"hashedRekordV002": {
+        "data": {"algorithm": algorithm, "digest": _bytes(rekord["digest"])},
+        "signature": {"content": _bytes(signature["content"]), "verifier": {
+            "keyDetails": details, material[0]: {"rawBytes": _bytes(_field(material[1], "rawBytes", "raw_bytes"))}}}}}}
+    return _jcs(entry).encode()
+
+
+def _worked_example_holds():
+    """The §3.3 worked example, sent as sigstore-go does and in other spellings protojson takes,
+    gives the spec's 489 bytes: the derivation is pinned to the spec, not to the server."""
+    digest = "dyj4ednYHjN4/zsjjBeeLahS9slp97Z67LTAVxjrjXw="
+    sig = "MEQCIB+YPa9o3SN0sQ4uduGf+mZxwFfOhFZ0Cgy+p7Vt1o2SAiAPFDHqOAJLYmvtCWOsDyNY1H4V3zm4NEDYs3NyvHh1Pg=="
+    pub = ("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2slOf8eZcj2moW2t4UFj7vCL6QpDzkDqqSUmm4OJCVvIauKLxm0aGs3VMPPfauMPaMutn0"
+           "/s3jg0rroFxoicyg==")
+    expected = (b'{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256",'
+                b'"digest":"dyj4ednYHjN4/zsjjBeeLahS9slp97Z67LTAVxjrjXw="},"signature":{"content":"MEQCIB+YPa9o3SN0sQ4uduGf+mZx'
+                b'wFfOhFZ0Cgy+p7Vt1o2SAiAPFDHqOAJLYmvtCWOsDyNY1H4V3zm4NEDYs3NyvHh1Pg==","verifier":{"keyDetails":"PKIX_ECDSA_'
+                b'P256_SHA_256","publicKey":{"rawBytes":"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2slOf8eZcj2moW2t4UFj7vCL6QpDzkDqqSU'
+                b'mm4OJCVvIauKLxm0aGs3VMPPfauMPaMutn0/s3jg0rroFxoicyg=="}}}}}}')
+    plain = json.dumps({"hashedRekordRequestV002": {"digest": digest, "signature": {"content": sig, "verifier": {
+        "publicKey": {"rawBytes": pub}, "keyDetails": "PKIX_ECDSA_P256_SHA_256"}}}})
+    urlsafe = lambda b: b.replace("+", "-").replace("/", "_").rstrip("=")
+    other = json.dumps({"hashed_rekord_request_v002": {"signature": {"verifier": {"key_details": 5, "public_key": {
+        "raw_bytes": urlsafe(pub)}}, "content": urlsafe(sig)}, "digest": urlsafe(digest)}}, indent=1)
+    return len(expected) == 489 and canonical_body(plain) == expected and canonical_body(other) == expected
+
+
+if not _worked_example_holds():
+    raise RuntimeError("rlib.canonical_body does not give the worked example of rekor-v2-api.md §3.3")
 
 
 # ---- durability model fed by strace output -------------------------------------------------

@@ -59,14 +59,22 @@ def start_add(binary, log):
 
 
 def feed_add(proc, lines):
-    """Feeds `add` its lines; returns (exit code, {index: bytes}, stderr)."""
+    """Feeds `add` its lines; returns (exit code, {index: bytes sent}, stderr, problems). An echo
+    only names which sent line an index holds: the bytes expected are the ones sent, and an echo
+    of a line never sent, or of one line twice, is a problem."""
     out, err = proc.communicate("".join(line + "\n" for line in lines), timeout=300)
-    acked = {}
+    sent = {line: line.encode() for line in lines}
+    acked, claimed, problems = {}, set(), []
     for row in out.splitlines():
         index, _, line = row.partition("\t")
-        if index.isdigit():
-            acked[int(index)] = line.encode()
-    return proc.returncode, acked, err
+        if not index.isdigit():
+            continue
+        if line not in sent or line in claimed:
+            problems.append(f"add gave index {index} to {line!r}, {'never sent' if line not in sent else 'acknowledged before'}")
+            continue
+        claimed.add(line)
+        acked[int(index)] = sent[line]
+    return proc.returncode, acked, err, problems
 
 
 def check_409s(log, answers, problems):
@@ -110,7 +118,8 @@ def together(binary, work, bodies):
         if a.status not in (201, 409) or (a.status == 409 and a.body not in shared):
             problems.append(f"a request got {a.status or 'no answer'} ({a.error})")
             break
-    code, add_acked, add_err = results["add"]
+    code, add_acked, add_err, add_problems = results["add"]
+    problems += add_problems
     if code != 0 or len(add_acked) != len(lines):
         problems.append(f"add exited {code} with {len(add_acked)} of {len(lines)} indexes: {add_err[-300:]}")
     for name, s in (("serve 1", s1), ("serve 2", s2)):

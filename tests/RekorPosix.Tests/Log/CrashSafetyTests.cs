@@ -13,8 +13,9 @@ namespace RekorPosix.Tests.Log;
 /// <summary>
 /// Appends from a child process and kills it with SIGKILL at random moments, over and over, then
 /// checks the promises: every acknowledged entry is at its index with its bytes, fsck passes, and
-/// every checkpoint ever seen is consistent with the final one. CRASH_ROUNDS sets the number of
-/// rounds (default 20); CRASH_SEED replays a run.
+/// every checkpoint ever seen is consistent with the final one. The bytes expected on disk are the
+/// feeder's own record of what it sent: the child's echo only says which sent line an index holds.
+/// CRASH_ROUNDS sets the number of rounds (default 20); CRASH_SEED replays a run.
 /// </summary>
 public class CrashSafetyTests(ITestOutputHelper output)
 {
@@ -27,7 +28,10 @@ public class CrashSafetyTests(ITestOutputHelper output)
         var random = new Random(seed);
         using var dir = new TempDir();
         string log = dir["log"];
-        var acked = new ConcurrentDictionary<long, string>();
+        // Every line fed to a child, with the bytes that went down its stdin.
+        var sent = new ConcurrentDictionary<string, byte[]>();
+        var acked = new ConcurrentDictionary<long, byte[]>();
+        var claimed = new ConcurrentDictionary<string, long>();
         var checkpoints = new ConcurrentDictionary<string, Checkpoint>();
         var verifier = TestLogKey.Verifier();
         int killed = 0;
@@ -47,10 +51,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
             var reader = Task.Run(async () =>
             {
                 while (await child.StandardOutput.ReadLineAsync() is { } line)
-                {
-                    int tab = line.IndexOf('\t');
-                    Assert.True(acked.TryAdd(long.Parse(line[..tab]), line[(tab + 1)..]), $"index given twice: {line}");
-                }
+                    Acknowledge(line, sent, claimed, acked);
             });
             int thisRound = round;
             var feeder = Task.Run(async () =>
@@ -60,7 +61,10 @@ public class CrashSafetyTests(ITestOutputHelper output)
                 {
                     for (int i = 0; !finish || i < 500; i++)
                     {
-                        await child.StandardInput.WriteLineAsync($"round {thisRound} entry {i} {feed.Next():x8}");
+                        string line = $"round {thisRound} entry {i} {feed.Next():x8}";
+                        // Recorded before it is written: the echo can come back at once.
+                        sent[line] = child.StandardInput.Encoding.GetBytes(line);
+                        await child.StandardInput.WriteLineAsync(line);
                         if (i % feed.Next(1, 64) == 0)
                         {
                             await child.StandardInput.FlushAsync();
@@ -106,11 +110,12 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Assert.Equal(new PosixStorage(log).ReadTreeState().Size, final.Size);
 
         var storage = new PosixStorage(log);
-        foreach (var (index, text) in acked)
+        foreach (var (index, bytes) in acked)
         {
             Assert.True(index < final.Size, $"acknowledged index {index} is beyond the log ({final.Size})");
             var bundle = storage.ReadEntryBundle(new TileAddress(0, index / 256, TileMath.EntryBundleWidth(index / 256, final.Size), IsEntries: true));
-            Assert.Equal(text, Encoding.UTF8.GetString(EntryBundle.Parse(bundle)[(int)(index % 256)].Span));
+            Assert.True(bytes.AsSpan().SequenceEqual(EntryBundle.Parse(bundle)[(int)(index % 256)].Span),
+                $"entry {index} on disk is not the line sent as \"{Encoding.UTF8.GetString(bytes)}\"");
         }
         var proofs = new ProofBuilder(final.Size, storage.ReadTile);
         foreach (var seen in checkpoints.Values)
@@ -119,6 +124,22 @@ public class CrashSafetyTests(ITestOutputHelper output)
             Assert.True(MerkleProof.VerifyConsistency(seen.Size, final.Size, seen.RootHash, final.RootHash, proofs.Consistency(seen.Size)),
                 $"checkpoint at size {seen.Size} is not consistent with the final one at {final.Size}");
         }
+    }
+
+    /// <summary>
+    /// Takes one "index&lt;TAB&gt;line" echo of the child. The line must be one the feeder sent and
+    /// not yet acknowledged; the index then expects the feeder's bytes for it, not the echo's.
+    /// </summary>
+    private static void Acknowledge(string echo, ConcurrentDictionary<string, byte[]> sent,
+        ConcurrentDictionary<string, long> claimed, ConcurrentDictionary<long, byte[]> acked)
+    {
+        int tab = echo.IndexOf('\t');
+        Assert.True(tab > 0, $"not an index<TAB>line echo: {echo}");
+        long index = long.Parse(echo[..tab]);
+        string line = echo[(tab + 1)..];
+        Assert.True(sent.TryGetValue(line, out byte[]? bytes), $"index {index} claims a line that was never sent: {line}");
+        Assert.True(claimed.TryAdd(line, index), $"line \"{line}\" acknowledged at index {index} and at {claimed.GetValueOrDefault(line)}");
+        Assert.True(acked.TryAdd(index, bytes), $"index {index} given twice: {echo}");
     }
 
     /// <summary>Records the current checkpoint (verified) if there is one.</summary>
