@@ -258,7 +258,7 @@ if [ -x "$bin" ] && want crash; then
     # filter that matched nothing cannot pass. CRASH_ROUNDS=0 would kill nothing: refused.
     if [ "${CRASH_ROUNDS:-20}" -ge 1 ] 2>/dev/null; then
         REKOR_SERVER_BINARY="$bin" CRASH_ROUNDS="${CRASH_ROUNDS:-20}" dotnet test tests/RekorPosix.Tests -c Release \
-            --filter "FullyQualifiedName~CrashSafetyTests" --logger "trx;LogFileName=$work/crash.trx" > "$work/crash.log" 2>&1
+            --filter "FullyQualifiedName~CrashSafetyTests.SigkillAtRandomMoments" --logger "trx;LogFileName=$work/crash.trx" > "$work/crash.log" 2>&1
         crash_rc=$?
         grep -E 'rounds|Passed!|Failed!' "$work/crash.log" || tail -n 40 "$work/crash.log"
         check "crash test against the native binary" bash tests/xunit-summary.sh "$work/crash.trx" "$crash_rc" 1

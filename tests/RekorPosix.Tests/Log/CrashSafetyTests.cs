@@ -22,7 +22,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
     [Fact]
     public async Task SigkillAtRandomMoments_LosesNoAcknowledgedEntry_AndNeverPublishesAnInconsistentCheckpoint()
     {
-        int rounds = int.TryParse(Environment.GetEnvironmentVariable("CRASH_ROUNDS"), out int r) ? r : 20;
+        int rounds = Rounds(Environment.GetEnvironmentVariable("CRASH_ROUNDS"));
         int seed = int.TryParse(Environment.GetEnvironmentVariable("CRASH_SEED"), out int s) ? s : Environment.TickCount;
         output.WriteLine($"{rounds} rounds, CRASH_SEED={seed}");
         var random = new Random(seed);
@@ -141,6 +141,33 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Assert.True(claimed.TryAdd(line, index), $"line \"{line}\" acknowledged at index {index} and at {claimed.GetValueOrDefault(line)}");
         Assert.True(acked.TryAdd(index, bytes), $"index {index} given twice: {echo}");
     }
+
+    /// <summary>
+    /// CRASH_ROUNDS, 20 when unset. Zero rounds, or a value that is not a number, would kill nothing
+    /// and pass: refused.
+    /// </summary>
+    internal static int Rounds(string? setting)
+    {
+        if (string.IsNullOrEmpty(setting))
+            return 20;
+        if (!int.TryParse(setting, out int rounds) || rounds < 1)
+            throw new ArgumentException($"CRASH_ROUNDS={setting}: the crash test needs a number of rounds of at least 1");
+        return rounds;
+    }
+
+    [Theory]
+    [InlineData(null, 20)]
+    [InlineData("", 20)]
+    [InlineData("1", 1)]
+    [InlineData("200", 200)]
+    public void Rounds_TakesCrashRounds(string? setting, int expected) => Assert.Equal(expected, Rounds(setting));
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("many")]
+    public void Rounds_RefusesARunThatKillsNothing(string setting) =>
+        Assert.Contains("at least 1", Assert.Throws<ArgumentException>(() => Rounds(setting)).Message);
 
     /// <summary>Records the current checkpoint (verified) if there is one.</summary>
     private static void Observe(string log, INoteVerifier verifier, ConcurrentDictionary<string, Checkpoint> seen)
