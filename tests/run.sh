@@ -324,18 +324,18 @@ if [ -x "$bin" ] && want interop; then
     # First the harness against its mock log and a server without the write API: it must fail
     # where it should; then the real thing.
     group interop-selftest 15 bash "$root/tests/interop/run.sh" --self-test
-    group interop 40 bash "$root/tests/interop/run.sh" "$bin"
+    group interop 42 bash "$root/tests/interop/run.sh" "$bin"
     at_least interop "tamper/" 15
 fi
 if [ -x "$bin" ] && want ops; then
     # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
     # package installed with dpkg -i, the linux-arm64 cross build smoke-run under qemu-user.
-    group ops 30 bash "$root/tests/ops/run.sh" "$bin"
+    group ops 36 bash "$root/tests/ops/run.sh" "$bin"
     at_least ops "keys/" 3
-    at_least ops "freeze/" 9
+    at_least ops "freeze/" 10
     at_least ops "systemd/" 2
     at_least ops "deb/" 12
-    at_least ops "arm64/" 8
+    at_least ops "arm64/" 9
 fi
 
 if [ "$sections" != xunit,binary,readpath,crash,bench,reliability,interop,ops ]; then
