@@ -272,9 +272,8 @@ public class PosixStorageTests
             child.StandardInput.WriteLine("second");
             child.StandardInput.Flush();
             var storage = new PosixStorage(log);
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < TimeSpan.FromSeconds(10) && storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size < 2)
-                await Task.Delay(20);
+            // The refused entry is never waited for by add, so its checkpoint is watched for here.
+            await Eventually.True(() => storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size >= 2, "a checkpoint covered the refused entry");
             child.StandardInput.Close();
             Assert.True(child.WaitForExit(120_000));
             Assert.True(tracer.WaitForExit(120_000));
