@@ -66,7 +66,10 @@ public class AntispamFollowerTests
         await using var reopened = Open(dir, reader);
         Assert.Equal(300, reopened.NextIndex);
         AssertFindsEachAtItsIndex(reopened, entries);
-        await Task.Delay(100);
+        // Two more looks at the log's size: a whole round of the background loop has run since,
+        // and read no bundle.
+        int sizeReads = reader.SizeReads;
+        await Eventually.True(() => reader.SizeReads >= sizeReads + 2, "the follower went round its loop once more");
         Assert.Equal(reads, reader.Requests.Count);
     }
 
