@@ -192,7 +192,7 @@ public class PersistentDedupIndexTests
                 Assert.Null(index.Find(Id(-1 - value)));
             }
         }));
-        await Task.WhenAll(readers.Append(writer)).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(readers.Append(writer)).WaitAsync(HangGuard.Timeout);
         Assert.Equal(2999, index.Find(Id(2999)));
     }
 

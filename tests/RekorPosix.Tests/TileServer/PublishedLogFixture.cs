@@ -40,8 +40,8 @@ public sealed class PublishedLogFixture : IAsyncLifetime
             {
                 int count = Math.Min(37, Size - start);
                 var adds = Enumerable.Range(start, count).Select(i => log.AddAsync(Entry(i), CancellationToken.None));
-                await Task.WhenAll(adds).WaitAsync(TimeSpan.FromSeconds(30));
-                await log.AwaitPublicationAsync(start + count - 1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+                await Task.WhenAll(adds).WaitAsync(HangGuard.Timeout);
+                await log.AwaitPublicationAsync(start + count - 1, CancellationToken.None).WaitAsync(HangGuard.Timeout);
             }
         }
         foreach (string orphan in Orphans.Append(TempFile))

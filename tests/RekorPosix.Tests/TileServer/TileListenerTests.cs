@@ -364,7 +364,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
                 Assert.Equal(bundle, connection.ReadResponse().Body);
             }
         }));
-        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(clients).WaitAsync(HangGuard.Timeout);
     }
 
     // ---- limits, each on a read-only server of its own over the same log ----------------------
@@ -525,7 +525,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
                 // Refused and reset before all the garbage was sent: closed all the same.
             }
         }));
-        await Task.WhenAll(garbage).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(garbage).WaitAsync(HangGuard.Timeout);
         using var after = RawHttpConnection.Open(TilesPort);
         after.Request("/tile/0/000");
         Assert.Equal(Disk("tile/0/000"), after.ReadResponse().Body);
