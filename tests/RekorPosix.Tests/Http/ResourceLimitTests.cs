@@ -150,8 +150,9 @@ public class ResourceLimitTests
         const long boundBytes = 400L << 20;
         // Untouched pages of a big array are the GC's but not resident: RSS does not see buffers
         // sized by the announcement (measured: 8 GB of them, RSS +33 MiB), a managed heap capped
-        // at 512 MiB does (the server runs out of memory and dies).
-        var environment = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" };
+        // at 512 MiB does (the server runs out of memory and dies). Hex without "0x": native AOT
+        // ignores the value with the prefix, CoreCLR reads both.
+        var environment = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "20000000" };
         using var dir = new TempDir();
         using var server = await ServerProcess.StartAsync(dir["log"], environment);
         await AssertAnswersHealthz(server.Http.BaseAddress!);
