@@ -66,7 +66,10 @@ public class AntispamFollowerTests
         await using var reopened = Open(dir, reader);
         Assert.Equal(300, reopened.NextIndex);
         AssertFindsEachAtItsIndex(reopened, entries);
-        await Task.Delay(100);
+        // Two more looks at the log's size: a whole round of the background loop has run since,
+        // and read no bundle.
+        int sizeReads = reader.SizeReads;
+        await Eventually.True(() => reader.SizeReads >= sizeReads + 2, "the follower went round its loop once more");
         Assert.Equal(reads, reader.Requests.Count);
     }
 
@@ -278,9 +281,10 @@ public class AntispamFollowerTests
     {
         using var dir = new TempDir();
         var reader = new MemoryLogReader(Entries(100)) { FailReads = new IOException("down") };
-        var follower = Open(dir, reader);
+        // A drain timeout far beyond the hang guard: only not waiting for it ends Dispose in time.
+        var follower = Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromHours(1) });
         await Eventually.True(() => reader.FailedReads > 0, "a read failed");
-        await follower.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await follower.DisposeAsync().AsTask().WaitAsync(HangGuard.Timeout);
         Assert.Equal(0, follower.NextIndex);
     }
 
@@ -297,7 +301,7 @@ public class AntispamFollowerTests
         var disposing = follower.DisposeAsync().AsTask();
         await Eventually.True(() => logger.Lines.Any(l => l.EventId == 506), "the follower gave up");
         gate.Set();
-        await disposing.WaitAsync(TimeSpan.FromSeconds(10));
+        await disposing.WaitAsync(HangGuard.Timeout);
         await using var reopened = Open(dir, new MemoryLogReader(Entries(100)) { FailReads = new IOException("down") });
         Assert.Equal(0, reopened.NextIndex);
     }

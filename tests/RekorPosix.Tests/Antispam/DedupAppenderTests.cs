@@ -214,7 +214,7 @@ public class DedupAppenderTests
         LogIndex[] added;
         await using (var server = Server.Start(dir.Path, Persistent))
         {
-            added = await Task.WhenAll(entries.Select(e => Add(server.Appender, e))).WaitAsync(TimeSpan.FromSeconds(60));
+            added = await Task.WhenAll(entries.Select(e => Add(server.Appender, e))).WaitAsync(HangGuard.Timeout);
             Assert.All(added, a => Assert.False(a.IsDuplicate));
             Assert.Equal(Enumerable.Range(0, 700).Select(i => (long)i), added.Select(a => a.Index).Order());
             // Repeats, interleaved with new entries, while the follower is still indexing.

@@ -17,6 +17,7 @@ public sealed class MemoryLogReader : ILogReader
     // The sizes the log had after each append: where partial bundles were written.
     private readonly HashSet<long> _sizes = [0];
     private long? _claimedSize;
+    private int _sizeReads;
 
     public MemoryLogReader(IEnumerable<byte[]>? entries = null)
     {
@@ -56,7 +57,21 @@ public sealed class MemoryLogReader : ILogReader
 
     public long IntegratedSize
     {
-        get { lock (_entries) return _claimedSize ?? _entries.Count; }
+        get
+        {
+            lock (_entries)
+            {
+                _sizeReads++;
+                return _claimedSize ?? _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>How often <see cref="IntegratedSize"/> was read: the follower reads it once per round,
+    /// so two more reads mean a whole round has passed.</summary>
+    public int SizeReads
+    {
+        get { lock (_entries) return _sizeReads; }
     }
 
     public byte[]? ReadCheckpoint() => null;

@@ -148,6 +148,7 @@ public class PersistentDedupIndexTests
         using var index = PersistentDedupIndex.Open(dir["antispam.db"], logger);
         index.Commit(0, Ids(1, 2, 3));
         using var stop = new CancellationTokenSource();
+        var looking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var lookups = Task.Run(() =>
         {
             int n = 0;
@@ -156,10 +157,12 @@ public class PersistentDedupIndexTests
                 long? found = index.Find(Id(2));
                 Assert.True(found is null or 1);
                 n++;
+                looking.TrySetResult();
             }
             return n;
         });
-        await Task.Delay(20);
+        // The rebuild starts once lookups are under way, not after a guess at how long that takes.
+        await looking.Task.WaitAsync(HangGuard.Timeout);
         index.Rebuild("a test said so");
         stop.Cancel();
         Assert.True(await lookups > 0);
@@ -189,7 +192,7 @@ public class PersistentDedupIndexTests
                 Assert.Null(index.Find(Id(-1 - value)));
             }
         }));
-        await Task.WhenAll(readers.Append(writer)).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(readers.Append(writer)).WaitAsync(HangGuard.Timeout);
         Assert.Equal(2999, index.Find(Id(2999)));
     }
 

@@ -50,9 +50,16 @@ public class EntryServiceTests
     public async Task AClientThatWentAway_Is499()
     {
         using var dir = new TempDir();
-        var service = Service(new FakeLog(), dir.Path);
-        using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        var error = await Assert.ThrowsAsync<ApiException>(() => service.CreateAsync(Request(), gone.Token));
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new FakeLog().Await;
+        var log = new FakeLog { Await = (index, cancel) => { waiting.TrySetResult(); return never(index, cancel); } };
+        // The server's own timeout is far off: only the client's going away can end the wait.
+        var service = Service(log, dir.Path, TimeSpan.FromHours(1));
+        using var gone = new CancellationTokenSource();
+        var creating = service.CreateAsync(Request(), gone.Token);
+        await waiting.Task.WaitAsync(HangGuard.Timeout);
+        gone.Cancel();
+        var error = await Assert.ThrowsAsync<ApiException>(() => creating.WaitAsync(HangGuard.Timeout));
         Assert.Equal(499, error.HttpStatus);
         Assert.Equal(GrpcCode.Canceled, error.Code);
     }

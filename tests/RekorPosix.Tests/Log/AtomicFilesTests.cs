@@ -140,7 +140,7 @@ public class AtomicFilesTests
     /// must fsync it again, and successfully.
     /// </summary>
     [Fact]
-    public void MkdirAll_FsyncsTheParentAgain_AfterThatFsyncFailed()
+    public async Task MkdirAll_FsyncsTheParentAgain_AfterThatFsyncFailed()
     {
         using var dir = new TempDir();
         string log = dir["log"];
@@ -163,17 +163,36 @@ public class AtomicFilesTests
         {
             child.StandardInput.WriteLine("refused");
             child.StandardInput.Flush();
-            Thread.Sleep(1000); // the first batch fails before the second line comes
+            // The second line goes only once add has logged the first batch's failure, so that
+            // it is a batch of its own, the one that must fsync the parent again.
+            await WaitForLine(child.StandardError, "Integration of a batch of 1 entries failed");
+            var stderr = child.StandardError.ReadToEndAsync();
             child.StandardInput.WriteLine("accepted");
             child.StandardInput.Close();
             string stdout = child.StandardOutput.ReadToEnd();
             Assert.True(child.WaitForExit(120_000));
             Assert.True(tracer.WaitForExit(120_000));
             Assert.Contains("256\taccepted\n", stdout);
+            await stderr;
         }
         var lines = File.ReadAllLines(trace);
         int failed = Array.FindIndex(lines, l => l.Contains("(INJECTED)"));
         Assert.True(failed >= 0, string.Join('\n', lines));
         Assert.Contains(lines[failed..], l => l.EndsWith("= 0"));
+    }
+
+    /// <summary>Reads a child's output until a line holds <paramref name="text"/>; fails if the output
+    /// ends first, or on the hang guard.</summary>
+    private static async Task WaitForLine(StreamReader output, string text)
+    {
+        using var guard = new CancellationTokenSource(HangGuard.Timeout);
+        var seen = new List<string>();
+        while (await output.ReadLineAsync(guard.Token) is { } line)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+                return;
+            seen.Add(line);
+        }
+        Assert.Fail($"no line with \"{text}\" before the output ended:\n{string.Join('\n', seen)}");
     }
 }

@@ -38,10 +38,9 @@ public class FileLockTests
         string path = dir["l"];
         var held = FileLock.Acquire(path);
         var waiter = Task.Run(() => { using var l = FileLock.Acquire(path); return true; });
-        await Task.Delay(200);
-        Assert.False(waiter.IsCompleted);
+        await FlockWaiters.WaitUntilBlockedAsync(path, waiter, "a second Acquire");
         held.Dispose();
-        Assert.True(await waiter.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await waiter.WaitAsync(HangGuard.Timeout));
     }
 
     /// <summary>util-linux flock(1) with -n: exit 1 when the lock is taken elsewhere.</summary>

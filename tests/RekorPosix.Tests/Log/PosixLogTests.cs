@@ -27,9 +27,9 @@ public class PosixLogTests
         await using (var log = Start(dir.Path))
         {
             var adds = Enumerable.Range(0, 300).Select(i => log.AddAsync(Encoding.UTF8.GetBytes($"entry {i}"), CancellationToken.None)).ToList();
-            var indexes = await Task.WhenAll(adds).WaitAsync(TimeSpan.FromSeconds(30));
+            var indexes = await Task.WhenAll(adds).WaitAsync(HangGuard.Timeout);
             Assert.Equal(Enumerable.Range(15, 300).Select(i => (long)i), indexes);
-            var published = await log.AwaitPublicationAsync(314, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            var published = await log.AwaitPublicationAsync(314, CancellationToken.None).WaitAsync(HangGuard.Timeout);
             Assert.Equal(315, published.Size);
         }
 
@@ -57,7 +57,7 @@ public class PosixLogTests
         Assert.Equal(0, index);
         // Durable before publication: the bundle is on disk as soon as Add returned.
         Assert.Equal("hello", Encoding.UTF8.GetString(EntryBundle.Parse(File.ReadAllBytes(dir["tile/entries/000.p/1"]))[0].Span));
-        var checkpoint = await log.AwaitPublicationAsync(index, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var checkpoint = await log.AwaitPublicationAsync(index, CancellationToken.None).WaitAsync(HangGuard.Timeout);
         string text = SignedNote.Open(Encoding.UTF8.GetString(checkpoint.Note), [TestLogKey.Verifier()]);
         var parsed = Checkpoint.Parse(text);
         Assert.Equal(1, parsed.Size);
@@ -160,9 +160,10 @@ public class PosixLogTests
     public async Task AFreezeByAnotherProcess_IsTheFinalCheckpoint_ForTheWaitersAndAtShutdown()
     {
         using var dir = new TempDir();
-        var slow = Fast with { CheckpointInterval = TimeSpan.FromMinutes(1) };
+        // No publication of its own within the test, however slow the machine: only the freeze.
+        var slow = Fast with { CheckpointInterval = TimeSpan.FromMinutes(10) };
         var log = Start(dir.Path, slow);
-        long index = await log.AddAsync("covered by the freeze"u8.ToArray(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        long index = await log.AddAsync("covered by the freeze"u8.ToArray(), CancellationToken.None).WaitAsync(HangGuard.Timeout);
         var waiting = log.AwaitPublicationAsync(index, CancellationToken.None);
         Assert.False(waiting.IsCompleted);
 
@@ -170,8 +171,8 @@ public class PosixLogTests
         var frozen = other.TryFreeze(TestLogKey.SignNote(), TestData.TesseraOrigin, TestLogKey.Verifier(), DateTimeOffset.UtcNow);
         Assert.Equal(index + 1, frozen!.Value.Size);
 
-        await log.ShutdownAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
-        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        await log.ShutdownAsync(CancellationToken.None).WaitAsync(HangGuard.Timeout);
+        var final = await waiting.WaitAsync(HangGuard.Timeout);
         Assert.Equal(index + 1, final.Size);
         Assert.Equal(File.ReadAllBytes(dir["checkpoint"]), final.Note);
         await log.DisposeAsync();

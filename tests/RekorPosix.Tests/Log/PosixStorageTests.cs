@@ -206,11 +206,10 @@ public class PosixStorageTests
         {
             publishing = Task.Run(() => storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin,
                 TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, force: true));
-            await Task.Delay(300);
-            Assert.False(publishing.IsCompleted);
+            await FlockWaiters.WaitUntilBlockedAsync(storage.Paths.TreeStateLock, publishing, "the publisher");
             Assert.False(File.Exists(Path.Combine(dir.Path, "checkpoint")));
         }
-        var outcome = await publishing.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = await publishing.WaitAsync(HangGuard.Timeout);
         Assert.True(outcome.Published);
         Assert.Equal(3, outcome.Size);
     }
@@ -273,9 +272,8 @@ public class PosixStorageTests
             child.StandardInput.WriteLine("second");
             child.StandardInput.Flush();
             var storage = new PosixStorage(log);
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < TimeSpan.FromSeconds(10) && storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size < 2)
-                await Task.Delay(20);
+            // The refused entry is never waited for by add, so its checkpoint is watched for here.
+            await Eventually.True(() => storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size >= 2, "a checkpoint covered the refused entry");
             child.StandardInput.Close();
             Assert.True(child.WaitForExit(120_000));
             Assert.True(tracer.WaitForExit(120_000));
@@ -307,15 +305,15 @@ public class PosixStorageTests
         new PosixStorage(dir.Path).Open();
         string temp = dir[tempName];
         Task opening;
-        using (FileLock.Acquire(dir[Path.Combine(".state", lockName)]))
+        string lockFile = dir[Path.Combine(".state", lockName)];
+        using (FileLock.Acquire(lockFile))
         {
             File.WriteAllText(temp, "being written");
             opening = Task.Run(() => new PosixStorage(dir.Path).Open());
-            await Task.Delay(300);
-            Assert.False(opening.IsCompleted);
+            await FlockWaiters.WaitUntilBlockedAsync(lockFile, opening, "Open");
             Assert.True(File.Exists(temp));
         }
-        await opening.WaitAsync(TimeSpan.FromSeconds(10));
+        await opening.WaitAsync(HangGuard.Timeout);
         // Once nobody holds the lock it is a crash leftover, and goes.
         Assert.False(File.Exists(temp));
     }

@@ -1,4 +1,5 @@
 using RekorPosix.Log;
+using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log;
 
@@ -15,10 +16,10 @@ public class PublicationAwaiterTests
         awaiter.Publish(Checkpoint(5));
         Assert.False(index5.IsCompleted); // size 5 covers indexes 0..4 only
         awaiter.Publish(Checkpoint(6));
-        Assert.Equal(6, (await index5.WaitAsync(TimeSpan.FromSeconds(5))).Size);
+        Assert.Equal(6, (await index5.WaitAsync(HangGuard.Timeout)).Size);
         Assert.False(index9.IsCompleted);
         awaiter.Publish(Checkpoint(20));
-        Assert.Equal(20, (await index9.WaitAsync(TimeSpan.FromSeconds(5))).Size);
+        Assert.Equal(20, (await index9.WaitAsync(HangGuard.Timeout)).Size);
     }
 
     [Fact]

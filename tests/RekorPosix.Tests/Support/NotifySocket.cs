@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
@@ -39,10 +40,11 @@ public sealed class NotifySocket : IDisposable
     public async Task<List<string>> ReceiveUntilAsync(string field, TimeSpan timeout)
     {
         var seen = new List<string>();
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        // Stopwatch, not the wall clock: a clock step must not end or stretch the wait.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < timeout)
         {
-            string? message = await ReceiveAsync(deadline - DateTime.UtcNow);
+            string? message = await ReceiveAsync(timeout - waited.Elapsed);
             if (message is null)
                 break;
             seen.Add(message);

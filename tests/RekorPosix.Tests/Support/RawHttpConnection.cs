@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -31,7 +32,8 @@ public sealed class RawHttpConnection : IDisposable
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Connect(IPAddress.Loopback, port);
-        socket.ReceiveTimeout = 10_000;
+        // A blocking read that outlasts the hang guard is a hang (it throws), never slowness.
+        socket.ReceiveTimeout = (int)HangGuard.Timeout.TotalMilliseconds;
         return new RawHttpConnection(socket);
     }
 
@@ -83,15 +85,21 @@ public sealed class RawHttpConnection : IDisposable
         return new RawResponse(status, lines[0], headers, body);
     }
 
+    /// <summary>Waits until the server closes (or resets) the connection, reading and dropping
+    /// whatever it still sends; false only if it is still open when the hang guard runs out.</summary>
+    public bool WaitForClose() => ClosedWithin(HangGuard.Timeout);
+
     /// <summary>True when the server closed (or reset) the connection within the time given;
-    /// anything it still sends before that is read and dropped.</summary>
+    /// anything it still sends before that is read and dropped. For pacing a client that must
+    /// notice a close while it does something else; to assert a close, <see cref="WaitForClose"/>.</summary>
     public bool ClosedWithin(TimeSpan time)
     {
-        var deadline = DateTime.UtcNow + time;
+        // Stopwatch, not the wall clock: a clock step must not end or stretch the wait.
+        var waited = Stopwatch.StartNew();
         _start = _end = 0;
-        while (DateTime.UtcNow < deadline)
+        for (var left = time; left > TimeSpan.Zero; left = time - waited.Elapsed)
         {
-            if (!_socket.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectRead))
+            if (!_socket.Poll(left, SelectMode.SelectRead))
                 continue;
             try
             {

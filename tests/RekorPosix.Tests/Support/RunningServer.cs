@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using System.Diagnostics;
 using RekorPosix.Http;
 
 namespace RekorPosix.Tests.Support;
@@ -19,7 +18,7 @@ public sealed class RunningServer : IAsyncDisposable
         string scheme = settings.HttpTlsCertFile.Length > 0 ? "https" : "http";
         // Test certificates are self-signed: trust whatever the server presents.
         var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
-        Http = new HttpClient(handler) { BaseAddress = new Uri($"{scheme}://127.0.0.1:{settings.HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        Http = new HttpClient(handler) { BaseAddress = new Uri($"{scheme}://127.0.0.1:{settings.HttpPort}"), Timeout = HangGuard.Timeout };
     }
 
     public ServeSettings Settings { get; }
@@ -48,7 +47,7 @@ public sealed class RunningServer : IAsyncDisposable
 
     private static ServeSettings DefaultSettings(string storageDir, Func<ServeSettings, ServeSettings>? adjust)
     {
-        int[] ports = FreePorts(4);
+        int[] ports = FreePorts.Take(4);
         var settings = new ServeSettings
         {
             StorageDir = storageDir,
@@ -69,7 +68,10 @@ public sealed class RunningServer : IAsyncDisposable
 
     private async Task<RunningServer> WaitUntilServingAsync()
     {
-        for (int i = 0; i < 300; i++)
+        // Nothing tells an in-process caller that serve is up, so /healthz is polled; only the hang
+        // guard ends the wait, since a start-up slowed by a loaded machine is no failure.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < HangGuard.Timeout)
         {
             if (_run.IsCompleted)
                 throw new InvalidOperationException($"serve exited with {await _run}");
@@ -83,14 +85,14 @@ public sealed class RunningServer : IAsyncDisposable
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException("serve did not answer /healthz");
+        throw new TimeoutException($"hang guard: serve did not answer /healthz within {HangGuard.Timeout}");
     }
 
     /// <summary>Stops the server the way SIGTERM does and returns its exit code.</summary>
     public async Task<int> StopAsync()
     {
         _stop.Cancel();
-        return await _run.WaitAsync(TimeSpan.FromSeconds(60));
+        return await _run.WaitAsync(HangGuard.Timeout);
     }
 
     public async ValueTask DisposeAsync()
@@ -99,21 +101,5 @@ public sealed class RunningServer : IAsyncDisposable
             await StopAsync();
         Http.Dispose();
         _stop.Dispose();
-    }
-
-    /// <summary>Distinct free ports: all listeners are held open until every port is chosen, so the
-    /// kernel cannot hand out one port twice.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
-        }
     }
 }

@@ -31,7 +31,7 @@ public static class Strace
         var watch = Stopwatch.StartNew();
         while (!Threads(server.Id).Any(t => t.Name == readyThread))
         {
-            if (server.HasExited || watch.Elapsed > TimeSpan.FromSeconds(60))
+            if (server.HasExited || watch.Elapsed > HangGuard.Timeout)
                 throw new InvalidOperationException($"no thread {readyThread} in rekor-server-posix {string.Join(' ', args)}");
             Thread.Sleep(10);
         }
@@ -44,7 +44,7 @@ public static class Strace
         var tracer = Run(info);
         while (!Threads(server.Id).All(t => t.TracerPid == tracer.Id))
         {
-            if (tracer.HasExited || watch.Elapsed > TimeSpan.FromSeconds(60))
+            if (tracer.HasExited || watch.Elapsed > HangGuard.Timeout)
                 throw new InvalidOperationException($"strace did not attach: {tracer.StandardError.ReadToEnd()}");
             Thread.Sleep(10);
         }

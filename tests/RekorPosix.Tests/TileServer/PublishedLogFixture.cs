@@ -21,6 +21,9 @@ public sealed class PublishedLogFixture : IAsyncLifetime
     // Where the server's start-up sweep of temp files (right-edge directories only) leaves it.
     public const string TempFile = "tile/0/000.p/.tmp.123456";
 
+    /// <summary>An idle timeout far beyond <see cref="HangGuard.Timeout"/>.</summary>
+    public static readonly TimeSpan NoIdleSweep = TimeSpan.FromMinutes(10);
+
     private readonly TempDir _dir = new();
 
     public string Dir => _dir.Path;
@@ -37,8 +40,8 @@ public sealed class PublishedLogFixture : IAsyncLifetime
             {
                 int count = Math.Min(37, Size - start);
                 var adds = Enumerable.Range(start, count).Select(i => log.AddAsync(Entry(i), CancellationToken.None));
-                await Task.WhenAll(adds).WaitAsync(TimeSpan.FromSeconds(30));
-                await log.AwaitPublicationAsync(start + count - 1, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+                await Task.WhenAll(adds).WaitAsync(HangGuard.Timeout);
+                await log.AwaitPublicationAsync(start + count - 1, CancellationToken.None).WaitAsync(HangGuard.Timeout);
             }
         }
         foreach (string orphan in Orphans.Append(TempFile))
@@ -46,8 +49,13 @@ public sealed class PublishedLogFixture : IAsyncLifetime
             Directory.CreateDirectory(Path.GetDirectoryName(_dir[orphan])!);
             File.WriteAllBytes(_dir[orphan], new byte[8192]);
         }
-        // No garbage collection while the tests compare files on disk with what is served.
-        Server = await RunningServer.StartAsync(_dir.Path, s => s with { Append = s.Append with { GcInterval = TimeSpan.FromDays(1) } });
+        // No garbage collection while the tests compare files on disk with what is served, and no
+        // idle sweep within a test's hang guard: a close a test waits for is never the sweep's.
+        Server = await RunningServer.StartAsync(_dir.Path, s => s with
+        {
+            Append = s.Append with { GcInterval = TimeSpan.FromDays(1) },
+            TilesIdleTimeout = NoIdleSweep,
+        });
     }
 
     /// <summary>Every file a client may fetch, as paths relative to the log directory.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -226,7 +227,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
             if (closes)
             {
                 Assert.Equal("close", response.Header("Connection"));
-                Assert.True(connection.ClosedWithin(TimeSpan.FromSeconds(5)), "the connection stays open after a refusal");
+                Assert.True(connection.WaitForClose(), "the connection stays open after a refusal");
             }
             else
             {
@@ -304,7 +305,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         connection.Send("GET /checkpoint HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/9\r\n\r\nGET /checkpoint HTTP/1.1\r\nHost: a\r\n\r\n");
         Assert.Equal(200, connection.ReadResponse().Status);
         Assert.Equal(400, connection.ReadResponse().Status);
-        Assert.True(connection.ClosedWithin(TimeSpan.FromSeconds(5)));
+        Assert.True(connection.WaitForClose());
     }
 
     [Fact]
@@ -317,7 +318,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
             Assert.Equal(200, response.Status);
             Assert.StartsWith("HTTP/1.1 200", response.StatusLine);
             Assert.Equal("close", response.Header("Connection"));
-            Assert.True(connection.ClosedWithin(TimeSpan.FromSeconds(5)));
+            Assert.True(connection.WaitForClose());
         }
         using (var connection = RawHttpConnection.Open(TilesPort))
         {
@@ -336,7 +337,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         var response = connection.ReadResponse();
         Assert.Equal(Disk("tile/0/000"), response.Body);
         Assert.Equal("close", response.Header("Connection"));
-        Assert.True(connection.ClosedWithin(TimeSpan.FromSeconds(5)));
+        Assert.True(connection.WaitForClose());
     }
 
     [Fact]
@@ -347,7 +348,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         connection.Socket.Shutdown(SocketShutdown.Send);
         Assert.Equal(Disk("checkpoint"), connection.ReadResponse().Body);
         Assert.Equal(Disk("tile/0/001"), connection.ReadResponse().Body);
-        Assert.True(connection.ClosedWithin(TimeSpan.FromSeconds(5)));
+        Assert.True(connection.WaitForClose());
     }
 
     [Fact]
@@ -363,7 +364,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
                 Assert.Equal(bundle, connection.ReadResponse().Body);
             }
         }));
-        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(clients).WaitAsync(HangGuard.Timeout);
     }
 
     // ---- limits, each on a read-only server of its own over the same log ----------------------
@@ -371,60 +372,98 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
     private Task<RunningServer> ReadOnlyServer(TimeSpan idle, int maxConnections = 10_000) =>
         RunningServer.StartAsync(log.Dir, s => s with { ReadOnly = true, TilesIdleTimeout = idle, TilesMaxConnections = maxConnections });
 
+    /// <summary>The listener's clock (Environment.TickCount64) moves in kernel ticks, a few ms
+    /// behind a Stopwatch: what a lower bound on its timeouts allows for.</summary>
+    private static readonly TimeSpan ClockTick = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Asserts the server closes the connection, and not sooner than <paramref name="timeout"/>
+    /// after <paramref name="since"/> started: a stopwatch started before the connection's last
+    /// activity, so a late look at the socket can only make the close seem later, never sooner.
+    /// The upper bound is the hang guard, far beyond the once-a-second sweep: a loaded machine
+    /// may get round to the sweep late, and that is not what these tests are about.
+    /// </summary>
+    private static void AssertClosedAfter(RawHttpConnection connection, Stopwatch since, TimeSpan timeout, string what)
+    {
+        Assert.True(connection.WaitForClose(), $"hang guard: {what} kept its connection");
+        Assert.True(since.Elapsed >= timeout - ClockTick, $"{what} was cut off after {since.Elapsed}, before the {timeout} timeout");
+    }
+
     [Fact]
     public async Task IdleConnections_AreClosedAfterTheTimeout()
     {
-        await using var server = await ReadOnlyServer(TimeSpan.FromMilliseconds(300));
+        var idle = TimeSpan.FromMilliseconds(300);
+        await using var server = await ReadOnlyServer(idle);
+        var silentSince = Stopwatch.StartNew();
         using var silent = RawHttpConnection.Open(server.Settings.TilesPort);
         using var served = RawHttpConnection.Open(server.Settings.TilesPort);
+        var servedSince = Stopwatch.StartNew();
         served.Request("/checkpoint");
         Assert.Equal(Disk("checkpoint"), served.ReadResponse().Body);
-        Assert.True(silent.ClosedWithin(TimeSpan.FromSeconds(5)));
-        Assert.True(served.ClosedWithin(TimeSpan.FromSeconds(5)));
+        AssertClosedAfter(silent, silentSince, idle, "a silent client");
+        AssertClosedAfter(served, servedSince, idle, "an idle keep-alive client");
     }
 
     [Fact]
     public async Task ASlowHead_IsCutOff_EvenWhileBytesKeepComing()
     {
-        await using var server = await ReadOnlyServer(TimeSpan.FromMilliseconds(500));
+        var idle = TimeSpan.FromSeconds(2);
+        await using var server = await ReadOnlyServer(idle);
         using var slow = RawHttpConnection.Open(server.Settings.TilesPort);
+        var since = Stopwatch.StartNew();
         slow.Send("GET /checkpoint HTTP/1.1\r\n");
-        var started = DateTime.UtcNow;
-        bool closed = false;
-        while (!closed && DateTime.UtcNow - started < TimeSpan.FromSeconds(6))
+        // A header byte every 50 ms, far more often than the timeout, until the head's deadline
+        // (from its first byte) closes the connection. Were the deadline moved by each byte, only
+        // a stall of this loop for a whole timeout could close it: a loaded machine can make the
+        // test pass for that weaker reason, never fail it.
+        while (!ClosedAfterOneMoreByte(slow))
+            Assert.True(since.Elapsed < HangGuard.Timeout, "hang guard: a trickling client kept its connection");
+        Assert.True(since.Elapsed >= idle - ClockTick, $"a slow head was cut off after {since.Elapsed}, before the {idle} timeout");
+    }
+
+    /// <summary>Sends one more header byte; true once the server has closed the connection.</summary>
+    private static bool ClosedAfterOneMoreByte(RawHttpConnection connection)
+    {
+        try
         {
-            try
-            {
-                slow.Send("X");
-            }
-            catch (SocketException)
-            {
-                closed = true;
-                break;
-            }
-            closed = slow.ClosedWithin(TimeSpan.FromMilliseconds(100));
+            connection.Send("X");
         }
-        Assert.True(closed, "a trickling client kept its connection");
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4));
+        catch (SocketException)
+        {
+            return true;
+        }
+        return connection.ClosedWithin(TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
     public async Task AClientThatDoesNotRead_IsCutOff_AndOthersAreServedMeanwhile()
     {
-        await using var server = await ReadOnlyServer(TimeSpan.FromMilliseconds(500));
-        using var greedy = RawHttpConnection.Open(server.Settings.TilesPort);
+        // The listener alone, so that its own count of connections shows when it lets go of the
+        // client: the client cannot see that without reading, and reading would end the test.
+        using var files = PublishedFilesOfTheLog();
+        // One worker accepts, counts and serves in order: once the other client is served, the
+        // greedy one is counted.
+        var options = new TileListenerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), Workers = 1, IdleTimeout = TimeSpan.FromMilliseconds(500) };
+        using var listener = TileListener.Start(options, files, NullLogger.Instance);
+        using var greedy = RawHttpConnection.Open(listener.LocalEndPoint.Port);
         greedy.Socket.ReceiveBufferSize = 4096;
         // Far more than socket buffers hold: ~100 MB of bundles asked for, none read.
         var requests = string.Concat(Enumerable.Repeat("GET /tile/entries/001 HTTP/1.1\r\nHost: a\r\n\r\n", 200));
         greedy.Send(requests);
-        using (var other = RawHttpConnection.Open(server.Settings.TilesPort))
+        using (var other = RawHttpConnection.Open(listener.LocalEndPoint.Port))
         {
             other.Request("/tile/0/000");
             Assert.Equal(Disk("tile/0/000"), other.ReadResponse().Body);
         }
-        await Task.Delay(2500);
-        Assert.True(greedy.ClosedWithin(TimeSpan.FromSeconds(10)), "a client that never reads holds its connection");
+        // The count drops to none once both are closed, the greedy one by the sweep while it
+        // still has read nothing.
+        await Eventually.True(() => Volatile.Read(ref listener.ConnectionCount) == 0, "the listener closed the client that does not read");
+        Assert.True(greedy.WaitForClose(), "hang guard: the client that does not read never saw its connection close");
     }
+
+    /// <summary>The fixture's log as a read-only server publishes it, for a listener of a test's own.</summary>
+    private PublishedFiles PublishedFilesOfTheLog() =>
+        new(log.Dir, new CheckpointFile(Path.Combine(log.Dir, "checkpoint"), TimeSpan.FromSeconds(1)).Current, NullLogger.Instance);
 
     [Fact]
     public async Task TheConnectionCap_ResetsTheExcess_AndFreesUpAsClientsLeave()
@@ -438,25 +477,30 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
             Assert.Equal(200, connection.ReadResponse().Status);
         }
         using (var excess = RawHttpConnection.Open(port))
-            Assert.True(excess.ClosedWithin(TimeSpan.FromSeconds(5)), "a connection beyond the cap was kept");
+            Assert.True(excess.WaitForClose(), "a connection beyond the cap was kept");
         held[0].Dispose();
+        // Until the listener reads the end of the closed one, a new connection is still over the
+        // cap and reset: try again until one is served.
         RawResponse? response = null;
-        for (int attempt = 0; attempt < 50 && response is null; attempt++)
-        {
-            using var again = RawHttpConnection.Open(port);
-            try
-            {
-                again.Request("/checkpoint");
-                response = again.ReadResponse();
-            }
-            catch (Exception e) when (e is IOException or SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
+        await Eventually.True(() => (response = TryGet(port, "/checkpoint")) is not null, "a connection was served after a held one left");
         Assert.Equal(200, response?.Status);
         foreach (var connection in held)
             connection.Dispose();
+    }
+
+    /// <summary>One request on a new connection; null when the server reset or closed it instead.</summary>
+    private static RawResponse? TryGet(int port, string path)
+    {
+        try
+        {
+            using var connection = RawHttpConnection.Open(port);
+            connection.Request(path);
+            return connection.ReadResponse();
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            return null;
+        }
     }
 
     [Fact]
@@ -472,13 +516,16 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
             {
                 using var connection = RawHttpConnection.Open(TilesPort);
                 connection.Send(bytes);
-                connection.ClosedWithin(TimeSpan.FromSeconds(1));
+                // Once the client has said all it will, the server answers what it can and closes.
+                connection.Socket.Shutdown(SocketShutdown.Send);
+                Assert.True(connection.WaitForClose(), "hang guard: a connection stayed open after garbage and a half-close");
             }
             catch (SocketException)
             {
+                // Refused and reset before all the garbage was sent: closed all the same.
             }
         }));
-        await Task.WhenAll(garbage).WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(garbage).WaitAsync(HangGuard.Timeout);
         using var after = RawHttpConnection.Open(TilesPort);
         after.Request("/tile/0/000");
         Assert.Equal(Disk("tile/0/000"), after.ReadResponse().Body);
@@ -512,8 +559,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
             foreach (var client in clients)
                 client.Dispose();
         }
-        for (int i = 0; i < 50 && listener.ConnectionsPerWorker.Sum() > 0; i++)
-            await Task.Delay(50);
+        await Eventually.True(() => listener.ConnectionsPerWorker.Sum() == 0, "every worker closed its connections");
         Assert.Equal([0, 0, 0], listener.ConnectionsPerWorker);
     }
 
@@ -542,13 +588,9 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         Assert.Equal(HttpStatusCode.OK, (await tiles.GetAsync("/tile/0/000.p/10")).StatusCode);
 
         storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin, TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, force: true);
-        HttpStatusCode status = HttpStatusCode.NotFound;
-        for (int i = 0; i < 40 && status != HttpStatusCode.OK; i++)
-        {
-            await Task.Delay(100);
-            status = (await tiles.GetAsync("/tile/entries/000.p/15")).StatusCode;
-        }
-        Assert.Equal(HttpStatusCode.OK, status);
+        // The read-only server rereads the checkpoint file at most once a second.
+        await Eventually.True(() => tiles.Send(new HttpRequestMessage(HttpMethod.Get, "/tile/entries/000.p/15")).StatusCode == HttpStatusCode.OK,
+            "the tile was served once the new checkpoint covered it");
         Assert.Equal(File.ReadAllBytes(dir["checkpoint"]), await tiles.GetByteArrayAsync("/checkpoint"));
         Assert.Equal(File.ReadAllBytes(dir["tile/entries/000.p/15"]), await server.Http.GetByteArrayAsync("/api/v2/tile/entries/000.p/15"));
     }
@@ -557,13 +599,13 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
     public async Task Shutdown_ClosesTheTileListener()
     {
         using var dir = new TempDir();
-        var server = await RunningServer.StartAsync(dir.Path);
+        var server = await RunningServer.StartAsync(dir.Path, s => s with { TilesIdleTimeout = PublishedLogFixture.NoIdleSweep });
         int port = server.Settings.TilesPort;
         using var tiles = new HttpClient { BaseAddress = server.TilesAddress };
         Assert.Equal(HttpStatusCode.OK, (await tiles.GetAsync("/checkpoint")).StatusCode);
         using var open = RawHttpConnection.Open(port);
         Assert.Equal(0, await server.StopAsync());
-        Assert.True(open.ClosedWithin(TimeSpan.FromSeconds(5)));
+        Assert.True(open.WaitForClose(), "hang guard: a connection outlived the shutdown");
         Assert.ThrowsAny<SocketException>(() => RawHttpConnection.Open(port));
         await server.DisposeAsync();
     }
