@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using RekorPosix.Log.Entries;
 using RekorPosix.Signing;
-using RekorPosix.Tests.Antispam;
 using RekorPosix.Tests.Http;
 using RekorPosix.Tests.Support;
 using RekorPosix.Tiles;
@@ -147,7 +146,7 @@ public class ReadsWhileWritingTests(ITestOutputHelper output)
         var old = _trees.Values.Where(t => t.Size is > 0 and < TileMath.TileWidth).MinBy(t => t.Size);
         Assert.True(old is not null, "no checkpoint below the first tile boundary was read");
         await Eventually.True(() => !Directory.Exists(dir["tile/entries/000.p"]) && !Directory.Exists(dir["tile/0/000.p"]),
-            "the partials of the first bundle and tile are collected", seconds: 60);
+            "the partials of the first bundle and tile are collected");
         await using var uncached = await RunningServer.StartAsync(dir.Path, s => s with { ReadOnly = true, TilesCacheBytes = 0 });
         using var tileHttp = new HttpClient { BaseAddress = uncached.TilesAddress, Timeout = TimeSpan.FromSeconds(60) };
         var verifier = TestLogKey.Verifier();
