@@ -30,16 +30,7 @@ public static class OpenSsl
                 + e.Message, e);
         }
         using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(60_000))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"openssl {string.Join(' ', args)} did not finish");
-            }
-            return (process.ExitCode, stdout.Result, stderr.Result);
-        }
+            return ChildProcess.RunToEnd(process, $"openssl {string.Join(' ', args)}", HangGuard.Timeout);
     }
 
     /// <summary>Runs openssl and fails the test, with openssl's own words, unless it exits 0.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RekorPosix.Http;
 
 namespace RekorPosix.Tests.Support;
@@ -68,24 +67,8 @@ public sealed class RunningServer : IAsyncDisposable
 
     private async Task<RunningServer> WaitUntilServingAsync()
     {
-        // Nothing tells an in-process caller that serve is up, so /healthz is polled; only the hang
-        // guard ends the wait, since a start-up slowed by a loaded machine is no failure.
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < HangGuard.Timeout)
-        {
-            if (_run.IsCompleted)
-                throw new InvalidOperationException($"serve exited with {await _run}");
-            try
-            {
-                if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode)
-                    return this;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"hang guard: serve did not answer /healthz within {HangGuard.Timeout}");
+        await HealthzProbe.WaitAsync(Http, async () => _run.IsCompleted ? $"serve exited with {await _run}" : null);
+        return this;
     }
 
     /// <summary>Stops the server the way SIGTERM does and returns its exit code.</summary>

@@ -34,13 +34,7 @@ public static class ServerBinary
     {
         using var process = Process.Start(StartInfo(args))!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rekor-server-posix {string.Join(' ', args)} did not finish");
-        }
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        // Twice the usual hang guard: fsck of a large log under a loaded machine is slow, not hung.
+        return ChildProcess.RunToEnd(process, $"rekor-server-posix {string.Join(' ', args)}", 2 * HangGuard.Timeout);
     }
 }

@@ -66,25 +66,16 @@ public sealed class ServerProcess : IDisposable
 
     private async Task<ServerProcess> WaitUntilServingAsync()
     {
-        // serve says nothing on stdout when it is up, so /healthz is polled; only the hang guard
-        // ends the wait, since a start-up slowed by a loaded machine is no failure.
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < HangGuard.Timeout)
+        try
         {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"serve exited with {_process.ExitCode}: {await _stderr}");
-            try
-            {
-                if ((await Http.GetAsync("/healthz")).IsSuccessStatusCode)
-                    return this;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(50);
+            await HealthzProbe.WaitAsync(Http, async () => _process.HasExited ? $"serve exited with {_process.ExitCode}: {await _stderr}" : null);
+            return this;
         }
-        Dispose();
-        throw new TimeoutException($"hang guard: serve did not answer /healthz within {HangGuard.Timeout}");
+        catch (TimeoutException)
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public void Dispose()
