@@ -103,7 +103,7 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Distinct free ports: all listeners are held open until every port is chosen, so the
     /// kernel cannot hand out one port twice.</summary>
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         try
