@@ -7,6 +7,10 @@ public static class ApiErrors
 
     public static ApiException Invalid(string message) => new(400, GrpcCode.InvalidArgument, message);
 
+    /// <summary>A body Kestrel could not decode (bad chunked encoding, cut short): the client's fault,
+    /// as grpc-gateway answers a body read error, not a 500.</summary>
+    public static ApiException MalformedBody() => Invalid("malformed request body");
+
     public static ApiException Duplicate(long index) =>
         new(409, GrpcCode.AlreadyExists, $"an equivalent entry already exists in the transparency log with index {index}")
         {

@@ -55,4 +55,7 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 216, Level = LogLevel.Debug, Message = "Response payload: {Payload}")]
     public static partial void ResponsePayload(ILogger logger, string payload);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Warning, Message = "Rejected request body: {Reason} ({HeldBack} more since the last such line)")]
+    public static partial void MalformedBody(ILogger logger, string reason, int heldBack);
 }
