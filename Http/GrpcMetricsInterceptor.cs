@@ -17,7 +17,7 @@ public sealed class GrpcMetricsInterceptor(ServerMetrics metrics) : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var (service, method) = MetricLabels.GrpcMethod(context);
+        var (service, method) = MetricLabels.GrpcMethod(context.GetHttpContext());
         metrics.GrpcStarted.WithLabels(Unary, service, method).Inc();
         metrics.GrpcReceived.WithLabels(Unary, service, method).Inc();
         if (request is IMessage message)

@@ -1,5 +1,4 @@
 using Grpc.AspNetCore.Server;
-using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 
 namespace RekorPosix.Http;
@@ -22,12 +21,12 @@ public static class MetricLabels
 
     /// <summary>
     /// The service and method of the endpoint that took the call, as registered: routing ignores
-    /// case, so the request path (what <see cref="ServerCallContext.Method"/> returns) is the
+    /// case, so the request path (what ServerCallContext.Method returns) is the
     /// client's spelling, not ours.
     /// </summary>
-    public static (string Service, string Method) GrpcMethod(ServerCallContext context)
+    public static (string Service, string Method) GrpcMethod(HttpContext context)
     {
-        var method = context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method;
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method;
         return method is null ? (Other, Other) : (method.ServiceName, method.Name);
     }
 }
