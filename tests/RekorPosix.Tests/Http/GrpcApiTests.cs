@@ -86,6 +86,29 @@ public class GrpcApiTests
             (await health.CheckAsync(new HealthCheckRequest { Service = "dev.sigstore.rekor.v2.Rekor" })).Status);
     }
 
+    /// <summary>
+    /// A grpc-timeout already over when the call arrives (below Grpc.AspNetCore's 100 ns tick, or
+    /// zero) is DEADLINE_EXCEEDED, as grpc-go's expired context makes it, and the entry is not
+    /// appended: the same request sent next, without a deadline, gets index 0. Before, these
+    /// deadlines were ignored and the call answered OK.
+    /// </summary>
+    [Theory]
+    [InlineData("1n")]
+    [InlineData("99n")]
+    [InlineData("0S")]
+    public async Task CreateEntry_WithAClientDeadlineAlreadyOver_IsDeadlineExceeded_AndAppendsNothing(string timeout)
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        using var client = RawGrpcCall.NewClient();
+        byte[] frame = RawGrpcCall.Frame(Request().ToByteArray());
+        var late = await RawGrpcCall.SendAsync(client, server.GrpcAddress, RawGrpcCall.CreateEntryPath, frame, ("grpc-timeout", timeout));
+        Assert.Equal("4", late.Status);
+        var again = await RawGrpcCall.SendAsync(client, server.GrpcAddress, RawGrpcCall.CreateEntryPath, frame);
+        Assert.Equal("0", again.Status);
+        Assert.Equal(0, Protos.RekorV1.TransparencyLogEntry.Parser.ParseFrom(again.Body.AsSpan(5)).LogIndex);
+    }
+
     private const string HealthCheckPath = "/grpc.health.v1.Health/Check";
 
     /// <summary>A real CreateEntryRequest cut in half: a field that announces more bytes than follow.</summary>

@@ -5,8 +5,8 @@ using System.Net.Http.Headers;
 namespace RekorPosix.Tests.Support;
 
 /// <summary>The status a gRPC server answered: grpc-status and grpc-message, from the trailers or a
-/// trailers-only response.</summary>
-public sealed record GrpcAnswer(int HttpStatus, string? Status, string? Message);
+/// trailers-only response, and the response body (its message frames).</summary>
+public sealed record GrpcAnswer(int HttpStatus, string? Status, string? Message, byte[] Body);
 
 /// <summary>
 /// A gRPC call made by hand over h2c (HTTP/2 with prior knowledge), for bodies that no gRPC
@@ -42,8 +42,8 @@ public static class RawGrpcCall
         foreach (var (name, value) in headers)
             request.Headers.TryAddWithoutValidation(name, value);
         using var response = await client.SendAsync(request);
-        await response.Content.ReadAsByteArrayAsync();
-        return new GrpcAnswer((int)response.StatusCode, Header(response, "grpc-status"), Header(response, "grpc-message"));
+        byte[] responseBody = await response.Content.ReadAsByteArrayAsync();
+        return new GrpcAnswer((int)response.StatusCode, Header(response, "grpc-status"), Header(response, "grpc-message"), responseBody);
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
