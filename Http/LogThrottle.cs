@@ -39,4 +39,15 @@ public sealed class LogThrottle(TimeSpan interval, TimeProvider? clock = null)
             return true;
         }
     }
+
+    /// <summary>The events held back since the last line or the last call, for a summary line.</summary>
+    public int TakeHeldBack()
+    {
+        lock (_lock)
+        {
+            int heldBack = _heldBack;
+            _heldBack = 0;
+            return heldBack;
+        }
+    }
 }

@@ -45,6 +45,7 @@ public static class Server
         if (httpCertificate is not null || grpcCertificate is not null)
             builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        ThrottlingLoggerProvider.WrapConsole(builder.Services, LogThrottle.DefaultInterval);
         builder.Logging.SetMinimumLevel(MinimumLevel(settings.LogLevel));
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
