@@ -162,8 +162,9 @@ public class GrpcApiTests
             foreach (var row in MalformedMessages)
             {
                 string? encoding = (string?)row[2];
-                await RawGrpcCall.SendAsync(client, server.GrpcAddress, (string)row[0], (byte[])row[1],
+                var answer = await RawGrpcCall.SendAsync(client, server.GrpcAddress, (string)row[0], (byte[])row[1],
                     encoding is null ? [] : [("grpc-encoding", encoding)]);
+                Assert.Equal(((int)row[3]).ToString(System.Globalization.CultureInfo.InvariantCulture), answer.Status);
             }
         }
         var lines = await server.StopAsync();
