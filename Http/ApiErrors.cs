@@ -32,4 +32,13 @@ public static class ApiErrors
     public static ApiException MethodNotAllowed() => new(501, GrpcCode.Unimplemented, "Method Not Allowed");
 
     public static ApiException NotFound() => new(404, GrpcCode.NotFound, "Not Found");
+
+    // gRPC only: request messages Grpc.AspNetCore cannot read, with grpc-go's codes for the same
+    // bytes (GrpcRequestErrors says why); the HTTP faces are grpc-gateway's for those codes.
+
+    public static ApiException MessageTooLarge() => new(429, GrpcCode.ResourceExhausted, "grpc: received message larger than max");
+
+    public static ApiException UnparsableMessage() => new(500, GrpcCode.Internal, "grpc: error unmarshalling request");
+
+    public static ApiException UnreadableMessage() => new(500, GrpcCode.Internal, "grpc: malformed request message");
 }

@@ -37,36 +37,35 @@ internal sealed class GrpcRequestErrors(ILogger logger)
         if (status is not { StatusCode: StatusCode.Unknown, DebugException: { } error } || context.RequestAborted.IsCancellationRequested)
             return;
         string method = MetricLabels.GrpcMethod(context).Method;
-        if (GrpcGoStatus(error) is not { } answer)
+        if (GrpcGoError(error) is not { } answer)
         {
             HttpEvents.GrpcCallFailed(logger, method, error);
             return;
         }
         SetStatus(context, answer);
         if (_throttle.TryPass(out int heldBack))
-            HttpEvents.MalformedGrpcMessage(logger, method, answer.Detail, heldBack);
+            HttpEvents.MalformedGrpcMessage(logger, method, answer.Message, heldBack);
     }
 
     /// <summary>grpc-go's answer to a request message that could not be read; null for any other failure.</summary>
-    internal static Status? GrpcGoStatus(Exception error) => error switch
+    internal static ApiException? GrpcGoError(Exception error) => error switch
     {
-        InvalidProtocolBufferException => new Status(StatusCode.Internal, "grpc: error unmarshalling request"),
+        InvalidProtocolBufferException => ApiErrors.UnparsableMessage(),
         // An unknown compressed flag, or gzip that does not decompress.
-        InvalidDataException => new Status(StatusCode.Internal, "grpc: malformed request message"),
+        InvalidDataException => ApiErrors.UnreadableMessage(),
         // A length prefix over int.MaxValue, which Grpc.AspNetCore rejects before its size limit check
         // (GrpcApiTests pins the message, so an upgrade that changes it is noticed).
-        IOException when error.Message.StartsWith("Message too large", StringComparison.Ordinal) =>
-            new Status(StatusCode.ResourceExhausted, "grpc: received message larger than max"),
+        IOException when error.Message.StartsWith("Message too large", StringComparison.Ordinal) => ApiErrors.MessageTooLarge(),
         _ => null,
     };
 
-    private static void SetStatus(HttpContext context, Status status)
+    private static void SetStatus(HttpContext context, ApiException answer)
     {
         // A call that fails before sending a message is answered trailers-only: its status is in the headers.
         var fields = context.Response.HasStarted
             ? context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers
             : context.Response.Headers;
-        fields["grpc-status"] = ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture);
-        fields["grpc-message"] = status.Detail;
+        fields["grpc-status"] = ((int)answer.Code).ToString(CultureInfo.InvariantCulture);
+        fields["grpc-message"] = answer.Message;
     }
 }
