@@ -7,6 +7,10 @@ public static class ApiErrors
 
     public static ApiException Invalid(string message) => new(400, GrpcCode.InvalidArgument, message);
 
+    /// <summary>A body Kestrel could not decode (bad chunked encoding, cut short): the client's fault,
+    /// as grpc-gateway answers a body read error, not a 500.</summary>
+    public static ApiException MalformedBody() => Invalid("malformed request body");
+
     public static ApiException Duplicate(long index) =>
         new(409, GrpcCode.AlreadyExists, $"an equivalent entry already exists in the transparency log with index {index}")
         {
@@ -28,4 +32,13 @@ public static class ApiErrors
     public static ApiException MethodNotAllowed() => new(501, GrpcCode.Unimplemented, "Method Not Allowed");
 
     public static ApiException NotFound() => new(404, GrpcCode.NotFound, "Not Found");
+
+    // gRPC only: request messages Grpc.AspNetCore cannot read, with grpc-go's codes for the same
+    // bytes (GrpcRequestErrors says why); the HTTP faces are grpc-gateway's for those codes.
+
+    public static ApiException MessageTooLarge() => new(429, GrpcCode.ResourceExhausted, "grpc: received message larger than max");
+
+    public static ApiException UnparsableMessage() => new(500, GrpcCode.Internal, "grpc: error unmarshalling request");
+
+    public static ApiException UnreadableMessage() => new(500, GrpcCode.Internal, "grpc: malformed request message");
 }

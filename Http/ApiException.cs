@@ -10,6 +10,7 @@ public enum GrpcCode
     DeadlineExceeded = 4,
     NotFound = 5,
     AlreadyExists = 6,
+    ResourceExhausted = 8,
     Unimplemented = 12,
     Internal = 13,
     Unavailable = 14,

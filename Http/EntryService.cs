@@ -42,7 +42,9 @@ public sealed class EntryService
     public long EntriesCreated => Interlocked.Read(ref _created);
     private long _created;
 
-    public async Task<CreatedEntry> CreateAsync(CreateEntryRequest request, CancellationToken clientGone)
+    /// <param name="clientTimeout">The client's own deadline (gRPC's grpc-timeout), if it sent one:
+    /// the write then has the shorter of it and the server timeout, as rekor-tiles' handler context.</param>
+    public async Task<CreatedEntry> CreateAsync(CreateEntryRequest request, CancellationToken clientGone, TimeSpan? clientTimeout = null)
     {
         if (_appender is null || _log is null || _proofs is null)
             throw ApiErrors.Frozen();
@@ -63,8 +65,11 @@ public sealed class EntryService
             throw ApiErrors.IntegrationFailed();
         }
 
+        TimeSpan timeout = clientTimeout is { } client && client < _timeout ? client : _timeout;
+        if (timeout <= TimeSpan.Zero)
+            throw ApiErrors.Timeout(); // already passed: answered before sequencing, so nothing is appended
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
-        deadline.CancelAfter(_timeout);
+        deadline.CancelAfter(timeout);
         LogIndex index;
         PublishedCheckpoint checkpoint;
         try

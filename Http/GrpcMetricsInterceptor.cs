@@ -17,7 +17,7 @@ public sealed class GrpcMetricsInterceptor(ServerMetrics metrics) : Interceptor
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        var (service, method) = Split(context.Method);
+        var (service, method) = MetricLabels.GrpcMethod(context.GetHttpContext());
         metrics.GrpcStarted.WithLabels(Unary, service, method).Inc();
         metrics.GrpcReceived.WithLabels(Unary, service, method).Inc();
         if (request is IMessage message)
@@ -46,12 +46,5 @@ public sealed class GrpcMetricsInterceptor(ServerMetrics metrics) : Interceptor
             metrics.GrpcHandled.WithLabels(Unary, service, method, code.ToString()).Inc();
             metrics.GrpcHandling.WithLabels(Unary, service, method).Observe(clock.Elapsed.TotalSeconds);
         }
-    }
-
-    /// <summary>"/dev.sigstore.rekor.v2.Rekor/CreateEntry" → ("dev.sigstore.rekor.v2.Rekor", "CreateEntry").</summary>
-    private static (string Service, string Method) Split(string fullMethod)
-    {
-        int slash = fullMethod.LastIndexOf('/');
-        return slash > 0 ? (fullMethod[1..slash], fullMethod[(slash + 1)..]) : ("unknown", fullMethod);
     }
 }

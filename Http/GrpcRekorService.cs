@@ -14,10 +14,14 @@ public sealed class GrpcRekorService(EntryService entries) : Rekor.RekorBase
 {
     public override async Task<TransparencyLogEntry> CreateEntry(CreateEntryRequest request, ServerCallContext context)
     {
+        var http = context.GetHttpContext();
+        TimeSpan? clientTimeout = GrpcTimeout.TryParse(http.Request.Headers[GrpcTimeout.Header], out var timeout) ? timeout : null;
         try
         {
-            var created = await entries.CreateAsync(request, context.CancellationToken).ConfigureAwait(false);
-            await context.WriteResponseHeadersAsync(new Metadata { { "x-http-code", "201" } }).ConfigureAwait(false);
+            // The connection's own token, not context.CancellationToken: that one also fires at the
+            // client's deadline, which is then a timeout (DEADLINE_EXCEEDED), not a client gone.
+            var created = await entries.CreateAsync(request, http.RequestAborted, clientTimeout).ConfigureAwait(false);
+            await TryWriteHeadersAsync(context, new Metadata { { "x-http-code", "201" } }).ConfigureAwait(false);
             return ToProto(created);
         }
         catch (ApiException e)
@@ -28,8 +32,21 @@ public sealed class GrpcRekorService(EntryService entries) : Rekor.RekorBase
             if (e.PlainTextBody is { } text)
                 headers.Add("x-http-error-message", text.TrimEnd('\n'));
             if (!context.CancellationToken.IsCancellationRequested)
-                await context.WriteResponseHeadersAsync(headers).ConfigureAwait(false);
+                await TryWriteHeadersAsync(context, headers).ConfigureAwait(false);
             throw new RpcException(new Status((StatusCode)(int)e.Code, e.Message));
+        }
+    }
+
+    private static async Task TryWriteHeadersAsync(ServerCallContext context, Metadata headers)
+    {
+        try
+        {
+            await context.WriteResponseHeadersAsync(headers).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client's deadline passed meanwhile and Grpc.AspNetCore has already answered
+            // DEADLINE_EXCEEDED itself: there are no headers left to send.
         }
     }
 

@@ -55,4 +55,13 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 216, Level = LogLevel.Debug, Message = "Response payload: {Payload}")]
     public static partial void ResponsePayload(ILogger logger, string payload);
+
+    [LoggerMessage(EventId = 217, Level = LogLevel.Warning, Message = "Rejected request body: {Reason} ({HeldBack} more since the last such line)")]
+    public static partial void MalformedBody(ILogger logger, string reason, int heldBack);
+
+    [LoggerMessage(EventId = 218, Level = LogLevel.Warning, Message = "Rejected gRPC call to {Method}: {Detail} ({HeldBack} more since the last such line)")]
+    public static partial void MalformedGrpcMessage(ILogger logger, string method, string detail, int heldBack);
+
+    [LoggerMessage(EventId = 219, Level = LogLevel.Error, Message = "gRPC call to {Method} failed before its handler ran")]
+    public static partial void GrpcCallFailed(ILogger logger, string method, Exception error);
 }

@@ -17,6 +17,7 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
+    private readonly LogThrottle _malformedBodies = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -52,7 +53,7 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
 
     private async Task CreateEntryAsync(HttpContext context)
     {
-        byte[]? body = await RequestBody.ReadAsync(context.Request, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
             throw ApiErrors.Invalid("http: request body too large");
         if (logPayloads)
@@ -72,6 +73,27 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
         if (logPayloads)
             HttpEvents.ResponsePayload(logger, System.Text.Encoding.UTF8.GetString(response));
         await WriteAsync(context, 201, "application/json", response).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The body (null when too large), or a 400 when Kestrel cannot decode it (a chunk size that is
+    /// not hex or overflows, a bad chunk end): left to Kestrel, that is a 500 and a logged stack
+    /// trace per request, which any client can cause at will.
+    /// </summary>
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        try
+        {
+            return await RequestBody.ReadAsync(context.Request, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException)
+        {
+            if (context.RequestAborted.IsCancellationRequested)
+                throw ApiErrors.ClientGone();
+            if (_malformedBodies.TryPass(out int heldBack))
+                HttpEvents.MalformedBody(logger, e.Message.Length <= 100 ? e.Message : e.Message[..100], heldBack);
+            throw ApiErrors.MalformedBody();
+        }
     }
 
     private static string RawPath(HttpContext context)

@@ -45,10 +45,14 @@ public static class Server
         if (httpCertificate is not null || grpcCertificate is not null)
             builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        ThrottlingLoggerProvider.WrapConsole(builder.Services, LogThrottle.DefaultInterval);
         builder.Logging.SetMinimumLevel(MinimumLevel(settings.LogLevel));
         // Per-request lines from ASP.NET are noise at info level; our own events stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        // Its one error is a request message it cannot read, with a stack trace, which any client
+        // can cause at will: GrpcRequestErrors answers and logs those (throttled) instead.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.None);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(http, o =>
@@ -149,6 +153,7 @@ public static class Server
             settings.RequestResponseLogging);
         var service = entries;
         TileListener? tileListener = null;
+        var grpcErrors = new GrpcRequestErrors(loggers.CreateLogger("RekorPosix.Grpc"));
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
             metrics.NewEntries.IncTo(service.EntriesCreated);
@@ -172,7 +177,7 @@ public static class Server
             // every path, as rekor-tiles); everything on the HTTP port is REST.
             int port = context.Connection.LocalPort;
             if (port == settings.GrpcPort)
-                await next(context).ConfigureAwait(false);
+                await grpcErrors.InvokeAsync(context, next).ConfigureAwait(false);
             else if (port == settings.MetricsPort)
                 await MetricsEndpoint.HandleAsync(context, metrics).ConfigureAwait(false);
             else

@@ -77,10 +77,12 @@ public sealed class ServerMetrics
     public Histogram PublicationLatency { get; }
     public Counter TileRequests { get; }
 
-    /// <summary>Records one finished HTTP API request.</summary>
+    /// <summary>Records one finished HTTP API request; <paramref name="method"/> is the client's and is
+    /// reduced to a closed set here.</summary>
     public void ObserveHttp(string method, int status, double seconds, long requestBytes)
     {
         string code = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        method = MetricLabels.HttpMethod(method);
         HttpRequests.WithLabels(code, method).Inc();
         HttpLatency.WithLabels(code, method).Observe(seconds);
         HttpRequestSize.WithLabels(code, method).Observe(requestBytes);

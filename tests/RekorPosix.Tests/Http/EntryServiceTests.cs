@@ -75,6 +75,21 @@ public class EntryServiceTests
         Assert.Equal(4, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetInt32());
     }
 
+    /// <summary>A checkpoint that never comes times out at the shorter of the client's timeout
+    /// (grpc-timeout) and the server's; the longer one is an hour, beyond the hang guard.</summary>
+    [Theory]
+    [InlineData(3_600_000, 200)]
+    [InlineData(200, 3_600_000)]
+    public async Task CreateAsync_TimesOutAtTheShorterOfTheClientAndServerTimeouts(int serverMs, int clientMs)
+    {
+        using var dir = new TempDir();
+        var service = Service(new FakeLog(), dir.Path, TimeSpan.FromMilliseconds(serverMs));
+        var error = await Assert.ThrowsAsync<ApiException>(() =>
+            service.CreateAsync(Request(), CancellationToken.None, TimeSpan.FromMilliseconds(clientMs)).WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(504, error.HttpStatus);
+        Assert.Equal(GrpcCode.DeadlineExceeded, error.Code);
+    }
+
     [Fact]
     public async Task AStorageFailure_Is500WithTheGenericMessage()
     {

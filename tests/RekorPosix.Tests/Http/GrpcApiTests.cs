@@ -85,4 +85,94 @@ public class GrpcApiTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving,
             (await health.CheckAsync(new HealthCheckRequest { Service = "dev.sigstore.rekor.v2.Rekor" })).Status);
     }
+
+    /// <summary>
+    /// A grpc-timeout already over when the call arrives (below Grpc.AspNetCore's 100 ns tick, or
+    /// zero) is DEADLINE_EXCEEDED, as grpc-go's expired context makes it, and the entry is not
+    /// appended: the same request sent next, without a deadline, gets index 0. Before, these
+    /// deadlines were ignored and the call answered OK.
+    /// </summary>
+    [Theory]
+    [InlineData("1n")]
+    [InlineData("99n")]
+    [InlineData("0S")]
+    public async Task CreateEntry_WithAClientDeadlineAlreadyOver_IsDeadlineExceeded_AndAppendsNothing(string timeout)
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        using var client = RawGrpcCall.NewClient();
+        byte[] frame = RawGrpcCall.Frame(Request().ToByteArray());
+        var late = await RawGrpcCall.SendAsync(client, server.GrpcAddress, RawGrpcCall.CreateEntryPath, frame, ("grpc-timeout", timeout));
+        Assert.Equal("4", late.Status);
+        var again = await RawGrpcCall.SendAsync(client, server.GrpcAddress, RawGrpcCall.CreateEntryPath, frame);
+        Assert.Equal("0", again.Status);
+        Assert.Equal(0, Protos.RekorV1.TransparencyLogEntry.Parser.ParseFrom(again.Body.AsSpan(5)).LogIndex);
+    }
+
+    private const string HealthCheckPath = "/grpc.health.v1.Health/Check";
+
+    /// <summary>A real CreateEntryRequest cut in half: a field that announces more bytes than follow.</summary>
+    private static byte[] TruncatedProtobuf()
+    {
+        byte[] whole = Request().ToByteArray();
+        return whole[..(whole.Length / 2)];
+    }
+
+    /// <summary>
+    /// Messages no gRPC client sends, with what grpc-go (rekor-tiles) answers for the same bytes:
+    /// RESOURCE_EXHAUSTED for a length over the limit, INTERNAL for a frame cut short, an unknown
+    /// compressed flag, a payload that is not gzip and a payload that is not the protobuf.
+    /// </summary>
+    public static TheoryData<string, byte[], string?, int> MalformedMessages => new()
+    {
+        { RawGrpcCall.CreateEntryPath, RawGrpcCall.Frame([1, 2, 3], length: 0xFFFFFFFF), null, 8 },
+        { RawGrpcCall.CreateEntryPath, RawGrpcCall.Frame([1, 2, 3], length: 5 << 20), null, 8 },
+        { RawGrpcCall.CreateEntryPath, RawGrpcCall.Frame([1, 2, 3], length: 100), null, 13 },
+        { RawGrpcCall.CreateEntryPath, [2, 0, 0, 0, 0], null, 13 },
+        { RawGrpcCall.CreateEntryPath, RawGrpcCall.Frame([0xFF, 0xFF, 0xFF, 0xFF]), null, 13 },
+        { RawGrpcCall.CreateEntryPath, RawGrpcCall.Frame(TruncatedProtobuf()), null, 13 },
+        { RawGrpcCall.CreateEntryPath, RawGrpcCall.Frame([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0xFF], compressed: true), "gzip", 13 },
+        { HealthCheckPath, RawGrpcCall.Frame([0xFF, 0xFF, 0xFF, 0xFF]), null, 13 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedMessages))]
+    public async Task MalformedMessages_GetGrpcGosStatus_NotUnknown(string path, byte[] body, string? encoding, int status)
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        using var client = RawGrpcCall.NewClient();
+        var answer = await RawGrpcCall.SendAsync(client, server.GrpcAddress, path, body,
+            encoding is null ? [] : [("grpc-encoding", encoding)]);
+        Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), answer.Status);
+        Assert.DoesNotContain("Exception", answer.Message ?? "");
+    }
+
+    /// <summary>Any client can send broken messages at will: no stack trace, no error, and at most
+    /// one short warning per interval for all of them (before, an error with a stack trace each).</summary>
+    [Fact]
+    public async Task MalformedMessages_LogAtMostOneShortWarning()
+    {
+        using var dir = new TempDir();
+        await using var server = await ServerProcess.StartAsync(dir.Path);
+        using var client = RawGrpcCall.NewClient();
+        var sending = System.Diagnostics.Stopwatch.StartNew();
+        for (int round = 0; round < 5; round++)
+        {
+            foreach (var row in MalformedMessages)
+            {
+                string? encoding = (string?)row[2];
+                var answer = await RawGrpcCall.SendAsync(client, server.GrpcAddress, (string)row[0], (byte[])row[1],
+                    encoding is null ? [] : [("grpc-encoding", encoding)]);
+                Assert.Equal(((int)row[3]).ToString(System.Globalization.CultureInfo.InvariantCulture), answer.Status);
+            }
+        }
+        var lines = await server.StopAsync();
+        LogLines.AssertShortWithoutStackTraces(lines);
+        var warnings = LogLines.WarningsOrWorse(lines);
+        // One line per 10 s interval (LogThrottle); the sending time only widens the bound on a slow machine.
+        int allowed = 1 + (int)(sending.Elapsed.TotalSeconds / 10);
+        Assert.True(warnings.Length >= 1 && warnings.Length <= allowed, $"{warnings.Length} warnings:\n" + string.Join('\n', warnings));
+        Assert.All(warnings, w => Assert.Contains("Rejected gRPC call to ", w));
+    }
 }

@@ -154,7 +154,7 @@ public class ResourceLimitTests
         // ignores the value with the prefix, CoreCLR reads both.
         var environment = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "20000000" };
         using var dir = new TempDir();
-        using var server = await ServerProcess.StartAsync(dir["log"], environment);
+        using var server = await ServerProcess.StartAsync(dir["log"], environment: environment);
         await AssertAnswersHealthz(server.Http.BaseAddress!);
         long before = ProcStatus.Bytes(server.Pid, "VmRSS");
         ProcStatus.ResetPeak(server.Pid);

@@ -124,6 +124,58 @@ public class RestApiTests
         Assert.Equal("http: request body too large", body.GetProperty("message").GetString());
     }
 
+    /// <summary>Chunked bodies Kestrel cannot decode: an overflowing size, a size that is not hex,
+    /// data not followed by CRLF.</summary>
+    private static readonly string[] MalformedChunks =
+    [
+        "FFFFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n",
+        "zz\r\n{}\r\n0\r\n\r\n",
+        "2\r\n{}XX0\r\n\r\n",
+    ];
+
+    public static TheoryData<string> MalformedChunkedBodies => new(MalformedChunks);
+
+    private static string ChunkedPost(string body) =>
+        "POST /api/v2/log/entries HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + body;
+
+    [Theory]
+    [MemberData(nameof(MalformedChunkedBodies))]
+    public async Task MalformedChunkedBodies_Get400(string chunked)
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        using var connection = RawHttpConnection.Open(server.Settings.HttpPort);
+        connection.Send(ChunkedPost(chunked));
+        var response = connection.ReadResponse();
+        Assert.Equal(400, response.Status);
+        var body = JsonDocument.Parse(response.Body).RootElement;
+        Assert.Equal(3, body.GetProperty("code").GetInt32());
+        Assert.Equal("malformed request body", body.GetProperty("message").GetString());
+    }
+
+    /// <summary>A client can send bad bodies at will: the log gets at most one short warning for
+    /// them, no error and no stack trace (before, each was a 3 KB error line).</summary>
+    [Fact]
+    public async Task MalformedChunkedBodies_LogAtMostOneShortWarning()
+    {
+        using var dir = new TempDir();
+        await using var server = await ServerProcess.StartAsync(dir.Path);
+        var sending = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 30; i++)
+        {
+            using var connection = RawHttpConnection.Open(server.HttpPort);
+            connection.Send(ChunkedPost(MalformedChunks[i % MalformedChunks.Length]));
+            Assert.Equal(400, connection.ReadResponse().Status);
+        }
+        var lines = await server.StopAsync();
+        LogLines.AssertShortWithoutStackTraces(lines);
+        var warnings = LogLines.WarningsOrWorse(lines);
+        // One line per 10 s interval (LogThrottle); the sending time only widens the bound on a slow machine.
+        int allowed = 1 + (int)(sending.Elapsed.TotalSeconds / 10);
+        Assert.True(warnings.Length >= 1 && warnings.Length <= allowed, $"{warnings.Length} warnings:\n" + string.Join('\n', warnings));
+        Assert.All(warnings, w => Assert.Contains("Rejected request body: ", w));
+    }
+
     [Fact]
     public async Task AnEntryAboveTheLeafLimit_Gets500_BeforeSequencing()
     {

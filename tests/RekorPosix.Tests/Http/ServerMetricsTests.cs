@@ -41,4 +41,78 @@ public class ServerMetricsTests
         // rekor-tiles serves the registry on every path.
         Assert.Contains("rekor_v2_new_hashedrekord_entries", await scraper.GetStringAsync($"http://127.0.0.1:{server.Settings.MetricsPort}/"));
     }
+
+    /// <summary>
+    /// Label values that a client chooses (methods, paths, gRPC method names in any case) must not
+    /// grow the registry: thousands of distinct ones on every listener leave the same series and a
+    /// scrape of the same size. Before the fix each new method was a new series for good.
+    /// </summary>
+    [Fact]
+    public async Task ClientChosenMethodsAndPaths_LeaveTheSeriesAndTheScrapeSizeUnchanged()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path);
+        using var scraper = new HttpClient();
+        using var grpc = RawGrpcCall.NewClient();
+        string metricsUrl = $"http://127.0.0.1:{server.Settings.MetricsPort}/metrics";
+
+        await ClientChosenNamesAsync(server, grpc, first: 0, count: 5);
+        string before = await scraper.GetStringAsync(metricsUrl);
+        await ClientChosenNamesAsync(server, grpc, first: 5, count: 2000);
+        string after = await scraper.GetStringAsync(metricsUrl);
+
+        var added = SeriesNames(after);
+        added.ExceptWith(SeriesNames(before));
+        Assert.True(added.Count == 0, $"{added.Count} new series, such as {string.Join(", ", added.Take(3))}");
+        Assert.Equal(SeriesNames(before).Count, SeriesNames(after).Count);
+        // Only counts and sums grew (a few digits each), no series.
+        Assert.True(after.Length - before.Length < 1024, $"the scrape grew from {before.Length} to {after.Length} bytes");
+    }
+
+    private static async Task ClientChosenNamesAsync(RunningServer server, HttpClient grpc, int first, int count)
+    {
+        foreach (int port in new[] { server.Settings.HttpPort, server.Settings.MetricsPort, server.Settings.TilesPort })
+        {
+            var connection = RawHttpConnection.Open(port);
+            try
+            {
+                for (int i = first; i < first + count; i++)
+                {
+                    string name = i.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
+                    connection.Request("/x" + name, "M" + name);
+                    if (connection.ReadResponse().Header("connection") == "close")
+                    {
+                        connection.Dispose();
+                        connection = RawHttpConnection.Open(port);
+                    }
+                }
+            }
+            finally
+            {
+                connection.Dispose();
+            }
+        }
+        // gRPC routes ignore case, so every spelling of CreateEntry reaches the handler.
+        for (int i = first; i < first + Math.Min(count, 200); i++)
+        {
+            await RawGrpcCall.SendAsync(grpc, server.GrpcAddress, MixedCase(RawGrpcCall.CreateEntryPath, i), RawGrpcCall.Frame([]));
+            await RawGrpcCall.SendAsync(grpc, server.GrpcAddress, $"/x.S{i}/M{i}", RawGrpcCall.Frame([]));
+        }
+    }
+
+    /// <summary>The path with its letters upper-cased where the bits of <paramref name="mask"/> say.</summary>
+    private static string MixedCase(string path, int mask)
+    {
+        var chars = path.ToCharArray();
+        int bit = 0;
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsLetter(chars[i]) && (mask >> bit++ & 1) == 1)
+                chars[i] = char.ToUpperInvariant(chars[i]);
+        }
+        return new string(chars);
+    }
+
+    private static SortedSet<string> SeriesNames(string scrape) =>
+        new(scrape.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l[..l.LastIndexOf(' ')]), StringComparer.Ordinal);
 }
