@@ -20,5 +20,19 @@ public static class LogLines
         }
     }
 
+    /// <summary>
+    /// What a client can cause at will was logged short, without stack traces, as at least one and at
+    /// most one warning per 10 s interval (LogThrottle), each containing <paramref name="text"/>. The
+    /// time spent sending only widens the bound, so a slow machine cannot fail it.
+    /// </summary>
+    public static void AssertThrottledWarnings(IReadOnlyList<string> lines, TimeSpan sending, string text)
+    {
+        AssertShortWithoutStackTraces(lines);
+        var warnings = WarningsOrWorse(lines);
+        int allowed = 1 + (int)(sending.TotalSeconds / 10);
+        Assert.True(warnings.Length >= 1 && warnings.Length <= allowed, $"{warnings.Length} warnings:\n" + string.Join('\n', warnings));
+        Assert.All(warnings, w => Assert.Contains(text, w));
+    }
+
     private static string Shorten(string line) => line.Length <= 400 ? line : line[..400] + "…";
 }
