@@ -123,13 +123,15 @@ check "freeze/fsck passes on the frozen log" "$bin" fsck --storage-dir log --vke
 check "freeze/add refuses the frozen log (exit 1)" bash -c "'$bin' add --storage-dir log --signer-filepath key.pem --hostname '$origin' one-entry 2> add-frozen.txt; [ \$? = 1 ] && grep -q frozen add-frozen.txt"
 make_request "$work"
 port=$(free_port)
-"$bin" serve --read-only --storage-dir log --signer-filepath key.pem --hostname "$origin" --http-port "$port" --grpc-port "$(free_port)" > serve-ro.txt 2>&1 &
+# Every listener on a free port: the defaults (metrics 2112, tiles 3002) may be taken on a shared machine.
+"$bin" serve --read-only --storage-dir log --signer-filepath key.pem --hostname "$origin" --http-port "$port" --grpc-port "$(free_port)" \
+    --http-metrics-port "$(free_port)" --tiles-port "$(free_port)" > serve-ro.txt 2>&1 &
 pid=$!; pids+=("$pid")
 if wait_healthy "$port" 30; then
     code=$(post_entry "$port" request.json ro-body.txt)
     check "freeze/serve --read-only answers writes 405" bash -c "[ '$code' = 405 ] && grep -q 'This log has been frozen' ro-body.txt"
 else
-    fail "freeze/serve --read-only did not answer /healthz"
+    fail "freeze/serve --read-only did not answer /healthz: $(tail -n 5 serve-ro.txt | tr '\n' ' ')"
 fi
 kill -TERM "$pid"; wait "$pid"
 check "freeze/read-only serve exits 0 and leaves the checkpoint alone" bash -c "[ $? = 0 ] && cmp -s log/checkpoint frozen-checkpoint"
@@ -179,7 +181,7 @@ port=$(free_port)
 sudo_=(); [ "$(id -u)" = 0 ] || sudo_=(sudo)
 "${sudo_[@]}" setpriv --reuid=rekor-posix --regid=rekor-posix --clear-groups env REKOR_CONFIG=/etc/rekor-posix/rekor-posix.conf CREDENTIALS_DIRECTORY="$creds" \
     bash -c "umask 0022; exec /usr/bin/rekor-server-posix serve --storage-dir=/var/lib/rekor-posix/log --signer-filepath=$creds/signer.key \
-    --hostname '$origin' --http-port $port --grpc-port $(free_port) --http-metrics-port $(free_port)" > unit-serve.txt 2>&1 &
+    --hostname '$origin' --http-port $port --grpc-port $(free_port) --http-metrics-port $(free_port) --tiles-port $(free_port)" > unit-serve.txt 2>&1 &
 pid=$!; pids+=("$pid")
 check "deb/the unit's serve runs as rekor-posix with the packaged config" wait_healthy "$port" 30
 check "deb/the tiles it writes are readable by nginx (other users)" bash -c \
@@ -219,7 +221,7 @@ check "arm64/keygen under qemu" bash -c "${qemu[*]} '$arm' keygen --output key.p
 arm_vkey=$(sed -n 's/^Verifier key: //p' keygen.txt)
 port=$(free_port)
 "${qemu[@]}" "$arm" serve --storage-dir log --signer-filepath key.pem --hostname "$origin" --http-port "$port" --grpc-port "$(free_port)" \
-    --checkpoint-interval 200ms --server-timeout 90s > serve.txt 2>&1 &
+    --http-metrics-port "$(free_port)" --tiles-port "$(free_port)" --checkpoint-interval 200ms --server-timeout 90s > serve.txt 2>&1 &
 pid=$!; pids+=("$pid")
 started=$(date +%s)
 if wait_healthy "$port" 90; then
