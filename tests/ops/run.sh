@@ -39,11 +39,14 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_install() {
     as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
-# A loopback port nobody listens on (a failed connect), picked at random.
+# A loopback port nobody listens on (a failed connect), picked at random below the kernel's
+# ephemeral range: a port there may be the local end of some client's connection, which a connect
+# test cannot see and which makes serve's bind fail (seen while other tests opened thousands).
 free_port() {
-    local port
+    local port low
+    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
     while true; do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
     done
 }
