@@ -17,7 +17,7 @@ public static class HostileHttp1
         yield return new("headers (tiles)", $"{rounds}x each: one 64 KiB header; 500 headers; a header name with a space; no Host",
             () => Each(rounds, HeaderShapes("/checkpoint").Select(s => (o.TilesPort, s)), FourXxOrClose));
         yield return new("smuggling shapes (API)", $"{rounds}x each of {SmugglingShapes().Count()} shapes (CL+TE, two CLs, TE lists and look-alikes, bad chunk sizes, bare LF, obs-fold, NUL), each carrying a second request",
-            () => Each(rounds, SmugglingShapes().Select(s => (o.ApiPort, s)), OneAnswerNo5xx));
+            () => Each(rounds, SmugglingShapes().Select(s => (o.ApiPort, s.Request)), SmugglingShapes().Select(s => s.MaxAnswers).ToList()));
         int bodies = o.Count(20, 2);
         yield return new("body limits (API)", $"{bodies}x each: 5 MiB body with Content-Length; 5 MiB chunked; Content-Length 5 MiB and 1 KiB sent; Content-Length 2^63-1",
             () => Each(bodies, BodyShapes().Select(s => (o.ApiPort, s)), FourXxOrClose));
@@ -35,22 +35,29 @@ public static class HostileHttp1
             () => Each(rounds, TraversalPaths("/api/v2").Select(p => (o.ApiPort, Get(p))), NotServed));
     }
 
-    // A smuggled request must never be answered as a second one; a valid request may get its 200.
-    private static bool OneAnswerNo5xx(HttpAnswer a) => !a.Hung && a.Statuses.Count <= 1 && a.Statuses.All(s => s < 500) && (a.Statuses.Count > 0 || a.Closed);
+    // A smuggled request must never be answered as one of its own; a valid request may get its 200.
+    private static Func<HttpAnswer, bool> AnswersNo5xx(int most) =>
+        a => !a.Hung && a.Statuses.Count <= most && a.Statuses.All(s => s < 500) && (a.Statuses.Count > 0 || a.Closed);
 
     private static bool FourXxOrClose(HttpAnswer a) => !a.Hung && a.Statuses.All(s => s is >= 400 and < 500) && (a.Statuses.Count > 0 || a.Closed);
 
     // Nothing out of the published tree: a 4xx or a close, never a 2xx, 3xx or 5xx.
     private static bool NotServed(HttpAnswer a) => FourXxOrClose(a);
 
-    private static AttackOutcome Each(int rounds, IEnumerable<(int Port, string Request)> shapes, Func<HttpAnswer, bool> expected)
+    private static AttackOutcome Each(int rounds, IEnumerable<(int Port, string Request)> shapes, IReadOnlyList<int> maxAnswers) =>
+        Each(rounds, shapes.Zip(maxAnswers, (s, most) => (s.Port, s.Request, AnswersNo5xx(most))));
+
+    private static AttackOutcome Each(int rounds, IEnumerable<(int Port, string Request)> shapes, Func<HttpAnswer, bool> expected) =>
+        Each(rounds, shapes.Select(s => (s.Port, s.Request, expected)));
+
+    private static AttackOutcome Each(int rounds, IEnumerable<(int Port, string Request, Func<HttpAnswer, bool> Expected)> shapes)
     {
         var tally = new AnswerTally();
         var list = shapes.ToList();
         string? finding = null;
         for (int r = 0; r < rounds; r++)
         {
-            foreach (var (port, request) in list)
+            foreach (var (port, request, expected) in list)
             {
                 var answer = HttpExchange.Send(port, Encoding.Latin1.GetBytes(request));
                 tally.Add(answer.ToString());
@@ -77,27 +84,31 @@ public static class HostileHttp1
         yield return $"GET {path} HTTP/1.1\r\n\r\n";
     }
 
-    private static IEnumerable<string> SmugglingShapes()
+    /// <summary>Each shape carries a second request after the body as the RFC 9112 framing reads
+    /// it; MaxAnswers is how many responses that framing allows (2 only where the framing is
+    /// unambiguous and the second request is a pipelined one, not a smuggled one).</summary>
+    private static IEnumerable<(string Request, int MaxAnswers)> SmugglingShapes()
     {
         const string second = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
         string post = $"POST {Entries} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
-        yield return post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Content-Length: 2\r\nContent-Length: 44\r\n\r\n{}" + second;
-        yield return post + "Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding : chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding: chunked\r\n\r\n2;\0ext\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "Transfer-Encoding: chunked\r\n\r\n2\n{}\n0\n\n" + second;
-        yield return post + "Transfer-Encoding: chunked\r\n\r\n-2\r\n{}\r\n0\r\n\r\n" + second;
-        yield return post + "X-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\n{}" + second;
-        yield return post + "Content-Length: -1\r\n\r\n{}" + second;
-        yield return post + "Content-Length: 1e3\r\n\r\n{}" + second;
-        yield return post + "Content-Length: 2\0\r\n\r\n{}" + second;
-        yield return $"POST {Entries} HTTP/1.0\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n" + second;
-        yield return $"GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: {second.Length}\r\n\r\n" + second;
+        yield return (post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "Content-Length: 2\r\nContent-Length: 44\r\n\r\n{}" + second, 1);
+        yield return (post + "Transfer-Encoding: chunked, identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "Transfer-Encoding : chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "Transfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        // Kestrel skips chunk extensions whole, NUL included: the size before ';' frames it either way.
+        yield return (post + "Transfer-Encoding: chunked\r\n\r\n2;\0ext\r\n{}\r\n0\r\n\r\n" + second, 2);
+        yield return (post + "Transfer-Encoding: chunked\r\n\r\n2\n{}\n0\n\n" + second, 1);
+        yield return (post + "Transfer-Encoding: chunked\r\n\r\n-2\r\n{}\r\n0\r\n\r\n" + second, 1);
+        yield return (post + "X-Folded: a\r\n b\r\nContent-Length: 2\r\n\r\n{}" + second, 1);
+        yield return (post + "Content-Length: -1\r\n\r\n{}" + second, 1);
+        yield return (post + "Content-Length: 1e3\r\n\r\n{}" + second, 1);
+        yield return (post + "Content-Length: 2\0\r\n\r\n{}" + second, 1);
+        yield return ($"POST {Entries} HTTP/1.0\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n" + second, 1);
+        yield return ($"GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: {second.Length}\r\n\r\n" + second, 1);
     }
 
     private static IEnumerable<string> BodyShapes()
