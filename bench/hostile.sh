@@ -50,7 +50,7 @@ check "serve starts" curl -fs -o /dev/null "http://127.0.0.1:$base/healthz" || {
 $bench --url "http://127.0.0.1:$base" --count 20 --concurrency 4 --no-ceiling > "$work/writes.txt" 2>&1
 check "20 entries written before the attacks" grep -q '^accepted: 20/20' "$work/writes.txt"
 
-expected=18 # the attacks rekor-bench hostile runs (HostileHttp1, HostileHttp2)
+expected=20 # the attacks rekor-bench hostile runs (HostileHttp1, HostileHttp2)
 started=$(date +%s)
 $bench hostile --api-url "http://127.0.0.1:$base" --grpc-url "http://127.0.0.1:$((base + 1))" \
     --metrics-url "http://127.0.0.1:$((base + 2))" --tiles-url "http://127.0.0.1:$((base + 3))" \

@@ -310,10 +310,10 @@ if [ -x "$bin" ] && want reliability; then
     # fsck passes, the log holds exactly the accepted entries, descriptors come back, clean stop.
     group soak 7 env SOAK_SECONDS=60 CAPACITY=200 PORT_BASE=3930 WORK="$work/soak" bash "$root/bench/soak.sh" "$bin"
     # Hostile clients in their short form (bench/hostile.sh; the full form's figures are in
-    # RELIABILITY.md): the same 18 attacks with small counts, each a check that the server answered
+    # RELIABILITY.md): the same 20 attacks with small counts, each a check that the server answered
     # 4xx/GOAWAY/close, stayed up, gave its descriptors back and logged a few lines at most; then
-    # fsck and a clean SIGTERM. 2 + 18 + 5 checks.
-    group hostile 25 env SHORT=1 PORT_BASE=3950 WORK="$work/hostile" bash "$root/bench/hostile.sh" "$bin"
+    # fsck and a clean SIGTERM. 2 + 20 + 5 checks.
+    group hostile 27 env SHORT=1 PORT_BASE=3950 WORK="$work/hostile" bash "$root/bench/hostile.sh" "$bin"
 fi
 if [ -x "$bin" ] && want interop; then
     # Interop with the published sigstore-js packages (tests/interop): signs through @sigstore/sign's

@@ -139,9 +139,13 @@ public static class HostileHttp1
         yield return $"http://localhost{prefix}/../../.state/treeState";
     }
 
-    /// <summary>Opens <paramref name="count"/> connections that each send a header a second after
-    /// <paramref name="head"/>, never ending the head; the server must close every one.</summary>
-    private static AttackOutcome Slowloris(int port, int count, string head)
+    private static AttackOutcome Slowloris(int port, int count, string head) =>
+        Slowloris(port, count, Encoding.ASCII.GetBytes(head), second => Encoding.ASCII.GetBytes($"X-Slow-{second}: a\r\n"));
+
+    /// <summary>Opens <paramref name="count"/> connections that each send <paramref name="head"/>,
+    /// then what <paramref name="drip"/> gives once a second, never completing a request; the
+    /// server must close every one. What it said first is the answer.</summary>
+    public static AttackOutcome Slowloris(int port, int count, byte[] head, Func<int, byte[]> drip)
     {
         var sockets = new List<Socket>();
         var tally = new AnswerTally();
@@ -150,10 +154,12 @@ public static class HostileHttp1
             for (int i = 0; i < count; i++)
             {
                 var s = HttpExchange.Connect(port);
-                s.Send(Encoding.ASCII.GetBytes(head));
+                if (head.Length > 0)
+                    s.Send(head);
                 sockets.Add(s);
             }
             var open = new HashSet<Socket>(sockets);
+            var said = new Dictionary<Socket, string>();
             var started = DateTime.UtcNow;
             var guard = started + TimeSpan.FromSeconds(90);
             var buffer = new byte[4096];
@@ -162,26 +168,27 @@ public static class HostileHttp1
                 Thread.Sleep(1000);
                 foreach (var s in open.ToList())
                 {
-                    string answer = "";
+                    string? ended = null;
                     try
                     {
-                        if (s.Poll(0, SelectMode.SelectRead))
+                        while (ended is null && s.Poll(0, SelectMode.SelectRead))
                         {
                             int n = s.Receive(buffer);
-                            answer = n == 0 ? "closed" : Encoding.Latin1.GetString(buffer, 0, Math.Min(n, 12)).Trim() + (s.Poll(2_000_000, SelectMode.SelectRead) && s.Receive(buffer) == 0 ? " closed" : "");
+                            if (n == 0)
+                                ended = "closed";
+                            else
+                                said.TryAdd(s, Describe(buffer.AsSpan(0, n)));
                         }
-                        else
-                        {
-                            s.Send(Encoding.ASCII.GetBytes($"X-Slow-{second}: a\r\n"));
-                        }
+                        if (ended is null)
+                            s.Send(drip(second));
                     }
                     catch (SocketException)
                     {
-                        answer = "reset";
+                        ended = "reset";
                     }
-                    if (answer.Length > 0)
+                    if (ended is not null)
                     {
-                        tally.Add(answer);
+                        tally.Add(said.TryGetValue(s, out string? first) ? $"{first} {ended}" : ended);
                         open.Remove(s);
                     }
                 }
@@ -196,9 +203,22 @@ public static class HostileHttp1
         }
     }
 
+    /// <summary>The first thing a server said: an HTTP/1 status line, or an HTTP/2 frame's type.</summary>
+    private static string Describe(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith("HTTP/"u8))
+            return Encoding.ASCII.GetString(bytes[..Math.Min(bytes.Length, 12)]);
+        return bytes.Length >= 9 ? bytes[3] switch
+        {
+            Http2Wire.Settings => "SETTINGS",
+            Http2Wire.GoAway => "GOAWAY",
+            _ => $"frame type {bytes[3]}",
+        } : "bytes";
+    }
+
     /// <summary>Holds <paramref name="count"/> silent connections until the server closes them
     /// (it must: an idle connection costs it a descriptor), noting its descriptors meanwhile.</summary>
-    private static AttackOutcome Idle(HostileOptions o, int port, int count)
+    public static AttackOutcome Idle(HostileOptions o, int port, int count)
     {
         var sockets = new List<Socket>();
         int refused = 0;

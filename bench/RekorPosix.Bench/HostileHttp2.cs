@@ -14,6 +14,13 @@ public static class HostileHttp2
 
     public static IEnumerable<HostileAttack> All(HostileOptions o)
     {
+        int slow = o.Count(500, 20);
+        byte[] request = [.. Http2Wire.Preface, .. Http2Wire.Frame(Http2Wire.Settings, 0, 0, []),
+            .. Http2Wire.Frame(Http2Wire.Headers, Http2Wire.EndHeaders, 1, [.. Http2Wire.GrpcRequestBlock(CreateEntry)])];
+        yield return new("slowloris (gRPC)", $"{slow} connections sending the HTTP/2 preface, SETTINGS and a gRPC HEADERS frame one byte a second",
+            () => HostileHttp1.Slowloris(o.GrpcPort, slow, [], second => second < request.Length ? [request[second]] : []));
+        int idle = o.Count(2000, 200);
+        yield return new("idle connections (gRPC)", $"{idle} connections that send nothing", () => HostileHttp1.Idle(o, o.GrpcPort, idle));
         int resets = o.Count(20_000, 2_000);
         yield return new("rapid reset (gRPC)", $"{resets} HEADERS + RST_STREAM(CANCEL) pairs on one connection",
             () => Flood(o.GrpcPort, Enumerable.Range(0, resets).SelectMany(i => Stream(2 * i + 1)), mustEnd: false));
