@@ -189,8 +189,10 @@ public static class HostileHttp2
         string[] methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"];
         for (int i = 0; i < count; i++)
         {
-            string method = i % 3 == 0 ? "X" + Token() : methods[random.Next(methods.Length)];
-            string path = (i % 2 == 0 ? "/api/v2/" : "/") + Token() + "/" + Token();
+            // Every kind of method meets every kind of path in each round, so that a second round can
+            // only add a series by a label taken from what the client sent, never by chance.
+            string method = i % (methods.Length + 1) == methods.Length ? "X" + Token() : methods[i % (methods.Length + 1)];
+            string path = ((i / (methods.Length + 1)) % 2 == 0 ? "/api/v2/" : "/") + Token() + "/" + Token();
             HttpExchange.Send(o.ApiPort, $"{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: x/{Token()}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             if (i % 4 == 0)
                 HttpExchange.Send(o.MetricsPort, $"{method} /{Token()} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
