@@ -312,8 +312,8 @@ if [ -x "$bin" ] && want reliability; then
     # Hostile clients in their short form (bench/hostile.sh; the full form's figures are in
     # RELIABILITY.md): the same 20 attacks with small counts, each a check that the server answered
     # 4xx/GOAWAY/close, stayed up, gave its descriptors back and logged a few lines at most; then
-    # fsck and a clean SIGTERM. 2 + 20 + 5 checks.
-    group hostile 27 env SHORT=1 PORT_BASE=3950 WORK="$work/hostile" bash "$root/bench/hostile.sh" "$bin"
+    # fsck, the log size and a clean SIGTERM. 2 + 20 + 6 checks.
+    group hostile 28 env SHORT=1 PORT_BASE=3950 WORK="$work/hostile" bash "$root/bench/hostile.sh" "$bin"
 fi
 if [ -x "$bin" ] && want interop; then
     # Interop with the published sigstore-js packages (tests/interop): signs through @sigstore/sign's
