@@ -21,6 +21,8 @@ public sealed class EntryService
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly InclusionProofs? _proofs;
+    // Any client can send invalid entries at will: one line per interval for them all.
+    private readonly LogThrottle _rejections = new();
 
     /// <param name="appender">Null in read-only mode: every write is answered 405.</param>
     public EntryService(HashedRekordValidator validator, DedupAppender? appender, ITransparencyLog? log, byte[] logId,
@@ -55,13 +57,15 @@ public sealed class EntryService
         }
         catch (InvalidEntryException e)
         {
-            HttpEvents.InvalidEntry(_logger, e.Detail);
+            if (_rejections.TryPass(out int heldBack))
+                HttpEvents.InvalidEntry(_logger, e.Detail, heldBack);
             throw ApiErrors.Invalid(e.Message);
         }
         if (entry.ExceedsLeafLimit)
         {
             // rekor-tiles answers 500 here (tessera's limit error); refused before sequencing all the same.
-            HttpEvents.EntryTooLarge(_logger, entry.Length);
+            if (_rejections.TryPass(out int heldBack))
+                HttpEvents.EntryTooLarge(_logger, entry.Length, heldBack);
             throw ApiErrors.IntegrationFailed();
         }
 

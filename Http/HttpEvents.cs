@@ -17,17 +17,17 @@ internal static partial class HttpEvents
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Serving HTTP on {Address}:{Port}")]
     public static partial void Listening(ILogger logger, string address, int port);
 
-    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Rejected entry: {Detail}")]
-    public static partial void InvalidEntry(ILogger logger, string detail);
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Rejected entry: {Detail} ({HeldBack} more since the last such line)")]
+    public static partial void InvalidEntry(ILogger logger, string detail, int heldBack);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Rejected entry: canonical body of {Length} bytes exceeds the 65535-byte leaf limit")]
-    public static partial void EntryTooLarge(ILogger logger, int length);
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Rejected entry: canonical body of {Length} bytes exceeds the 65535-byte leaf limit ({HeldBack} more since the last such line)")]
+    public static partial void EntryTooLarge(ILogger logger, int length, int heldBack);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Error, Message = "Failed to integrate entry")]
     public static partial void IntegrationFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Rejected request: {Message}")]
-    public static partial void BadRequest(ILogger logger, string message);
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Rejected request: {Message} ({HeldBack} more since the last such line)")]
+    public static partial void BadRequest(ILogger logger, string message, int heldBack);
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "Serving gRPC on {Address}:{Port}")]
     public static partial void ListeningGrpc(ILogger logger, string address, int port);

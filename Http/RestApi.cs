@@ -18,6 +18,7 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
     private readonly LogThrottle _malformedBodies = new();
+    private readonly LogThrottle _undecodable = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -65,7 +66,8 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
         }
         catch (RequestDecodeException e)
         {
-            HttpEvents.BadRequest(logger, e.Message);
+            if (_undecodable.TryPass(out int heldBack))
+                HttpEvents.BadRequest(logger, e.Message.Length <= 100 ? e.Message : e.Message[..100], heldBack);
             throw ApiErrors.Invalid(e.Message);
         }
         var created = await entries.CreateAsync(request, context.RequestAborted).ConfigureAwait(false);

@@ -300,7 +300,7 @@ fi
 if [ -x "$bin" ] && want reliability; then
     # Reliability (tests/reliability, see RELIABILITY.md): a seeded sample of the strace fault
     # sweep (all of it: tests/reliability/faults.sh BIN --full), a disk filling up under load,
-    # several processes on one directory, and a short soak.
+    # several processes on one directory, a short soak, and hostile clients.
     fault_sample=${FAULT_SAMPLE:-40}
     group faults "$fault_sample" bash "$root/tests/reliability/faults.sh" "$bin" --sample "$fault_sample"
     group diskfull 1 python3 "$root/tests/reliability/diskfull.py" --bin "$bin"
@@ -309,6 +309,11 @@ if [ -x "$bin" ] && want reliability; then
     # so that it never depends on the machine's speed: every write 201, every tile read served,
     # fsck passes, the log holds exactly the accepted entries, descriptors come back, clean stop.
     group soak 7 env SOAK_SECONDS=60 CAPACITY=200 PORT_BASE=3930 WORK="$work/soak" bash "$root/bench/soak.sh" "$bin"
+    # Hostile clients in their short form (bench/hostile.sh; the full form's figures are in
+    # RELIABILITY.md): the same 20 attacks with small counts, each a check that the server answered
+    # 4xx/GOAWAY/close, stayed up, gave its descriptors back and logged a few lines at most; then
+    # fsck, the log size and a clean SIGTERM. 2 + 20 + 6 checks.
+    group hostile 28 env SHORT=1 PORT_BASE=3950 WORK="$work/hostile" bash "$root/bench/hostile.sh" "$bin"
 fi
 if [ -x "$bin" ] && want interop; then
     # Interop with the published sigstore-js packages (tests/interop): signs through @sigstore/sign's

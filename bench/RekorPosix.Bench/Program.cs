@@ -6,6 +6,7 @@ using RekorPosix.Bench;
 // then posts them to the server and prints throughput as a ratio to that ceiling.
 // rekor-bench soak ...: a long run at a fixed rate with tile readers (Soak.cs, bench/soak.sh).
 // rekor-bench bulk ...: builds a large log through the integration code (BulkLoad.cs).
+// rekor-bench hostile ...: attacks a running server on loopback, one check per attack (Hostile.cs, bench/hostile.sh).
 if (args.Length > 0 && args[0] == "bulk")
 {
     // rekor-bench bulk STORAGE_DIR SIGNER_PEM ORIGIN COUNT [ENTRY_SIZE] [BATCH]
@@ -37,6 +38,16 @@ if (args.Length > 0 && args[0] == "soak")
         return 2;
     }
     return await Soak.RunAsync(soak);
+}
+if (args.Length > 0 && args[0] == "hostile")
+{
+    var hostile = HostileOptions.Parse(args[1..]);
+    if (hostile is null)
+    {
+        Console.Error.WriteLine(HostileOptions.Usage);
+        return 2;
+    }
+    return Hostile.Run(hostile);
 }
 var options = Args.Parse(args);
 if (options is null)

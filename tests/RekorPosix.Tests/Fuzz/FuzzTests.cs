@@ -26,6 +26,18 @@ public class FuzzTests(ITestOutputHelper output)
     public void TileListenerRequestParser() =>
         Check(FuzzRun.Execute("tile-request", TileRequestFuzzTarget.Seeds(), TileRequestFuzzTarget.Run, tokens: TileRequestFuzzTarget.Tokens));
 
+    /// <summary>Kestrel and RestApi behind a real socket: a quarter of the inputs (each is a connection),
+    /// then the property on the metrics scrape after them all.</summary>
+    [Fact]
+    public async Task ApiPortRequests()
+    {
+        using var dir = new Support.TempDir();
+        await using var server = await Support.RunningServer.StartAsync(dir.Path);
+        var target = new ApiRequestFuzzTarget(server.Settings.HttpPort, server.Settings.MetricsPort);
+        Check(FuzzRun.Execute("api-request", ApiRequestFuzzTarget.Seeds(), target.Run, FuzzRun.Inputs() / 4, ApiRequestFuzzTarget.Tokens));
+        ApiRequestFuzzTarget.AssertBoundedScrape(await target.ScrapeAsync());
+    }
+
     [Fact]
     public void KeyFilePem() =>
         Check(FuzzRun.Execute("key-file", KeyFileFuzzTarget.Seeds(), KeyFileFuzzTarget.Run, FuzzRun.Inputs() / 5));

@@ -170,6 +170,27 @@ public class RestApiTests
         LogLines.AssertThrottledWarnings(await server.StopAsync(), sending.Elapsed, "Rejected request body: ");
     }
 
+    /// <summary>Entries that do not validate, or bodies that do not decode, are as cheap to send
+    /// as bad chunks: before, each cost a warning line (bench/hostile.sh found it).</summary>
+    [Fact]
+    public async Task InvalidEntriesAndUndecodableBodies_LogAtMostOneShortWarningEach()
+    {
+        using var dir = new TempDir();
+        await using var server = await ServerProcess.StartAsync(dir.Path);
+        using var client = new HttpClient();
+        var sending = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 30; i++)
+        {
+            string body = i % 2 == 0 ? "{}" : "{\"hashedRekordRequestV002\": 7}";
+            using var response = await client.PostAsync($"http://127.0.0.1:{server.HttpPort}/api/v2/log/entries",
+                new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        }
+        var lines = await server.StopAsync();
+        LogLines.AssertThrottledWarnings(lines.Where(l => !l.Contains("Rejected request: ", StringComparison.Ordinal)).ToList(), sending.Elapsed, "Rejected entry: ");
+        LogLines.AssertThrottledWarnings(lines.Where(l => !l.Contains("Rejected entry: ", StringComparison.Ordinal)).ToList(), sending.Elapsed, "Rejected request: ");
+    }
+
     [Fact]
     public async Task AnEntryAboveTheLeafLimit_Gets500_BeforeSequencing()
     {
