@@ -11,26 +11,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 base=${PORT_BASE:-3950}
-work=${WORK:-$(mktemp -d /tmp/rekorposix-hostile.XXXXXX)}
-mkdir -p "$work"
-echo "hostile: outputs in $work"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-server_pid=""
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
-
-bin=${1:-}
-if [ -z "$bin" ]; then
-    dotnet publish RekorPosix.csproj -c Release -r linux-x64 -o "$work/out" > "$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
-    bin="$work/out/rekor-server-posix"
-fi
-dotnet build bench/RekorPosix.Bench -c Release > "$work/bench-build.log" 2>&1 || { cat "$work/bench-build.log"; exit 1; }
-bench="dotnet $root/bench/RekorPosix.Bench/bin/Release/net10.0/rekor-bench.dll"
-"$bin" keygen --output "$work/key.pem" --hostname hostile.test > "$work/keygen.txt" || { echo "FAIL keygen"; exit 1; }
-vkey=$(sed -n 's/^Verifier key: //p' "$work/keygen.txt")
+source "$root/bench/checks.sh"
+bench_setup hostile hostile.test "${1:-}"
 # 2,000 idle connections on each port: the server and the attacker each need that many descriptors.
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 

@@ -19,26 +19,8 @@ share=${SOAK_SHARE:-80}
 # a second for witnesses and mirrors to chase).
 interval=${CHECKPOINT_INTERVAL:-1s}
 base=${PORT_BASE:-4900}
-work=${WORK:-$(mktemp -d /tmp/rekorposix-soak.XXXXXX)}
-mkdir -p "$work"
-echo "soak: outputs in $work"
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-server_pid=""
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
-
-bin=${1:-}
-if [ -z "$bin" ]; then
-    dotnet publish RekorPosix.csproj -c Release -r linux-x64 -o "$work/out" > "$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
-    bin="$work/out/rekor-server-posix"
-fi
-dotnet build bench/RekorPosix.Bench -c Release > "$work/bench-build.log" 2>&1 || { cat "$work/bench-build.log"; exit 1; }
-bench="dotnet $root/bench/RekorPosix.Bench/bin/Release/net10.0/rekor-bench.dll"
-"$bin" keygen --output "$work/key.pem" --hostname soak.test > "$work/keygen.txt"
-vkey=$(sed -n 's/^Verifier key: //p' "$work/keygen.txt")
+source "$root/bench/checks.sh"
+bench_setup soak soak.test "${1:-}"
 
 start_server() { # STORAGE_DIR FIRST_PORT LOGFILE: starts serve, sets server_pid, waits for /healthz
     "$bin" serve --storage-dir "$1" --signer-filepath "$work/key.pem" --hostname soak.test \
