@@ -314,6 +314,24 @@ def tail(text, n=600):
     return text[-n:].replace("\n", " | ")
 
 
+# How many times a run is tried before "no fault hit" fails it. How many calls of a class a
+# thread makes depends on how the burst happens to be batched, so an N near the top of what the
+# counting run saw is not reached every time; three misses in a row are a plan that is wrong.
+ATTEMPTS = 3
+
+
+def attempt(c, ph, k, m, n):
+    """Runs one planned fault, again while the workload did not reach the planned call."""
+    for tries in range(1, ATTEMPTS + 1):
+        try:
+            ok, summary, problems = c.run(ph, k, m, n)
+        except Exception as e:  # the harness itself failed: report, keep going
+            return False, "harness error", [f"{type(e).__name__}: {e}"]
+        if "NO FAULT HIT" not in summary:
+            return ok, summary + (f"; hit on attempt {tries}" if tries > 1 else ""), problems
+    return ok, summary + f" in {ATTEMPTS} attempts", problems
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bin", required=True, help="the native rekor-server-posix")
@@ -391,10 +409,7 @@ def main():
     passed = failed = hit = 0
     for ph, k, m, n in plan:
         spec = f"{ph}:{k}:{m}:{n}"
-        try:
-            ok, summary, problems = c.run(ph, k, m, n)
-        except Exception as e:  # the harness itself failed: report, keep going
-            ok, summary, problems = False, "harness error", [f"{type(e).__name__}: {e}"]
+        ok, summary, problems = attempt(c, ph, k, m, n)
         if "NO FAULT HIT" not in summary and summary != "harness error":
             hit += 1
         if ok:
