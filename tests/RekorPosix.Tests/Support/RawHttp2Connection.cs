@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using static RekorPosix.Bench.Http2Wire;
 
 namespace RekorPosix.Tests.Support;
 
@@ -12,9 +11,6 @@ namespace RekorPosix.Tests.Support;
 /// </summary>
 public sealed class RawHttp2Connection : IDisposable
 {
-    private const byte Headers = 1, RstStream = 3, Settings = 4, Ping = 6;
-    private const byte EndHeaders = 0x4, Ack = 0x1;
-    private const uint Cancel = 8;
     private readonly Socket _socket;
     private readonly Task _drain;
     private readonly TaskCompletionSource _pingAcked = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +27,7 @@ public sealed class RawHttp2Connection : IDisposable
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Connect(IPAddress.Loopback, port);
         var connection = new RawHttp2Connection(socket);
-        connection.TrySend("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray().Concat(Frame(Settings, 0, 0, [])).ToArray());
+        connection.TrySend((byte[])[.. Preface, .. Frame(Settings, 0, 0, [])]);
         return connection;
     }
 
@@ -39,16 +35,14 @@ public sealed class RawHttp2Connection : IDisposable
     /// times; false when the server closed the connection first.</summary>
     public bool OpenAndResetStreams(string path, int count)
     {
-        byte[] block = HeaderBlock(path);
+        byte[] block = [.. GrpcRequestBlock(path)];
         var batch = new List<byte>();
         for (int i = 0; i < count; i++)
         {
             int stream = _nextStream;
             _nextStream += 2;
             batch.AddRange(Frame(Headers, EndHeaders, stream, block));
-            byte[] code = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(code, Cancel);
-            batch.AddRange(Frame(RstStream, 0, stream, code));
+            batch.AddRange(RstCancel(stream));
             if (batch.Count > 16 * 1024 && !TrySend(batch))
                 return false;
         }
@@ -85,48 +79,6 @@ public sealed class RawHttp2Connection : IDisposable
         {
             return false;
         }
-    }
-
-    /// <summary>HPACK without compression: indexed :method POST and :scheme http, literals for the rest.</summary>
-    private static byte[] HeaderBlock(string path)
-    {
-        var block = new List<byte> { 0x83, 0x86 };
-        Literal(block, 0x04, null, path); // :path, static index 4
-        Literal(block, 0x01, null, "localhost"); // :authority, static index 1
-        Literal(block, 0x0F, 0x10, "application/grpc"); // content-type, static index 31
-        block.Add(0x00);
-        String(block, "te");
-        String(block, "trailers");
-        return [.. block];
-    }
-
-    private static void Literal(List<byte> block, byte index, byte? indexContinuation, string value)
-    {
-        block.Add(index);
-        if (indexContinuation is { } more)
-            block.Add(more);
-        String(block, value);
-    }
-
-    private static void String(List<byte> block, string value)
-    {
-        if (value.Length > 126)
-            throw new ArgumentException("longer than a one-byte HPACK length", nameof(value));
-        block.Add((byte)value.Length);
-        block.AddRange(Encoding.ASCII.GetBytes(value));
-    }
-
-    private static byte[] Frame(byte type, byte flags, int stream, byte[] payload)
-    {
-        var frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), stream);
-        payload.CopyTo(frame, 9);
-        return frame;
     }
 
     /// <summary>Reads frames until the server closes, noting a PING ack.</summary>
