@@ -67,7 +67,7 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
         catch (RequestDecodeException e)
         {
             if (_undecodable.TryPass(out int heldBack))
-                HttpEvents.BadRequest(logger, e.Message.Length <= 100 ? e.Message : e.Message[..100], heldBack);
+                HttpEvents.BadRequest(logger, Clip(e.Message), heldBack);
             throw ApiErrors.Invalid(e.Message);
         }
         var created = await entries.CreateAsync(request, context.RequestAborted).ConfigureAwait(false);
@@ -93,10 +93,13 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
             if (context.RequestAborted.IsCancellationRequested)
                 throw ApiErrors.ClientGone();
             if (_malformedBodies.TryPass(out int heldBack))
-                HttpEvents.MalformedBody(logger, e.Message.Length <= 100 ? e.Message : e.Message[..100], heldBack);
+                HttpEvents.MalformedBody(logger, Clip(e.Message), heldBack);
             throw ApiErrors.MalformedBody();
         }
     }
+
+    /// <summary>At most 100 characters of a parser's message, which may quote what the client sent.</summary>
+    private static string Clip(string message) => message.Length <= 100 ? message : message[..100];
 
     private static string RawPath(HttpContext context)
     {
