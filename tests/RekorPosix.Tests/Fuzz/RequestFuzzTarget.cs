@@ -3,8 +3,8 @@ using RekorPosix.Log.Entries;
 using RekorPosix.Protos.CommonV1;
 using RekorPosix.Protos.RekorV2;
 using RekorPosix.Signing.ClientSignatures;
-using RekorPosix.Tests.ClientSignatures;
-using RekorPosix.Tests.Entries;
+using RekorPosix.Tests.Signing.ClientSignatures;
+using RekorPosix.Tests.Log.Entries;
 using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Fuzz;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using RekorPosix.Protos.CommonV1;
-using RekorPosix.Tests.Entries;
+using RekorPosix.Tests.Log.Entries;
 
 namespace RekorPosix.Tests.Http;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using RekorPosix.Http;
-using RekorPosix.Tests.Entries;
+using RekorPosix.Tests.Log.Entries;
 using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Http;

@@ -2,8 +2,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using Google.Protobuf;
 using RekorPosix.Protos.CommonV1;
-using RekorPosix.Tests.ClientSignatures;
-using RekorPosix.Tests.Entries;
+using RekorPosix.Tests.Signing.ClientSignatures;
+using RekorPosix.Tests.Log.Entries;
 
 namespace RekorPosix.Tests.Http;
 
