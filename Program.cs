@@ -157,7 +157,7 @@ var fsckPublicKey = new Option<string?>("--public-key") { Description = "PEM pub
 var fsckHostname = new Option<string?>("--hostname") { Description = "Checkpoint origin, with --public-key." };
 foreach (var option in new Option[] { fsckStorage, fsckVkey, fsckPublicKey, fsckHostname })
     fsck.Options.Add(option);
-fsck.SetAction(parse => FsckCommand.Run(parse.GetValue(fsckStorage)!, parse.GetValue(fsckVkey), parse.GetValue(fsckPublicKey),
+fsck.SetAction(parse => RekorPosix.Log.Posix.FsckCommand.Run(parse.GetValue(fsckStorage)!, parse.GetValue(fsckVkey), parse.GetValue(fsckPublicKey),
     parse.GetValue(fsckHostname), Console.Out, Console.Error));
 root.Subcommands.Add(fsck);
 

@@ -61,25 +61,26 @@ public sealed class EntryService
                 HttpEvents.InvalidEntry(_logger, e.Detail, heldBack);
             throw ApiErrors.Invalid(e.Message);
         }
-        if (entry.ExceedsLeafLimit)
-        {
-            // rekor-tiles answers 500 here (tessera's limit error); refused before sequencing all the same.
-            if (_rejections.TryPass(out int heldBack))
-                HttpEvents.EntryTooLarge(_logger, entry.Length, heldBack);
-            throw ApiErrors.IntegrationFailed();
-        }
-
         TimeSpan timeout = clientTimeout is { } client && client < _timeout ? client : _timeout;
         if (timeout <= TimeSpan.Zero)
             throw ApiErrors.Timeout(); // already passed: answered before sequencing, so nothing is appended
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
         deadline.CancelAfter(timeout);
         LogIndex index;
-        PublishedCheckpoint checkpoint;
+        InclusionProof? proof = null;
         try
         {
             index = await _appender.AddAsync(entry.CanonicalBody, entry.Identity, deadline.Token).ConfigureAwait(false);
-            checkpoint = await _log.AwaitPublicationAsync(index.Index, deadline.Token).ConfigureAwait(false);
+            var checkpoint = await _log.AwaitPublicationAsync(index.Index, deadline.Token).ConfigureAwait(false);
+            if (!index.IsDuplicate)
+                proof = await _proofs.ProveAsync(entry.LeafHash, index.Index, checkpoint, deadline.Token).ConfigureAwait(false);
+        }
+        catch (EntryTooLargeException e)
+        {
+            // rekor-tiles answers 500 here (tessera's limit error); the log refused it before sequencing.
+            if (_rejections.TryPass(out int heldBack))
+                HttpEvents.EntryTooLarge(_logger, e.Length, heldBack);
+            throw ApiErrors.IntegrationFailed();
         }
         catch (PushbackException)
         {
@@ -100,9 +101,8 @@ public sealed class EntryService
         }
         if (index.IsDuplicate)
             throw ApiErrors.Duplicate(index.Index);
-
-        var proof = _proofs.Prove(entry.LeafHash, index.Index, checkpoint)
-            ?? throw ApiErrors.IntegrationFailed();
+        if (proof is null)
+            throw ApiErrors.IntegrationFailed();
         Interlocked.Increment(ref _created);
         return new CreatedEntry(index.Index, _logId, entry.Kind, entry.Version, proof.RootHash, proof.TreeSize,
             proof.Hashes, proof.Envelope, entry.CanonicalBody);

@@ -59,6 +59,13 @@ public sealed record ServeSettings
     /// <summary>Log request and response payloads (at debug level only, as rekor-tiles).</summary>
     public bool RequestResponseLogging { get; init; }
     public AppendOptions Append { get; init; } = new();
+
+    public Log.Antispam.AntispamOptions Antispam => new()
+    {
+        Persistent = PersistentAntispam,
+        MaxBatchSize = AntispamMaxBatchSize,
+        PushbackThreshold = AntispamPushbackThreshold,
+    };
     /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
     public bool AllowInsecureKeyPermissions { get; init; }
     /// <summary>Address of the tile listener; null: the HTTP address.</summary>

@@ -12,7 +12,6 @@ using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Entries;
-using RekorPosix.Log.Posix;
 using RekorPosix.Signing;
 using RekorPosix.Signing.ClientSignatures;
 
@@ -27,6 +26,8 @@ public static class Server
     {
         if (CheckSettings(settings, out var http, out var grpc, out var metricsEndpoint, out var allowed) is { } problem)
             return Fail(problem);
+        if (CheckTileSettings(settings, out var tiles) is { } tileProblem)
+            return Fail(tileProblem);
         X509Certificate2? httpCertificate, grpcCertificate;
         try
         {
@@ -38,21 +39,45 @@ public static class Server
             return Fail(e.Message);
         }
         var metrics = new ServerMetrics();
-        if (CheckTileSettings(settings, out var tiles) is { } tileProblem)
-            return Fail(tileProblem);
+        // The entry service needs the app's loggers, so it is made after Build(); gRPC resolves it
+        // at the first call, long after it is set.
+        EntryService? entries = null;
+        await using var app = BuildApp(settings, http, grpc, metricsEndpoint, httpCertificate, grpcCertificate, metrics, () => entries);
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var logger = loggers.CreateLogger("RekorPosix");
 
+        using var key = LoadKey(settings, logger, out string? keyProblem);
+        if (key is null)
+            return Fail(keyProblem!);
+        byte[] logId = key.LogId(settings.Hostname);
+        HttpEvents.LogIdentity(logger, settings.Hostname, Convert.ToBase64String(logId), key.VerifierKey(settings.Hostname));
+        HttpEvents.PublicKey(logger, Convert.ToBase64String(key.SubjectPublicKeyInfo));
+        if (settings.ReadOnly)
+            HttpEvents.ReadOnly(logger);
+
+        ServedLog served;
+        try
+        {
+            served = await Flavour.OpenAsync(settings, CheckpointSigner.For(key, settings.Hostname), loggers).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LogStateException or LogFrozenException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Fail($"cannot open the log in {Flavour.StorageDir(settings)}: {e.Message}");
+        }
+        await using var _ = served;
+        entries = new EntryService(new HashedRekordValidator(allowed), served.Appender, served.Log, logId, settings.ServerTimeout,
+            loggers.CreateLogger("RekorPosix.Api"));
+        return await ServeAsync(app, settings, served, entries, tiles, metrics, loggers, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Kestrel with its three listeners, logging and gRPC, not yet started.</summary>
+    private static WebApplication BuildApp(ServeSettings settings, IPEndPoint http, IPEndPoint grpc, IPEndPoint metricsEndpoint,
+        X509Certificate2? httpCertificate, X509Certificate2? grpcCertificate, ServerMetrics metrics, Func<EntryService?> entries)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         if (httpCertificate is not null || grpcCertificate is not null)
             builder.WebHost.UseKestrelHttpsConfiguration();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        ThrottlingLoggerProvider.WrapConsole(builder.Services, LogThrottle.DefaultInterval);
-        builder.Logging.SetMinimumLevel(MinimumLevel(settings.LogLevel));
-        // Per-request lines from ASP.NET are noise at info level; our own events stay.
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
-        // Its one error is a request message it cannot read, with a stack trace, which any client
-        // can cause at will: GrpcRequestErrors answers and logs those (throttled) instead.
-        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.None);
+        ConfigureLogging(builder.Logging, builder.Services, settings.LogLevel);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(http, o =>
@@ -78,99 +103,33 @@ public static class Server
         });
         builder.Services.AddSingleton(metrics);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ServerTimeout + TimeSpan.FromSeconds(1));
-        // The entry service needs the app's loggers, so it is made after Build(); gRPC resolves it
-        // at the first call, long after it is set.
-        EntryService? entries = null;
-        builder.Services.AddSingleton(_ => entries ?? throw new InvalidOperationException("the entry service is not ready"));
-        await using var app = builder.Build();
-        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        builder.Services.AddSingleton(_ => entries() ?? throw new InvalidOperationException("the entry service is not ready"));
+        return builder.Build();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, IServiceCollection services, string level)
+    {
+        logging.AddSimpleConsole(o => o.SingleLine = true);
+        ThrottlingLoggerProvider.WrapConsole(services, LogThrottle.DefaultInterval);
+        logging.SetMinimumLevel(MinimumLevel(level));
+        // Per-request lines from ASP.NET are noise at info level; our own events stay.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Grpc", LogLevel.Warning);
+        // Its one error is a request message it cannot read, with a stack trace, which any client
+        // can cause at will: GrpcRequestErrors answers and logs those (throttled) instead.
+        logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.None);
+    }
+
+    /// <summary>Routes, metrics and the tile listener; runs until shutdown is asked for.</summary>
+    private static async Task<int> ServeAsync(WebApplication app, ServeSettings settings, ServedLog served, EntryService entries,
+        TileListenerOptions? tiles, ServerMetrics metrics, ILoggerFactory loggers, CancellationToken cancel)
+    {
         var logger = loggers.CreateLogger("RekorPosix");
-
-        using var key = LoadKey(settings, logger, out string? keyProblem);
-        if (key is null)
-            return Fail(keyProblem!);
-        byte[] logId = key.LogId(settings.Hostname);
-        HttpEvents.LogIdentity(logger, settings.Hostname, Convert.ToBase64String(logId), key.VerifierKey(settings.Hostname));
-        HttpEvents.PublicKey(logger, Convert.ToBase64String(key.SubjectPublicKeyInfo));
-
-        string storageDir = settings.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
-        PosixLog? log = null;
-        DedupAppender? appender = null;
-        if (settings.ReadOnly)
-        {
-            HttpEvents.ReadOnly(logger);
-        }
-        else
-        {
-            var signer = key.CreateNoteSigner(settings.Hostname);
-            try
-            {
-                log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), settings.Hostname, settings.Append,
-                    loggers.CreateLogger("RekorPosix.Log"), verifier: key.PublicKey.CreateNoteVerifier(settings.Hostname));
-                log.BatchIntegrated += (count, took) =>
-                {
-                    metrics.BatchSize.Observe(count);
-                    metrics.IntegrationSeconds.Observe(took.TotalSeconds);
-                };
-                log.CheckpointPublished += (_, latency) => metrics.PublicationLatency.Observe(latency.TotalSeconds);
-                appender = DedupAppender.Open(storageDir, log, new AntispamOptions
-                {
-                    Persistent = settings.PersistentAntispam,
-                    MaxBatchSize = settings.AntispamMaxBatchSize,
-                    PushbackThreshold = settings.AntispamPushbackThreshold,
-                }, loggers.CreateLogger("RekorPosix.Antispam"));
-            }
-            catch (Exception e) when (e is LogStateException or IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                if (log is not null)
-                    await log.DisposeAsync().ConfigureAwait(false);
-                return Fail($"cannot open the log in {storageDir}: {e.Message}");
-            }
-        }
-
-        PublishedFiles files;
-        try
-        {
-            Func<PublishedCheckpoint?> published = log is not null
-                ? () => log.LatestCheckpoint
-                : new CheckpointFile(Path.Combine(storageDir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
-            var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
-            files = new PublishedFiles(storageDir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
-        }
-        catch (IOException e)
-        {
-            if (appender is not null)
-                await appender.DisposeAsync().ConfigureAwait(false);
-            if (log is not null)
-                await log.DisposeAsync().ConfigureAwait(false);
-            return Fail($"cannot open the log directory {storageDir}: {e.Message}");
-        }
-        using var _ = files;
-
-        entries = new EntryService(new HashedRekordValidator(allowed), appender, log, logId, settings.ServerTimeout,
-            loggers.CreateLogger("RekorPosix.Api"));
-        var rest = new RestApi(entries, files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
+        var rest = new RestApi(entries, served.Files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
             settings.RequestResponseLogging);
-        var service = entries;
         TileListener? tileListener = null;
+        ObserveLog(metrics, served, entries, () => tileListener);
         var grpcErrors = new GrpcRequestErrors(loggers.CreateLogger("RekorPosix.Grpc"));
-        metrics.Registry.AddBeforeCollectCallback(() =>
-        {
-            metrics.NewEntries.IncTo(service.EntriesCreated);
-            metrics.InclusionProofFailures.IncTo(service.InclusionProofFailures);
-            if (log is not null)
-            {
-                metrics.IntegratedSize.Set(log.IntegratedSize);
-                metrics.PublishedSize.Set(log.LatestCheckpoint?.Size ?? 0);
-            }
-            if (appender is not null)
-                metrics.AntispamLag.Set(appender.FollowerLag);
-            if (tileListener is not null)
-            {
-                foreach (var (status, count) in tileListener.ResponseCounts())
-                    metrics.TileRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
-            }
-        });
         app.Use(async (context, next) =>
         {
             // The gRPC port serves only gRPC (routed endpoints), the metrics port only metrics (on
@@ -186,7 +145,7 @@ public static class Server
         app.MapGrpcService<GrpcRekorService>();
         app.MapGrpcService<GrpcHealthService>();
 
-        int exitCode = 0;
+        var log = served.Log;
         using var systemd = SystemdIntegration.Attach(app.Lifetime,
             () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
@@ -195,12 +154,11 @@ public static class Server
             {
                 try
                 {
-                    tileListener = TileListener.Start(tiles, files, loggers.CreateLogger("RekorPosix.Tiles"));
+                    tileListener = TileListener.Start(tiles, served.Files, loggers.CreateLogger("RekorPosix.Tiles"));
                 }
                 catch (System.Net.Sockets.SocketException e)
                 {
-                    exitCode = Fail($"--tiles-port: cannot listen on {tiles.EndPoint}: {e.Message}");
-                    return exitCode;
+                    return Fail($"--tiles-port: cannot listen on {tiles.EndPoint}: {e.Message}");
                 }
                 HttpEvents.ListeningTiles(logger, tiles.EndPoint.Address.ToString(), tiles.EndPoint.Port, tiles.Workers, tiles.MaxConnections);
             }
@@ -211,27 +169,49 @@ public static class Server
             catch (IOException e)
             {
                 // Typically a port already in use: say which, without a stack trace.
-                exitCode = Fail($"cannot listen: {e.Message}");
-                return exitCode;
+                return Fail($"cannot listen: {e.Message}");
             }
             HttpEvents.Listening(logger, settings.HttpAddress, settings.HttpPort);
             HttpEvents.ListeningGrpc(logger, settings.GrpcAddress, settings.GrpcPort);
             await app.WaitForShutdownAsync(cancel).ConfigureAwait(false);
+            return 0;
         }
         finally
         {
             tileListener?.Dispose();
-            // The log first, so that the dedup follower also indexes what the shutdown integrated.
-            if (log is not null)
-            {
-                using var shutdown = new CancellationTokenSource(settings.TlogTimeout);
-                await log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
-                await log.DisposeAsync().ConfigureAwait(false);
-            }
-            if (appender is not null)
-                await appender.DisposeAsync().ConfigureAwait(false);
+            await served.DisposeAsync(settings.TlogTimeout).ConfigureAwait(false);
         }
-        return exitCode;
+    }
+
+    /// <summary>The log's events and counters as metrics, read when Prometheus scrapes.</summary>
+    private static void ObserveLog(ServerMetrics metrics, ServedLog served, EntryService entries, Func<TileListener?> tileListener)
+    {
+        if (served.Log is { } log)
+        {
+            log.BatchSequenced += (count, took) =>
+            {
+                metrics.BatchSize.Observe(count);
+                metrics.IntegrationSeconds.Observe(took.TotalSeconds);
+            };
+            log.CheckpointPublished += (_, latency) => metrics.PublicationLatency.Observe(latency.TotalSeconds);
+        }
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            metrics.NewEntries.IncTo(entries.EntriesCreated);
+            metrics.InclusionProofFailures.IncTo(entries.InclusionProofFailures);
+            if (served.Log is { } log)
+            {
+                metrics.IntegratedSize.Set(log.IntegratedSize);
+                metrics.PublishedSize.Set(log.LatestCheckpoint?.Size ?? 0);
+            }
+            if (served.Appender is { } appender)
+                metrics.AntispamLag.Set(appender.FollowerLag);
+            if (tileListener() is { } tiles)
+            {
+                foreach (var (status, count) in tiles.ResponseCounts())
+                    metrics.TileRequests.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
+            }
+        });
     }
 
     /// <summary>rekor-tiles' --log-level names; validated in <see cref="CheckSettings"/>.</summary>

@@ -46,9 +46,9 @@ public sealed class ServerMetrics
         IntegratedSize = f.CreateGauge("rekor_posix_integrated_size", "Entries integrated into the tree (durable, maybe not yet published).");
         PublishedSize = f.CreateGauge("rekor_posix_published_size", "Size of the latest published checkpoint.");
         AntispamLag = f.CreateGauge("rekor_posix_antispam_follower_lag", "Integrated entries the dedup index has not seen yet.");
-        BatchSize = f.CreateHistogram("rekor_posix_batch_size", "Entries per integrated batch.",
+        BatchSize = f.CreateHistogram("rekor_posix_batch_size", "Entries per sequenced batch.",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
-        IntegrationSeconds = f.CreateHistogram("rekor_posix_integration_seconds", "Time to integrate one batch durably, in seconds.",
+        IntegrationSeconds = f.CreateHistogram("rekor_posix_integration_seconds", "Time to sequence one batch durably (posix: its integration included), in seconds.",
             new HistogramConfiguration { Buckets = LatencyBuckets });
         PublicationLatency = f.CreateHistogram("rekor_posix_publication_latency_seconds",
             "Time from an entry's integration to the checkpoint that covers it, for the oldest entry of each checkpoint, in seconds.",

@@ -4,17 +4,18 @@ namespace RekorPosix.Log;
 
 /// <summary>
 /// Gathers added entries into batches and hands each batch, in arrival order, to one dedicated
-/// worker thread that integrates it. It is a group commit: when the worker is free it takes
+/// worker thread that sequences it. It is a group commit: when the worker is free it takes
 /// whatever has arrived once the oldest entry has lingered <see cref="Linger"/> (never more than
-/// <c>maxAge</c>), at most <c>maxBatch</c> entries; while it integrates, the next batch grows.
+/// <c>maxAge</c>), at most <c>maxBatch</c> entries; while it sequences, the next batch grows.
 /// So a quiet log answers in milliseconds and a busy one makes large batches by itself, without
-/// entries sitting out a fixed age (tessera waits for size or age; the age is only an upper bound here). Integration blocks on flock and fsync, so it gets a thread
-/// of its own rather than a pool thread. An Add's task resolves with the entry's index only
-/// after the integrate function returned, i.e. after the batch is durable.
+/// entries sitting out a fixed age (tessera waits for size or age; the age is only an upper bound
+/// here). Sequencing may block on flock, fsync or a database, so it gets a thread of its own
+/// rather than a pool thread. An Add's task resolves with the entry's index only after the
+/// sequence function returned, i.e. after the batch's indices are durable.
 /// </summary>
 internal sealed class BatchQueue
 {
-    private readonly Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> _integrate;
+    private readonly Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> _sequence;
     private readonly int _maxBatch;
     /// <summary>How long the worker lets the first entry of a batch wait for company.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(2);
@@ -26,17 +27,17 @@ internal sealed class BatchQueue
     private readonly Thread _worker;
     private bool _stopping;
 
-    public BatchQueue(Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> integrate, int maxBatch, TimeSpan maxAge, int maxQueued)
+    public BatchQueue(Func<IReadOnlyList<ReadOnlyMemory<byte>>, long> sequence, int maxBatch, TimeSpan maxAge, int maxQueued)
     {
-        _integrate = integrate;
+        _sequence = sequence;
         _maxBatch = maxBatch;
         _lingerTicks = (long)(Math.Min(maxAge.TotalSeconds, Linger.TotalSeconds) * Stopwatch.Frequency);
         _maxQueued = maxQueued;
-        _worker = new Thread(Run) { Name = "log-integrator", IsBackground = true };
+        _worker = new Thread(Run) { Name = "log-sequencer", IsBackground = true };
     }
 
-    /// <summary>Raised on the worker after each committed batch with the new integrated size.</summary>
-    public event Action<long>? Integrated;
+    /// <summary>Raised on the worker after each sequenced batch with the next index to assign.</summary>
+    public event Action<long>? Sequenced;
 
     public void Start() => _worker.Start();
 
@@ -50,7 +51,7 @@ internal sealed class BatchQueue
             if (_stopping)
                 throw new LogStoppedException();
             if (_pending.Count >= _maxQueued)
-                throw new PushbackException($"{_pending.Count} entries are already waiting for integration");
+                throw new PushbackException($"{_pending.Count} entries are already waiting to be sequenced");
             _pending.Add(pending);
             if (_pending.Count == 1 || _pending.Count == _maxBatch)
                 Monitor.Pulse(_gate);
@@ -63,7 +64,7 @@ internal sealed class BatchQueue
         get { lock (_gate) return _pending.Count; }
     }
 
-    /// <summary>Refuses new entries, integrates every entry already queued, then ends the worker.</summary>
+    /// <summary>Refuses new entries, sequences every entry already queued, then ends the worker.</summary>
     public void Stop()
     {
         lock (_gate)
@@ -81,10 +82,10 @@ internal sealed class BatchQueue
         {
             try
             {
-                long first = _integrate(batch.ConvertAll(p => p.Entry));
+                long first = _sequence(batch.ConvertAll(p => p.Entry));
                 for (int i = 0; i < batch.Count; i++)
                     batch[i].Done.SetResult(first + i);
-                Integrated?.Invoke(first + batch.Count);
+                Sequenced?.Invoke(first + batch.Count);
             }
             catch (Exception e)
             {

@@ -2,19 +2,25 @@ using RekorPosix.Tiles;
 
 namespace RekorPosix.Log;
 
-/// <summary>Read access to a log's storage, the way tessera's LogReader gives it.</summary>
+/// <summary>
+/// Read access to what a log's storage holds, the way tessera's LogReader gives it. Every read is
+/// asynchronous and cancellable: a cloud driver answers from a database and a bucket.
+/// </summary>
 public interface ILogReader
 {
-    /// <summary>The published checkpoint note as stored (log signature and any cosignatures), or null before the first publication.</summary>
-    byte[]? ReadCheckpoint();
+    /// <summary>The published checkpoint note as stored (log signature and any cosignatures), or
+    /// null before the first publication.</summary>
+    ValueTask<byte[]?> ReadCheckpointAsync(CancellationToken cancel);
 
-    /// <summary>A hash tile at exactly <c>address.Width</c> hashes; a partial may be cut from its full tile.</summary>
-    ReadOnlyMemory<byte> ReadTile(TileAddress address);
+    /// <summary>A hash tile at exactly <c>address.Width</c> hashes; a partial that is gone is cut from
+    /// its full tile. Throws <see cref="FileNotFoundException"/> when neither is stored.</summary>
+    ValueTask<ReadOnlyMemory<byte>> ReadTileAsync(TileAddress address, CancellationToken cancel);
 
-    /// <summary>An entry bundle holding exactly <c>address.Width</c> entries.</summary>
-    ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address);
+    /// <summary>An entry bundle holding exactly <c>address.Width</c> entries (same fallback and
+    /// failure as <see cref="ReadTileAsync"/>).</summary>
+    ValueTask<ReadOnlyMemory<byte>> ReadEntryBundleAsync(TileAddress address, CancellationToken cancel);
 
-    /// <summary>The size of the integrated tree. It may be ahead of the published checkpoint and
-    /// must never stand in for reading the checkpoint when something is promised to a client.</summary>
-    long IntegratedSize { get; }
+    /// <summary>The size of the integrated tree, by any process. It may be ahead of the published
+    /// checkpoint and MUST NOT stand in for reading the checkpoint when something is promised to a client.</summary>
+    ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel);
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
-using RekorPosix.Signing;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Log;
@@ -11,7 +10,8 @@ public sealed record InclusionProof(byte[] RootHash, long TreeSize, IReadOnlyLis
 /// <summary>
 /// Builds inclusion proofs from the log's tiles against a published checkpoint and verifies
 /// each one before it is handed out: a proof that does not verify is counted (a metric that
-/// should stay at zero) and never returned.
+/// should stay at zero) and never returned. Tiles are read with no lock held; only the shared
+/// builder's caches are guarded.
 /// </summary>
 public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
 {
@@ -24,17 +24,24 @@ public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>The verified proof for <paramref name="leafHash"/> at <paramref name="index"/>, or null on failure.</summary>
-    public InclusionProof? Prove(byte[] leafHash, long index, PublishedCheckpoint published)
+    public async Task<InclusionProof?> ProveAsync(byte[] leafHash, long index, PublishedCheckpoint published, CancellationToken cancel)
     {
         try
         {
-            Checkpoint checkpoint;
+            var (_, checkpoint, proofs) = Current(published);
+            IReadOnlyList<TileAddress> missing;
+            lock (_gate)
+                missing = ProofBuilder.TilesRead(checkpoint.Size, p => p.Inclusion(index)).Where(a => !proofs.Holds(a)).ToList();
+            var tiles = await StoredTreeCheck.ReadTilesAsync(log.Reader, missing, cancel).ConfigureAwait(false);
             IReadOnlyList<byte[]> hashes;
             lock (_gate)
             {
-                var current = Current(published);
-                checkpoint = current.Parsed;
-                hashes = current.Proofs.Inclusion(index);
+                foreach (var (address, data) in tiles)
+                {
+                    if (!proofs.Holds(address))
+                        proofs.Supply(address, data);
+                }
+                hashes = proofs.Inclusion(index);
             }
             if (MerkleProof.VerifyInclusion(leafHash, index, checkpoint.Size, hashes, checkpoint.RootHash))
                 return new InclusionProof(checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
@@ -51,13 +58,16 @@ public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
     /// <summary>The shared state for a published note, made once per checkpoint.</summary>
     private (PublishedCheckpoint Source, Checkpoint Parsed, ProofBuilder Proofs) Current(PublishedCheckpoint published)
     {
-        if (_current is { } cached && ReferenceEquals(cached.Source, published))
-            return cached;
-        var parsed = Checkpoint.Parse(SignedNote.Parse(published.Note).Text);
-        var fresh = (published, parsed, new ProofBuilder(parsed.Size, log.Reader.ReadTile));
-        // Requests waiting on an older checkpoint (rare) get a builder of their own, not the shared one.
-        if (_current is null || _current.Value.Parsed.Size <= parsed.Size)
-            _current = fresh;
-        return fresh;
+        lock (_gate)
+        {
+            if (_current is { } cached && ReferenceEquals(cached.Source, published))
+                return cached;
+            var parsed = published.Body();
+            var fresh = (published, parsed, new ProofBuilder(parsed.Size));
+            // Requests waiting on an older checkpoint (rare) get a builder of their own, not the shared one.
+            if (_current is null || _current.Value.Parsed.Size <= parsed.Size)
+                _current = fresh;
+            return fresh;
+        }
     }
 }

@@ -6,47 +6,37 @@ using RekorPosix.Tiles;
 namespace RekorPosix.Log;
 
 /// <summary>
-/// fsck: audits a tlog-tiles log offline from its files alone. It verifies the checkpoint's
+/// Audits a tlog-tiles log from what its reader serves, of any flavour: verifies the checkpoint's
 /// signature, streams every entry bundle up to the checkpoint's size, recomputes every hash tile
-/// (full tiles and the partials the checkpoint implies) and compares each with the stored file
+/// (full tiles and the partials the checkpoint implies) and compares each with the stored one
 /// byte for byte, then compares the root. Memory stays O(levels) whatever the log's size.
 /// </summary>
 public sealed class LogAuditor
 {
-    private readonly Func<string, byte[]?> _readFile;
+    private readonly ILogReader _reader;
     private readonly INoteVerifier _verifier;
     private readonly Action<long, long>? _progress;
+    private readonly Func<TreeHead?>? _integrated;
 
-    /// <param name="readFile">Returns the bytes at a log-relative path (<c>checkpoint</c>,
-    /// <c>tile/...</c>, <c>.state/treeState</c>), or null when there is no such file.</param>
     /// <param name="progress">Called now and then with (entries checked, total).</param>
-    public LogAuditor(Func<string, byte[]?> readFile, INoteVerifier verifier, Action<long, long>? progress = null)
+    /// <param name="integrated">The integrated tree head from the driver's private state, when the
+    /// audit can see it (null: a copy of the public files only).</param>
+    public LogAuditor(ILogReader reader, INoteVerifier verifier, Action<long, long>? progress = null, Func<TreeHead?>? integrated = null)
     {
-        _readFile = readFile;
+        _reader = reader;
         _verifier = verifier;
         _progress = progress;
+        _integrated = integrated;
     }
 
-    public static Func<string, byte[]?> DirectoryReader(string root) => relative =>
-    {
-        try
-        {
-            return File.ReadAllBytes(Path.Combine(root, relative));
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    };
-
     /// <summary>Runs the audit; the result names the first problem found, if any.</summary>
-    public AuditResult Run()
+    public async Task<AuditResult> RunAsync(CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         Checkpoint checkpoint;
         try
         {
-            byte[] note = _readFile("checkpoint") ?? throw new AuditFailure("checkpoint: missing");
+            byte[] note = await _reader.ReadCheckpointAsync(cancel).ConfigureAwait(false) ?? throw new AuditFailure("checkpoint: missing");
             string text = SignedNote.Open(Encoding.UTF8.GetString(note), [_verifier]);
             checkpoint = Checkpoint.Parse(text);
         }
@@ -60,8 +50,8 @@ public sealed class LogAuditor
         }
         try
         {
-            var (bundles, tiles) = CheckTree(checkpoint);
-            CheckTreeState(checkpoint);
+            var (bundles, tiles) = await CheckTreeAsync(checkpoint, cancel).ConfigureAwait(false);
+            CheckIntegrated(checkpoint);
             return AuditResult.Good(checkpoint, bundles, tiles, clock.Elapsed);
         }
         catch (AuditFailure e)
@@ -70,7 +60,7 @@ public sealed class LogAuditor
         }
     }
 
-    private (long Bundles, long Tiles) CheckTree(Checkpoint checkpoint)
+    private async Task<(long Bundles, long Tiles)> CheckTreeAsync(Checkpoint checkpoint, CancellationToken cancel)
     {
         long size = checkpoint.Size;
         var builder = TileTreeBuilder.Empty();
@@ -80,7 +70,7 @@ public sealed class LogAuditor
         for (long b = 0; b < bundleCount; b++)
         {
             var address = new TileAddress(0, b, TileMath.EntryBundleWidth(b, size), IsEntries: true);
-            byte[] bundle = Read(address);
+            var bundle = await ReadAsync(address, cancel).ConfigureAwait(false);
             List<ReadOnlyMemory<byte>> entries;
             try
             {
@@ -100,8 +90,8 @@ public sealed class LogAuditor
                 // Only the final state of each tile at this size is stored; growing partials are skipped.
                 if (tile.Address.Width != TileMath.WidthAt(tile.Address.Level, tile.Address.Index, size))
                     continue;
-                byte[] stored = Read(tile.Address);
-                if (!stored.AsSpan().SequenceEqual(tile.Data))
+                var stored = await ReadAsync(tile.Address, cancel).ConfigureAwait(false);
+                if (!stored.Span.SequenceEqual(tile.Data))
                     throw new AuditFailure(DescribeMismatch(tile, stored));
                 tilesChecked++;
             }
@@ -118,39 +108,54 @@ public sealed class LogAuditor
         return (bundleCount, tilesChecked);
     }
 
-    private void CheckTreeState(Checkpoint checkpoint)
+    private void CheckIntegrated(Checkpoint checkpoint)
     {
-        byte[]? json = _readFile(".state/treeState");
-        if (json is null)
-            return; // a log served from a copy without its private state is still auditable
-        Posix.TreeState state;
+        TreeHead? integrated;
         try
         {
-            state = Posix.TreeState.Decode(json);
+            integrated = _integrated?.Invoke();
         }
-        catch (FormatException e)
+        catch (LogStateException e)
         {
-            throw new AuditFailure($".state/treeState: {e.Message}");
+            throw new AuditFailure(e.Message);
         }
+        if (integrated is not { } state)
+            return; // a log served from a copy without its private state is still auditable
         if (state.Size < checkpoint.Size)
-            throw new AuditFailure($".state/treeState: size {state.Size} is behind the published checkpoint at {checkpoint.Size}");
+            throw new AuditFailure($"integrated tree: size {state.Size} is behind the published checkpoint at {checkpoint.Size}");
         if (state.Size == checkpoint.Size && !state.Root.AsSpan().SequenceEqual(checkpoint.RootHash))
-            throw new AuditFailure($".state/treeState: root differs from the checkpoint's at size {state.Size}");
+            throw new AuditFailure($"integrated tree: root differs from the checkpoint's at size {state.Size}");
     }
 
-    private byte[] Read(TileAddress address) =>
-        _readFile(address.ToPath()) ?? throw new AuditFailure($"{address.ToPath()}: missing");
+    private async Task<ReadOnlyMemory<byte>> ReadAsync(TileAddress address, CancellationToken cancel)
+    {
+        try
+        {
+            return address.IsEntries
+                ? await _reader.ReadEntryBundleAsync(address, cancel).ConfigureAwait(false)
+                : await _reader.ReadTileAsync(address, cancel).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new AuditFailure($"{address.ToPath()}: missing");
+        }
+        catch (LogStateException e)
+        {
+            throw new AuditFailure(e.Message);
+        }
+    }
 
-    private static string DescribeMismatch(TileWrite expected, byte[] stored)
+    private static string DescribeMismatch(TileWrite expected, ReadOnlyMemory<byte> memory)
     {
         string path = expected.Address.ToPath();
+        var stored = memory.Span;
         if (stored.Length != expected.Data.Length)
             return $"{path}: {stored.Length} bytes, expected {expected.Data.Length}";
         int i = 0;
         while (stored[i] == expected.Data[i])
             i++;
         int hash = i / Rfc6962.HashSize;
-        return $"{path}: hash {hash} is {Convert.ToHexString(stored, hash * 32, 32).ToLowerInvariant()}, " +
+        return $"{path}: hash {hash} is {Convert.ToHexString(stored.Slice(hash * 32, 32)).ToLowerInvariant()}, " +
                $"expected {Convert.ToHexString(expected.Data, hash * 32, 32).ToLowerInvariant()}";
     }
 

@@ -5,8 +5,8 @@ namespace RekorPosix.Log;
 /// <summary>Log lines of the log engine, source-generated with stable event IDs.</summary>
 internal static partial class LogEvents
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Opened log {Root} at size {TreeSize}")]
-    public static partial void Opened(ILogger logger, string root, long treeSize);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Opened log at size {TreeSize}")]
+    public static partial void Opened(ILogger logger, long treeSize);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Published checkpoint at size {TreeSize}")]
     public static partial void Published(ILogger logger, long treeSize);
@@ -14,13 +14,16 @@ internal static partial class LogEvents
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Checkpoint publication failed; retrying")]
     public static partial void PublishFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Integration of a batch of {Count} entries failed")]
-    public static partial void IntegrationFailed(ILogger logger, int count, Exception error);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Sequencing a batch of {Count} entries failed")]
+    public static partial void SequencingFailed(ILogger logger, int count, Exception error);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Integration failed; retrying")]
+    public static partial void IntegrationFailed(ILogger logger, Exception error);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Garbage collection of partial tiles failed")]
     public static partial void GcFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Integrated batch; tree size now {TreeSize}")]
+    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Integrated; tree size now {TreeSize}")]
     public static partial void Integrated(ILogger logger, long treeSize);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Log shut down at size {TreeSize}")]

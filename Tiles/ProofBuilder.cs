@@ -27,7 +27,46 @@ public sealed class ProofBuilder
         _readTile = readTile;
     }
 
+    /// <summary>A builder that reads nothing: every tile it needs is handed in with
+    /// <see cref="Supply"/> first (see <see cref="TilesRead"/>), so reading can be asynchronous and
+    /// outside any lock that guards the builder.</summary>
+    public ProofBuilder(long treeSize) : this(treeSize, NotSupplied)
+    {
+    }
+
     public long TreeSize => _treeSize;
+
+    /// <summary>
+    /// The tiles <paramref name="compute"/> reads from a builder for <paramref name="treeSize"/>,
+    /// each once, in the order read. Found by running it over zero-filled tiles: which tiles a root
+    /// or proof needs depends only on sizes and indices, never on the hashes they hold.
+    /// </summary>
+    public static IReadOnlyList<TileAddress> TilesRead(long treeSize, Action<ProofBuilder> compute)
+    {
+        var read = new List<TileAddress>();
+        compute(new ProofBuilder(treeSize, address =>
+        {
+            read.Add(address);
+            return Zeros.AsMemory(0, address.Width * HashSize);
+        }) { _planOnly = true });
+        return read;
+    }
+
+    private static readonly byte[] Zeros = new byte[TileMath.TileWidth * HashSize];
+    // Set while only finding which tiles a computation reads: nothing is hashed.
+    private bool _planOnly;
+
+    /// <summary>True when the builder holds the tile at <paramref name="address"/> already.</summary>
+    public bool Holds(TileAddress address) => _tiles.ContainsKey((address.Level, address.Index));
+
+    /// <summary>Hands in a tile read elsewhere, checked as if this builder had read it.</summary>
+    public void Supply(TileAddress address, ReadOnlyMemory<byte> data)
+    {
+        if (TileMath.TileAt(address.Level, address.Index, _treeSize) != address with { IsEntries = false } || address.IsEntries)
+            throw new ArgumentException($"{address.ToPath()} is not a tile of a tree of size {_treeSize}", nameof(address));
+        CheckTile(address, data);
+        _tiles[(address.Level, address.Index)] = data;
+    }
 
     public byte[] Root()
     {
@@ -116,7 +155,8 @@ public sealed class ProofBuilder
         else
         {
             long k = SplitPoint(n);
-            hash = Rfc6962.NodeHash(Hash(start, start + k), Hash(start + k, end));
+            byte[] left = Hash(start, start + k), right = Hash(start + k, end);
+            hash = _planOnly ? left : Rfc6962.NodeHash(left, right);
         }
         _nodes[(start, end)] = hash;
         return hash;
@@ -135,6 +175,8 @@ public sealed class ProofBuilder
         int offset = (int)(first % TileMath.TileWidth);
 
         var tile = Tile(level, tileIndex).Span;
+        if (_planOnly)
+            return Zeros[..HashSize];
         var group = tile.Slice(offset * HashSize, groupSize * HashSize);
         var hash = new byte[HashSize];
         Rfc6962.PerfectSubtreeHash(group, hash);
@@ -148,12 +190,20 @@ public sealed class ProofBuilder
         var address = TileMath.TileAt(level, index, _treeSize)
             ?? throw new InvalidOperationException($"Tile {level}/{index} is not part of a tree of size {_treeSize}.");
         var data = _readTile(address);
-        if (!HashTile.IsValid(data.Span, address.Width))
-            throw new FormatException(
-                $"{address.ToPath()}: expected {address.Width * HashSize} bytes for a tree of size {_treeSize}, got {data.Length}.");
+        CheckTile(address, data);
         _tiles[(level, index)] = data;
         return data;
     }
+
+    private void CheckTile(TileAddress address, ReadOnlyMemory<byte> data)
+    {
+        if (!HashTile.IsValid(data.Span, address.Width))
+            throw new FormatException(
+                $"{address.ToPath()}: expected {address.Width * HashSize} bytes for a tree of size {_treeSize}, got {data.Length}.");
+    }
+
+    private static ReadOnlyMemory<byte> NotSupplied(TileAddress address) =>
+        throw new InvalidOperationException($"{address.ToPath()} was not supplied to the proof builder");
 
     /// <summary>Largest power of two strictly below n (n ≥ 2). Shifted as ulong: 2^63 does not fit a long.</summary>
     private static long SplitPoint(long n) => (long)(BitOperations.RoundUpToPowerOf2((ulong)n) >> 1);

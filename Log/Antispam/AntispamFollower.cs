@@ -6,7 +6,7 @@ namespace RekorPosix.Log.Antispam;
 
 /// <summary>
 /// Tails the integrated log and feeds the persistent index: reads entry bundles from its next
-/// index up to <see cref="ILogReader.IntegratedSize"/>, hashes each entry, and commits at most
+/// index up to the integrated size (<see cref="ILogReader.ReadIntegratedSizeAsync"/>), hashes each entry, and commits at most
 /// the batch size of identities per transaction together with the new next index. It wakes when
 /// told that the log grew (<see cref="NotifyIntegrated"/>) and polls besides, so it also sees
 /// entries another process appended. A failure is logged and retried; nothing is skipped.
@@ -37,19 +37,20 @@ internal sealed class AntispamFollower : IAsyncDisposable
         _identities = new byte[options.EffectiveMaxBatchSize * IdentityKey.Size];
     }
 
-    /// <summary>Opens (or rebuilds) <c>&lt;storageDir&gt;/.state/antispam.db</c>, indexes what the log
+    /// <summary>Opens (or rebuilds) the index file (the POSIX flavour keeps it in
+    /// <c>.state/antispam.db</c>), indexes what the log
     /// has beyond it if that is within the pushback threshold, and starts following. Throws only
     /// when no index file can be created at all.</summary>
-    public static AntispamFollower Open(string storageDir, ILogReader reader, AntispamOptions options, ILogger logger)
+    public static async Task<AntispamFollower> OpenAsync(string indexFile, ILogReader reader, AntispamOptions options, ILogger logger)
     {
         options.Validate();
-        var index = PersistentDedupIndex.Open(Path.Combine(storageDir, ".state", DedupIndexFile.FileName), logger);
+        var index = PersistentDedupIndex.Open(indexFile, logger);
         try
         {
             var follower = new AntispamFollower(index, reader, options, logger);
             follower._next = index.ReadNextIndex();
             follower._knownSize = follower._next;
-            follower.CatchUpAtOpen();
+            await follower.CatchUpAtOpenAsync().ConfigureAwait(false);
             follower._loop = Task.Run(follower.RunAsync);
             return follower;
         }
@@ -109,14 +110,14 @@ internal sealed class AntispamFollower : IAsyncDisposable
     /// pushback threshold: a few bundles, and afterwards no repeat of an entry from before the start
     /// slips through while the index catches up. Farther behind, adds are pushed back until it has.
     /// </summary>
-    private void CatchUpAtOpen()
+    private async Task CatchUpAtOpenAsync()
     {
         long threshold = _options.EffectivePushbackThreshold;
         try
         {
-            long size = _reader.IntegratedSize;
+            long size = await _reader.ReadIntegratedSizeAsync(CancellationToken.None).ConfigureAwait(false);
             RaiseKnownSize(size);
-            while (NextIndex != size && Lag <= threshold && IndexOneBatch(CancellationToken.None))
+            while (NextIndex != size && Lag <= threshold && await IndexOneBatchAsync(CancellationToken.None).ConfigureAwait(false))
             {
             }
         }
@@ -134,7 +135,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
             bool more;
             try
             {
-                more = IndexOneBatch(stop);
+                more = await IndexOneBatchAsync(stop).ConfigureAwait(false);
                 if (_failing)
                     AntispamEvents.FollowResumed(_logger, NextIndex);
                 _failing = false;
@@ -175,11 +176,11 @@ internal sealed class AntispamFollower : IAsyncDisposable
     }
 
     /// <summary>Indexes up to one batch; false when there was nothing to do.</summary>
-    private bool IndexOneBatch(CancellationToken stop)
+    private async Task<bool> IndexOneBatchAsync(CancellationToken stop)
     {
         if (_index.SuspectedDamaged)
             Restart("a lookup found it damaged");
-        long size = _reader.IntegratedSize;
+        long size = await _reader.ReadIntegratedSizeAsync(stop).ConfigureAwait(false);
         RaiseKnownSize(size);
         long next = NextIndex;
         if (next > size)
@@ -191,13 +192,13 @@ internal sealed class AntispamFollower : IAsyncDisposable
         if (next == size)
             return false;
         int count = (int)Math.Min(size - next, _options.EffectiveMaxBatchSize);
-        var identities = _identities.AsSpan(0, count * IdentityKey.Size);
-        HashEntries(next, size, identities, stop);
+        var identities = _identities.AsMemory(0, count * IdentityKey.Size);
+        await HashEntriesAsync(next, size, identities, stop).ConfigureAwait(false);
         stop.ThrowIfCancellationRequested();
         long stored;
         try
         {
-            stored = _index.Commit(next, identities);
+            stored = _index.Commit(next, identities.Span);
         }
         catch (Exception e) when (DedupIndexFile.IsBadFile(e))
         {
@@ -212,7 +213,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
     /// <summary>Fills <paramref name="identities"/> with SHA-256 of the entries from
     /// <paramref name="first"/> on, reading each bundle at the width <paramref name="size"/> gives it
     /// (the reader falls back to the full bundle once the partial is gone).</summary>
-    private void HashEntries(long first, long size, Span<byte> identities, CancellationToken stop)
+    private async Task HashEntriesAsync(long first, long size, Memory<byte> identities, CancellationToken stop)
     {
         int count = identities.Length / IdentityKey.Size;
         int done = 0;
@@ -223,13 +224,13 @@ internal sealed class AntispamFollower : IAsyncDisposable
             long bundle = index / TileMath.TileWidth;
             int width = TileMath.EntryBundleWidth(bundle, size);
             var address = new TileAddress(0, bundle, width, IsEntries: true);
-            var entries = EntryBundle.Parse(_reader.ReadEntryBundle(address));
+            var entries = EntryBundle.Parse(await _reader.ReadEntryBundleAsync(address, stop).ConfigureAwait(false));
             if (entries.Count != width)
                 throw new LogStateException($"{address.ToPath()} holds {entries.Count} entries, not {width}");
             int from = (int)(index % TileMath.TileWidth);
             int take = Math.Min(width - from, count - done);
             for (int i = 0; i < take; i++)
-                SHA256.HashData(entries[from + i].Span, identities.Slice((done + i) * IdentityKey.Size, IdentityKey.Size));
+                SHA256.HashData(entries[from + i].Span, identities.Span.Slice((done + i) * IdentityKey.Size, IdentityKey.Size));
             done += take;
         }
     }

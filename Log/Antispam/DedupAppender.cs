@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using RekorPosix.Tiles;
 
 namespace RekorPosix.Log.Antispam;
 
@@ -26,11 +25,11 @@ public sealed class DedupAppender : IAsyncDisposable
 
     /// <summary>
     /// Puts antispam in front of <paramref name="log"/>. With <see cref="AntispamOptions.Persistent"/>
-    /// it opens (or rebuilds) <c>&lt;storageDir&gt;/.state/antispam.db</c> and starts its follower; if
-    /// no index can be created at all it logs an error and deduplicates in memory only, since the log
-    /// must not stop for its antispam.
+    /// it opens (or rebuilds) the SQLite index in <paramref name="indexFile"/> and starts its follower,
+    /// woken each time the log integrates; if no index can be created at all it logs an error and
+    /// deduplicates in memory only, since the log must not stop for its antispam.
     /// </summary>
-    public static DedupAppender Open(string storageDir, ITransparencyLog log, AntispamOptions options, ILogger logger)
+    public static async Task<DedupAppender> OpenAsync(string indexFile, ITransparencyLog log, AntispamOptions options, ILogger logger)
     {
         options.Validate();
         AntispamFollower? follower = null;
@@ -38,13 +37,15 @@ public sealed class DedupAppender : IAsyncDisposable
         {
             try
             {
-                follower = AntispamFollower.Open(storageDir, log.Reader, options, logger);
+                follower = await AntispamFollower.OpenAsync(indexFile, log.Reader, options, logger).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
             {
                 AntispamEvents.PersistentUnavailable(logger, e);
             }
         }
+        if (follower is not null)
+            log.Integrated += follower.NotifyIntegrated;
         return new DedupAppender(log, new InMemoryDedup(options.InMemoryEntries), follower);
     }
 
@@ -60,11 +61,6 @@ public sealed class DedupAppender : IAsyncDisposable
     /// <summary>True while adds are refused because the persistent index lags too far.</summary>
     public bool PushbackActive => _follower?.PushbackActive ?? false;
 
-    /// <summary>Wakes the follower: the log has at least <paramref name="size"/> integrated entries.
-    /// Adds through this appender do it themselves; call it for entries appended another way in
-    /// this process (other processes' appends are found by polling).</summary>
-    public void NotifyIntegrated(long size) => _follower?.NotifyIntegrated(size);
-
     /// <summary>As <see cref="AddAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>,
     /// computing the identity here.</summary>
     public Task<LogIndex> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancel)
@@ -79,14 +75,12 @@ public sealed class DedupAppender : IAsyncDisposable
     /// index, or the first equal entry's index with <see cref="LogIndex.IsDuplicate"/>.
     /// <paramref name="identity"/> must be SHA-256 of <paramref name="entry"/>: that is what the
     /// follower stores. Fails with <see cref="PushbackException"/> (nothing written, retry later),
-    /// <see cref="LogStoppedException"/>, <see cref="ArgumentException"/> for an oversized entry or a
-    /// malformed identity, or the log's own failures. Cancelling ends only the wait: an entry once
+    /// <see cref="LogStoppedException"/>, <see cref="ArgumentException"/> for a malformed identity,
+    /// or the log's own failures (<see cref="EntryTooLargeException"/> among them). Cancelling ends only the wait: an entry once
     /// queued is integrated, and a repeat gets its index.
     /// </summary>
     public async Task<LogIndex> AddAsync(ReadOnlyMemory<byte> entry, ReadOnlyMemory<byte> identity, CancellationToken cancel)
     {
-        if (entry.Length > EntryBundle.MaxEntrySize)
-            throw new ArgumentException($"entry is {entry.Length} bytes; the log takes at most {EntryBundle.MaxEntrySize}");
         var key = new IdentityKey(identity.Span);
         if (_follower is { PushbackActive: true } follower)
             throw new PushbackException($"the antispam index is {follower.Lag} entries behind the log");
@@ -100,8 +94,10 @@ public sealed class DedupAppender : IAsyncDisposable
     /// is not touched: its owner shuts it down.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_follower is not null)
-            await _follower.DisposeAsync().ConfigureAwait(false);
+        if (_follower is null)
+            return;
+        _log.Integrated -= _follower.NotifyIntegrated;
+        await _follower.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>An identity the LRU does not know: the persistent index, then the log.</summary>
@@ -114,10 +110,10 @@ public sealed class DedupAppender : IAsyncDisposable
 
     private async Task<LogIndex> Append(ReadOnlyMemory<byte> entry)
     {
-        // Not the caller's token: the LRU holds this task for every repeat of the entry.
+        // Not the caller's token: the LRU holds this task for every repeat of the entry. The
+        // follower learns of the entry from the log's Integrated event, not from here: an index
+        // is durable when Add resolves, but may not be integrated yet.
         long index = await _log.AddAsync(entry, CancellationToken.None).ConfigureAwait(false);
-        // Add resolves only once the entry is integrated, so the follower may index up to here.
-        _follower?.NotifyIntegrated(index + 1);
         return new LogIndex(index, IsDuplicate: false);
     }
 }

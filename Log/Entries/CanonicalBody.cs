@@ -21,9 +21,6 @@ public static class CanonicalBody
     public const string Kind = "hashedrekord";
     public const string ApiVersion = "0.0.2";
 
-    /// <summary>Tessera stores each leaf behind a 2-byte length; longer bodies cannot be logged.</summary>
-    public const int MaxLength = ushort.MaxValue;
-
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         // Base64 and enum names need no escaping; the default encoder would still escape '+'.

@@ -27,10 +27,8 @@ public sealed class ValidatedEntry
 
     public string Version => Entries.CanonicalBody.ApiVersion;
 
-    /// <summary>Body length in bytes; over <see cref="Entries.CanonicalBody.MaxLength"/> the log must refuse it.</summary>
+    /// <summary>Body length in bytes; over <see cref="Tiles.EntryBundle.MaxEntrySize"/> the log refuses it.</summary>
     public int Length => CanonicalBody.Length;
-
-    public bool ExceedsLeafLimit => Length > Entries.CanonicalBody.MaxLength;
 
     public static ValidatedEntry FromCanonicalBody(byte[] canonicalBody) => new(canonicalBody);
 }

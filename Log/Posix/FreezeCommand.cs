@@ -35,13 +35,13 @@ public static class FreezeCommand
         }
         using (key)
         {
-            var signer = key.CreateNoteSigner(origin);
+            var signer = CheckpointSigner.For(key, origin);
+            string line = FrozenCheckpoint.Line((clock ?? TimeProvider.System).GetUtcNow());
             var storage = new PosixStorage(storageDir);
             FreezeOutcome? outcome;
             try
             {
-                outcome = storage.TryFreeze(text => SignedNote.Sign(text, [signer]), origin,
-                    key.PublicKey.CreateNoteVerifier(origin), (clock ?? TimeProvider.System).GetUtcNow());
+                outcome = storage.TryFreezeAsync(FinalCheckpoint(signer, line), CancellationToken.None).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is LogStateException or IOException or UnauthorizedAccessException)
             {
@@ -54,12 +54,22 @@ public static class FreezeCommand
                     "Stop it (or restart the server with --read-only) and run freeze again; nothing was written.");
                 return 1;
             }
+            string frozen = FrozenCheckpoint.FrozenLine(done.Final.Body()) ?? line;
             if (done.Wrote)
-                stdout.WriteLine($"freeze: froze {storage.Paths.Root} at size {done.Size}: the checkpoint now carries \"{done.FrozenLine}\"");
+                stdout.WriteLine($"freeze: froze {storage.Paths.Root} at size {done.Final.Size}: the checkpoint now carries \"{frozen}\"");
             else
-                stdout.WriteLine($"freeze: {storage.Paths.Root} was already frozen at size {done.Size} (\"{done.FrozenLine}\"); nothing written");
+                stdout.WriteLine($"freeze: {storage.Paths.Root} was already frozen at size {done.Final.Size} (\"{frozen}\"); nothing written");
             stdout.WriteLine("freeze: serve this log with --read-only from now on; writers refuse a frozen log");
             return 0;
         }
     }
+
+    /// <summary>The log's own key must have signed the checkpoint it ends: freeze needs the same
+    /// key and origin, or it would sign another log's final word.</summary>
+    private static CheckpointMaker FinalCheckpoint(CheckpointSigner signer, string frozenLine) => (head, current, _) =>
+    {
+        if (current is not null)
+            signer.CheckSameLog(current);
+        return Task.FromResult(signer.Sign(head, [frozenLine]));
+    };
 }

@@ -26,7 +26,7 @@ public static class OfflineAppend
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o => o.SingleLine = true)
             .SetMinimumLevel(LogLevel.Warning));
-        PosixLog log;
+        AppendLifecycle log;
         LogSigningKey key;
         try
         {
@@ -41,11 +41,9 @@ public static class OfflineAppend
         using var keyLifetime = key;
         try
         {
-            var signer = key.CreateNoteSigner(origin);
-            log = PosixLog.Start(storageDir, text => SignedNote.Sign(text, [signer]), origin, options, loggerFactory.CreateLogger("add"),
-                verifier: key.PublicKey.CreateNoteVerifier(origin));
+            log = await Flavour.StartLogAsync(storageDir, CheckpointSigner.For(key, origin), options, loggerFactory.CreateLogger("add")).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is KeyFileException or LogStateException or IOException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is KeyFileException or LogStateException or LogFrozenException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"add: {e.Message}");
             return 1;
@@ -81,7 +79,7 @@ public static class OfflineAppend
         return 0;
     }
 
-    private static async Task<long> AddOne(PosixLog log, string name, byte[] entry, TextWriter stdout, object output)
+    private static async Task<long> AddOne(AppendLifecycle log, string name, byte[] entry, TextWriter stdout, object output)
     {
         long index;
         while (true)

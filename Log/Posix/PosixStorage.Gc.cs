@@ -9,6 +9,18 @@ internal sealed partial class PosixStorage
     /// <summary>Bundles whose partials one GC run removes at most, as tessera bounds it.</summary>
     public const int MaxBundlesPerGcRun = 100;
 
+    public Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel)
+    {
+        try
+        {
+            return Task.FromResult(CollectGarbage(publishedSize) == MaxBundlesPerGcRun);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<bool>(e);
+        }
+    }
+
     /// <summary>
     /// Deletes the partial tiles and bundles (<c>N.p/</c> directories) whose full version exists
     /// and that no published checkpoint implies any more: only below <paramref name="publishedSize"/>,

@@ -1,69 +1,66 @@
-using System.Text;
-using RekorPosix.Signing;
-using RekorPosix.Tiles;
-
 namespace RekorPosix.Log.Posix;
 
 internal sealed partial class PosixStorage
 {
     /// <summary>
-    /// Publishes a checkpoint for the durable treeState (.state is fsynced before signing), under
-    /// <c>.state/publish.lock</c> so that publishers in several processes take turns. The pace is
-    /// kept by the checkpoint's mtime, as tessera does, so it is shared between processes: nothing
-    /// is written while the current checkpoint is younger than <paramref name="interval"/>, and an
-    /// unchanged tree is only re-signed once the checkpoint is older than <paramref name="republishInterval"/>.
-    /// <paramref name="force"/> skips both waits (first publication, shutdown, freeze).
-    /// The treeState lock is held too (taken first: the order every holder of both uses), so the
-    /// treeState read is never one a batch is still committing: its rename and the fsync of
-    /// .state have both returned. <paramref name="holdsTreeStateLock"/>: the caller has it (freeze).
+    /// Publishes a checkpoint for the durable treeState under <c>.state/publish.lock</c>, so that
+    /// publishers in several processes take turns. The pace is kept by the checkpoint's mtime, as
+    /// tessera does, so it is shared between processes. treeState is read under its own lock,
+    /// which is let go before the checkpoint is made: a slow signer or witness never holds up a
+    /// batch. The two locks are never held together here, so no order between them can deadlock.
     /// </summary>
-    public PublishOutcome PublishCheckpoint(
-        Func<string, string> signNote, string origin, TimeSpan interval, TimeSpan republishInterval,
-        DateTimeOffset now, bool force = false, IReadOnlyList<string>? extensions = null, bool holdsTreeStateLock = false)
+    public async Task<Publication> PublishAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel)
     {
-        using var treeStateLock = holdsTreeStateLock ? null : FileLock.Acquire(_paths.TreeStateLock);
+        var state = ReadCommittedTreeState();
         using var fileLock = FileLock.Acquire(_paths.PublishLock);
-        var current = new FileInfo(_paths.Checkpoint);
-        Checkpoint? published = null;
-        if (current.Exists)
+        var file = new FileInfo(_paths.Checkpoint);
+        var current = file.Exists ? PublishedCheckpoint.FromNote(File.ReadAllBytes(file.FullName)) : null;
+        if (current is not null)
         {
-            published = ParseCheckpoint(File.ReadAllBytes(current.FullName));
-            if (FrozenCheckpoint.IsFrozen(published))
-                throw new LogStateException($"{_paths.Root} is frozen at size {published.Size}: its checkpoint is final");
-            var age = now - current.LastWriteTimeUtc;
-            if (!force && age < interval)
-                return PublishOutcome.Skipped(published.Size, current.LastWriteTimeUtc + interval);
-        }
-        var state = ReadTreeState();
-        if (published is not null)
-        {
-            if (published.Size > state.Size)
-                throw new LogStateException(
-                    $"checkpoint is at size {published.Size}, ahead of .state/treeState at {state.Size}: refusing to publish");
-            if (published.Size == state.Size && !published.RootHash.AsSpan().SequenceEqual(state.Root))
+            var body = current.Body();
+            if (FrozenCheckpoint.IsFrozen(body))
+                throw new LogFrozenException($"{_paths.Root} is frozen at size {current.Size}: its checkpoint is final", current);
+            var age = pace.Now - file.LastWriteTimeUtc;
+            if (!pace.Force && age < pace.Interval)
+                return new Publication(false, current, file.LastWriteTimeUtc + pace.Interval);
+            // Another process published a larger tree since treeState was read here.
+            if (current.Size > state.Size)
+                return new Publication(false, current, pace.Now + pace.Interval);
+            if (current.Size == state.Size && !body.RootHash.AsSpan().SequenceEqual(state.Root))
                 throw new LogStateException(
                     $"checkpoint and .state/treeState disagree on the root at size {state.Size}: refusing to publish");
-            bool unchanged = published.Size == state.Size && published.Extensions.SequenceEqual(extensions ?? []);
-            var age = now - current.LastWriteTimeUtc;
-            if (!force && unchanged && age < republishInterval)
-                return PublishOutcome.Skipped(published.Size, now + interval);
+            if (!pace.Force && current.Size == state.Size && age < pace.RepublishInterval)
+                return new Publication(false, current, pace.Now + pace.Interval);
         }
-        // The integrator renames treeState into place before it fsyncs .state; when that fsync
-        // fails the batch fails, yet the new treeState is readable and may not survive a crash.
-        // Fsyncing .state after reading it makes what is signed durable (invariant §10.2), and
-        // is cheap when the integrator's own fsync succeeded.
+        var written = await StoreCheckpointAsync(state, current, make, cancel).ConfigureAwait(false);
+        return new Publication(true, written, pace.Now + pace.Interval);
+    }
+
+    /// <summary>
+    /// treeState as committed: read under its lock, so never one a batch is still committing, and
+    /// with .state fsynced after the read. The integrator renames treeState into place before it
+    /// fsyncs .state; when that fsync fails the batch fails, yet the new treeState is readable and
+    /// may not survive a crash: the fsync here makes what is signed durable (invariant §10.2).
+    /// </summary>
+    private TreeState ReadCommittedTreeState()
+    {
+        using var treeStateLock = FileLock.Acquire(_paths.TreeStateLock);
+        var state = _reader.ReadTreeState();
         using (var stateDir = DirectoryHandle.Open(_paths.StateDir))
             stateDir.Fsync();
-        var text = new Checkpoint(origin, state.Size, state.Root, extensions ?? []).Format();
-        byte[] note = Encoding.UTF8.GetBytes(signNote(text));
-        AtomicFiles.Overwrite(_paths.Checkpoint, note);
-        return PublishOutcome.Wrote(state.Size, note, now + interval);
+        return state;
     }
-}
 
-/// <summary>What one publication attempt did, and when the next one may write.</summary>
-internal readonly record struct PublishOutcome(bool Published, long Size, byte[]? Note, DateTimeOffset NextAttempt)
-{
-    public static PublishOutcome Skipped(long size, DateTimeOffset next) => new(false, size, null, next);
-    public static PublishOutcome Wrote(long size, byte[] note, DateTimeOffset next) => new(true, size, note, next);
+    /// <summary>Makes the checkpoint for <paramref name="state"/> and writes it; the caller holds
+    /// the publication lock. A note that is not for that tree is refused, never stored.</summary>
+    private async Task<PublishedCheckpoint> StoreCheckpointAsync(TreeState state, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel)
+    {
+        byte[] note = await make(state.Head, current, cancel).ConfigureAwait(false);
+        var made = PublishedCheckpoint.FromNote(note);
+        var body = made.Body();
+        if (made.Size != state.Size || !body.RootHash.AsSpan().SequenceEqual(state.Root))
+            throw new InvalidOperationException($"the checkpoint made for size {state.Size} is for size {made.Size} or another root");
+        AtomicFiles.Overwrite(_paths.Checkpoint, note);
+        return made;
+    }
 }

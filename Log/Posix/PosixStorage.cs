@@ -1,20 +1,22 @@
 using System.Text;
-using RekorPosix.Signing;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Log.Posix;
 
 /// <summary>
 /// The POSIX storage driver: a log kept as C2SP tlog-tiles files in one directory, laid out as
-/// tessera's POSIX driver lays it out. This file holds opening and reading; integration,
-/// publication and garbage collection are in the other parts of this partial class.
-/// All methods are synchronous and may block on flock or fsync: call them from a worker.
+/// tessera's POSIX driver lays it out. Sequencing is integration here: a batch is durable once its
+/// bundles, tiles and <c>.state/treeState</c> are. This file holds opening; sequencing,
+/// publication, garbage collection and freezing are in the other parts of this partial class.
+/// Methods may block on flock or fsync: the lifecycle calls them from its workers.
 /// </summary>
-internal sealed partial class PosixStorage : ILogReader
+internal sealed partial class PosixStorage : ILogDriver
 {
     private readonly StatePaths _paths;
-    // In-process serialisation on top of flock (tessera's "double locking").
-    private readonly Lock _integrationMutex = new();
+    private readonly PosixReader _reader;
+    // In-process serialisation on top of flock (tessera's "double locking"); a semaphore, since
+    // opening and freezing hold it across awaits.
+    private readonly SemaphoreSlim _integration = new(1, 1);
     // The right edge as of the last successful commit by this process; dropped on any failure
     // and re-read whenever treeState moved under us (another process appended).
     private TileTreeBuilder? _edge;
@@ -23,21 +25,33 @@ internal sealed partial class PosixStorage : ILogReader
     public PosixStorage(string root)
     {
         _paths = new StatePaths(root);
+        _reader = new PosixReader(_paths);
     }
 
     public StatePaths Paths => _paths;
 
+    public ILogReader Reader => _reader;
+
+    /// <summary>The synchronous reads, for tests and the driver's own work.</summary>
+    internal PosixReader Files => _reader;
+
+    public ValueTask DisposeAsync()
+    {
+        _integration.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>
     /// Prepares the directory and checks it before anything is written: creates <c>.state/</c>
     /// and a new empty tree on a fresh directory, refuses a directory that has log data but no
-    /// treeState, checks the version, recomputes the root from the right-edge tiles and compares
-    /// it with treeState, checks that the published checkpoint is not ahead of treeState, and
-    /// sweeps temp files left by a crash. Reads O(levels) files, never O(size).
+    /// treeState, checks the version and the stored tree (<see cref="StoredTreeCheck"/>), refuses a
+    /// frozen log, and sweeps temp files left by a crash.
     /// </summary>
-    public TreeState Open()
+    public async Task<TreeHead> OpenAsync(CancellationToken cancel)
     {
         AtomicFiles.MkdirAll(_paths.StateDir);
-        lock (_integrationMutex)
+        await _integration.WaitAsync(cancel).ConfigureAwait(false);
+        try
         {
             using var fileLock = FileLock.Acquire(_paths.TreeStateLock);
             EnsureVersion();
@@ -48,10 +62,8 @@ internal sealed partial class PosixStorage : ILogReader
                         $"{_paths.Root} holds a checkpoint or tiles but no .state/treeState: refusing to start a new tree over an existing log");
                 AtomicFiles.Overwrite(_paths.TreeState, new TreeState(0, Rfc6962.EmptyRoot).Encode());
             }
-            var state = ReadTreeState();
-            _edge = ResumeEdge(state);
-            CheckEntryBundleEdge(state.Size);
-            CheckPublishedCheckpoint(state);
+            var state = _reader.ReadTreeState();
+            _edge = await CheckStoredTreeAsync(state, cancel).ConfigureAwait(false);
             ThrowIfFrozen("it takes no more entries");
             // A publisher or garbage collector in another process may be writing its temp file
             // in the root or .state right now: sweep under their locks, so only leftovers go.
@@ -63,95 +75,24 @@ internal sealed partial class PosixStorage : ILogReader
             // entry may not survive a power cut, and MkdirAll fsyncs no parent of a directory that
             // is there: make the entries of every directory a batch may have made durable now.
             AtomicFiles.SyncEntries(_paths.Root, dirs);
-            return state;
+            return state.Head;
+        }
+        finally
+        {
+            _integration.Release();
         }
     }
 
-    public TreeState ReadTreeState()
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(_paths.TreeState);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new LogStateException($"{_paths.TreeState} is missing", e);
-        }
-        try
-        {
-            return TreeState.Decode(bytes);
-        }
-        catch (FormatException e)
-        {
-            throw new LogStateException($"{_paths.TreeState}: {e.Message}", e);
-        }
-    }
-
-    public long IntegratedSize => ReadTreeState().Size;
-
-    public byte[]? ReadCheckpoint()
+    /// <summary>The stored tree checked against treeState; the message says which file holds the head.</summary>
+    private async Task<TileTreeBuilder> CheckStoredTreeAsync(TreeState state, CancellationToken cancel)
     {
         try
         {
-            return File.ReadAllBytes(_paths.Checkpoint);
+            return await StoredTreeCheck.CheckAsync(_reader, state.Head, cancel).ConfigureAwait(false);
         }
-        catch (FileNotFoundException)
+        catch (LogStateException e)
         {
-            return null;
-        }
-    }
-
-    /// <summary>Reads a hash tile at exactly the width asked for; a partial that is gone (garbage
-    /// collected, or never written because a later batch filled the tile) is read from the full
-    /// tile and trimmed. Throws <see cref="FileNotFoundException"/> when neither exists.</summary>
-    public ReadOnlyMemory<byte> ReadTile(TileAddress address)
-    {
-        byte[] data = ReadWithFullFallback(address);
-        try
-        {
-            return HashTile.Trim(data, address.Width);
-        }
-        catch (FormatException e)
-        {
-            throw new LogStateException($"{address.ToPath()}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Reads an entry bundle holding exactly <c>address.Width</c> entries (same fallback as tiles).</summary>
-    public ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address)
-    {
-        byte[] data = ReadWithFullFallback(address);
-        try
-        {
-            return EntryBundle.Trim(data, address.Width);
-        }
-        catch (FormatException e)
-        {
-            throw new LogStateException($"{address.ToPath()}: {e.Message}", e);
-        }
-    }
-
-    private byte[] ReadWithFullFallback(TileAddress address)
-    {
-        try
-        {
-            return File.ReadAllBytes(_paths.Of(address));
-        }
-        catch (Exception e) when (!address.IsFull && e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            try
-            {
-                return File.ReadAllBytes(_paths.Of(address with { Width = TileMath.TileWidth }));
-            }
-            catch (Exception e2) when (e2 is FileNotFoundException or DirectoryNotFoundException)
-            {
-                throw new FileNotFoundException($"{address.ToPath()} is missing (and so is its full tile)", e2);
-            }
-        }
-        catch (DirectoryNotFoundException e)
-        {
-            throw new FileNotFoundException($"{address.ToPath()} is missing", e);
+            throw new LogStateException($"{_paths.Root}: {e.Message} (the integrated tree head is .state/treeState)", e);
         }
     }
 
@@ -174,83 +115,16 @@ internal sealed partial class PosixStorage : ILogReader
                 $"{_paths.Version} says storage version '{version}', this build only understands '{StatePaths.CompatibilityVersion}'");
     }
 
-    private TileTreeBuilder ResumeEdge(TreeState state)
+    /// <summary>A frozen log takes no more entries and no newer checkpoint; checked under the
+    /// lock of the operation about to write, so it cannot race with a freeze.</summary>
+    private void ThrowIfFrozen(string refused)
     {
-        TileTreeBuilder edge;
-        try
-        {
-            edge = TileTreeBuilder.Resume(state.Size, ReadTile);
-        }
-        catch (Exception e) when (e is FileNotFoundException or FormatException)
-        {
-            throw new LogStateException($"cannot read the right edge of the tree at size {state.Size}: {e.Message}", e);
-        }
-        byte[] root = edge.Root();
-        if (!root.AsSpan().SequenceEqual(state.Root))
-        {
-            string tiles = string.Join(", ", TileMath.RightEdge(state.Size).Select(a => a.ToPath()));
-            throw new LogStateException(
-                $"the root recomputed from the right-edge tiles ({(tiles.Length == 0 ? "none" : tiles)}) is " +
-                $"{Convert.ToBase64String(root)}, but .state/treeState says {Convert.ToBase64String(state.Root)} at size {state.Size}");
-        }
-        return edge;
-    }
-
-    /// <summary>The partial entry bundle must hold exactly the entries whose hashes the level-0
-    /// partial tile holds: cheap, and catches a bundle lost or damaged at the right edge.</summary>
-    private void CheckEntryBundleEdge(long size)
-    {
-        int width = (int)(size % TileMath.TileWidth);
-        if (width == 0)
+        if (_reader.ReadCheckpoint() is not { } note)
             return;
-        var address = new TileAddress(0, size / TileMath.TileWidth, width, IsEntries: true);
-        ReadOnlyMemory<byte> bundle;
-        try
-        {
-            bundle = ReadEntryBundle(address);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new LogStateException(e.Message, e);
-        }
-        var tile = ReadTile(address with { IsEntries = false }).Span;
-        int i = 0;
-        foreach (var entry in EntryBundle.Parse(bundle))
-        {
-            if (!Rfc6962.LeafHash(entry.Span).AsSpan().SequenceEqual(HashTile.HashAt(tile, i)))
-                throw new LogStateException($"{address.ToPath()}: entry {i} does not hash to the level-0 tile");
-            i++;
-        }
-    }
-
-    private void CheckPublishedCheckpoint(TreeState state)
-    {
-        byte[]? note = ReadCheckpoint();
-        if (note is null)
-            return;
-        var published = ParseCheckpoint(note);
-        if (published.Size > state.Size)
-            throw new LogStateException(
-                $"checkpoint is at size {published.Size} but .state/treeState only at {state.Size}: the published log is ahead of the durable one");
-        byte[] root = published.Size == state.Size
-            ? state.Root
-            : new ProofBuilder(published.Size, ReadTile).Root();
-        if (!root.AsSpan().SequenceEqual(published.RootHash))
-            throw new LogStateException(
-                $"checkpoint (size {published.Size}) has root {Convert.ToBase64String(published.RootHash)}, but the tiles give {Convert.ToBase64String(root)}");
-    }
-
-    /// <summary>Parses the body of a stored checkpoint note without checking signatures.</summary>
-    internal Checkpoint ParseCheckpoint(byte[] note)
-    {
-        try
-        {
-            return Checkpoint.Parse(SignedNote.Parse(Encoding.UTF8.GetString(note)).Text);
-        }
-        catch (FormatException e)
-        {
-            throw new LogStateException($"{_paths.Checkpoint}: {e.Message}", e);
-        }
+        var published = PublishedCheckpoint.FromNote(note);
+        if (FrozenCheckpoint.FrozenLine(published.Body()) is { } line)
+            throw new LogFrozenException(
+                $"{_paths.Root} is frozen at size {published.Size} (\"{line}\"): {refused}; serve it with --read-only", published);
     }
 
     /// <summary>

@@ -9,6 +9,10 @@ namespace RekorPosix.Log.Posix;
 /// </summary>
 internal readonly record struct TreeState(long Size, byte[] Root)
 {
+    public TreeHead Head => new(Size, Root);
+
+    public static TreeState Of(TreeHead head) => new(head.Size, head.Root);
+
     public byte[] Encode() =>
         Encoding.UTF8.GetBytes($"{{\"size\":{Size},\"root\":\"{Convert.ToBase64String(Root)}\"}}");
 

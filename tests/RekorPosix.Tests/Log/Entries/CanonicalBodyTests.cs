@@ -110,15 +110,14 @@ public class CanonicalBodyTests
     }
 
     [Fact]
-    public void OversizedBody_IsDetectable()
+    public void OversizedBody_IsLongerThanABundleEntry()
     {
         var small = ValidatedEntry.FromCanonicalBody(Golden("worked-example.body.json"));
-        Assert.False(small.ExceedsLeafLimit);
+        Assert.True(small.Length <= RekorPosix.Tiles.EntryBundle.MaxEntrySize);
         var signature = WorkedExample().HashedRekordRequestV002.Signature;
         signature.Verifier.X509Certificate = new X509Certificate { RawBytes = ByteString.CopyFrom(new byte[50_000]) };
         var large = ValidatedEntry.FromCanonicalBody(CanonicalBody.Build(new HashOutput { Algorithm = HashAlgorithm.Sha2256 }, signature));
-        Assert.True(large.Length > CanonicalBody.MaxLength);
-        Assert.True(large.ExceedsLeafLimit);
-        Assert.Equal(65535, CanonicalBody.MaxLength);
+        Assert.True(large.Length > RekorPosix.Tiles.EntryBundle.MaxEntrySize);
+        Assert.Equal(65535, RekorPosix.Tiles.EntryBundle.MaxEntrySize);
     }
 }

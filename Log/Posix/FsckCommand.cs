@@ -1,6 +1,6 @@
 using RekorPosix.Signing;
 
-namespace RekorPosix.Log;
+namespace RekorPosix.Log.Posix;
 
 /// <summary>The <c>fsck</c> command: exit 0 when the log holds, 1 with the first bad file named,
 /// 2 for a usage problem.</summary>
@@ -24,15 +24,16 @@ public static class FsckCommand
             return 2;
         }
         bool tty = !Console.IsErrorRedirected;
-        var auditor = new LogAuditor(LogAuditor.DirectoryReader(storageDir), verifier, (done, total) =>
+        var reader = new PosixReader(new StatePaths(storageDir));
+        var auditor = new LogAuditor(reader, verifier, (done, total) =>
         {
             string line = $"fsck: {done}/{total} entries checked";
             if (tty)
                 stderr.Write($"\r{line}");
             else
                 stderr.WriteLine(line);
-        });
-        var result = auditor.Run();
+        }, () => IntegratedHead(reader));
+        var result = auditor.RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         if (tty)
             stderr.WriteLine();
         if (!result.Ok)
@@ -43,6 +44,10 @@ public static class FsckCommand
         stdout.WriteLine($"fsck: OK: {result.Message} ({result.Elapsed.TotalSeconds:F2} s)");
         return 0;
     }
+
+    /// <summary>.state/treeState when the directory has it (a copy of the public files may not).</summary>
+    private static TreeHead? IntegratedHead(PosixReader reader) =>
+        File.Exists(reader.Paths.TreeState) ? reader.ReadTreeState().Head : null;
 
     private static INoteVerifier CreateVerifier(string? vkey, string? publicKeyFile, string? hostname)
     {

@@ -1,0 +1,46 @@
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Log;
+using RekorPosix.Log.Antispam;
+
+namespace RekorPosix.Http;
+
+/// <summary>
+/// What <c>serve</c> runs on, as the binary's flavour builds it from the settings
+/// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only) and
+/// the published files both read ports serve.
+/// </summary>
+internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, PublishedFiles files) : IAsyncDisposable
+{
+    public AppendLifecycle? Log { get; } = log;
+
+    public DedupAppender? Appender { get; } = appender;
+
+    internal PublishedFiles Files { get; } = files;
+
+    private int _disposed;
+
+    /// <summary>The log first, so that the dedup follower also indexes what the shutdown
+    /// integrated; the log's final checkpoint is waited for at most <paramref name="timeout"/>.</summary>
+    public async ValueTask DisposeAsync(TimeSpan timeout)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        try
+        {
+            if (Log is not null)
+            {
+                using var shutdown = new CancellationTokenSource(timeout);
+                await Log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
+                await Log.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (Appender is not null)
+                await Appender.DisposeAsync().ConfigureAwait(false);
+            Files.Dispose();
+        }
+    }
+
+    public ValueTask DisposeAsync() => DisposeAsync(Timeout.InfiniteTimeSpan);
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using RekorPosix.Http;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Log.Antispam;
+using RekorPosix.Log.Posix;
+
+// The composition of this binary's flavour lives beside its driver and is compiled only with it
+// (RekorPosix.csproj picks the folder from -p:Backend): the rest of the program calls Flavour and
+// never names a driver.
+namespace RekorPosix.Log;
+
+/// <summary>The posix flavour: a log directory, its dedup index in <c>.state/</c>, and its files
+/// served straight from disk.</summary>
+internal static class Flavour
+{
+    public const string Name = "posix";
+
+    /// <summary>Where serve keeps the log when --storage-dir is not given.</summary>
+    public static string StorageDir(ServeSettings settings) =>
+        settings.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+
+    /// <summary>Starts the append lifecycle over the directory (created if need be).</summary>
+    public static async Task<AppendLifecycle> StartLogAsync(string storageDir, CheckpointSigner signer, AppendOptions options,
+        ILogger logger, TimeProvider? clock = null)
+    {
+        var driver = new PosixStorage(storageDir);
+        try
+        {
+            return await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, options, logger, clock).ConfigureAwait(false);
+        }
+        catch
+        {
+            await driver.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The dedup index file of a log directory.</summary>
+    public static string DedupIndexFile(string storageDir) => Path.Combine(storageDir, ".state", Antispam.DedupIndexFile.FileName);
+
+    /// <summary>
+    /// Everything serve needs: unless read-only, the log and its antispam; and the published files,
+    /// whose checkpoint comes from the log in memory, or from the checkpoint file when this process
+    /// does not write. Throws <see cref="LogStateException"/>, <see cref="LogFrozenException"/>,
+    /// <see cref="IOException"/> or <see cref="ArgumentException"/>, having released what it opened.
+    /// </summary>
+    public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    {
+        string dir = StorageDir(settings);
+        AppendLifecycle? log = null;
+        DedupAppender? appender = null;
+        try
+        {
+            Func<PublishedCheckpoint?> published;
+            if (settings.ReadOnly)
+            {
+                published = new CheckpointFile(Path.Combine(dir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
+            }
+            else
+            {
+                log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log")).ConfigureAwait(false);
+                appender = await DedupAppender.OpenAsync(DedupIndexFile(dir), log, settings.Antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
+                var running = log;
+                published = () => running.LatestCheckpoint;
+            }
+            var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
+            var files = new PublishedFiles(dir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
+            return new ServedLog(log, appender, files);
+        }
+        catch
+        {
+            if (appender is not null)
+                await appender.DisposeAsync().ConfigureAwait(false);
+            if (log is not null)
+                await log.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

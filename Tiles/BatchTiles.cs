@@ -1,0 +1,72 @@
+namespace RekorPosix.Tiles;
+
+/// <summary>
+/// What appending a batch at the end of a tree writes, for any storage: the entry bundles (the
+/// committed partial bundle as prefix, then the new entries, cut into full bundles and a trailing
+/// partial) and every hash tile the batch touched. Pure: the caller reads the prefix and writes
+/// the result; the edge it passes in is advanced to the new size.
+/// </summary>
+public static class BatchTiles
+{
+    /// <param name="edge">The right edge at the committed size; afterwards at the new size.</param>
+    /// <param name="committedPartialBundle">The partial entry bundle at the committed size (empty when
+    /// that size is a multiple of 256).</param>
+    public static List<TileWrite> Build(TileTreeBuilder edge, ReadOnlyMemory<byte> committedPartialBundle, IReadOnlyList<ReadOnlyMemory<byte>> entries)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
+        long committed = edge.Size;
+        var writes = Bundles(committed, committedPartialBundle, entries, out byte[] leafHashes);
+        writes.AddRange(edge.Append(leafHashes));
+        foreach (var write in writes)
+            GuardUncommitted(write.Address, committed);
+        return writes;
+    }
+
+    /// <summary>Each bundle is one array of its exact size: a partial bundle can reach hundreds of
+    /// KiB, and growing buffers for it every batch was a good part of the write path's garbage.</summary>
+    private static List<TileWrite> Bundles(long size, ReadOnlyMemory<byte> prefix, IReadOnlyList<ReadOnlyMemory<byte>> entries, out byte[] leafHashes)
+    {
+        var writes = new List<TileWrite>();
+        leafHashes = new byte[entries.Count * Rfc6962.HashSize];
+        long bundleIndex = size / TileMath.TileWidth;
+        int inBundle = (int)(size % TileMath.TileWidth);
+        for (int first = 0; first < entries.Count;)
+        {
+            int count = Math.Min(TileMath.TileWidth - inBundle, entries.Count - first);
+            int length = prefix.Length;
+            for (int i = first; i < first + count; i++)
+                length += EntryBundle.RecordSize(entries[i].Length);
+            byte[] data = new byte[length];
+            prefix.Span.CopyTo(data);
+            int offset = prefix.Length;
+            for (int i = first; i < first + count; i++)
+            {
+                var entry = entries[i].Span;
+                offset += EntryBundle.Write(data.AsSpan(offset), entry);
+                Rfc6962.LeafHash(entry, leafHashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
+            }
+            inBundle += count;
+            writes.Add(new TileWrite(new TileAddress(0, bundleIndex, inBundle, IsEntries: true), data));
+            if (inBundle == TileMath.TileWidth)
+            {
+                bundleIndex++;
+                inBundle = 0;
+            }
+            prefix = default;
+            first += count;
+        }
+        return writes;
+    }
+
+    /// <summary>Everything a committed size implies is immutable. A batch may only write paths
+    /// that the committed tree does not imply; anything else is a bug that would rewrite history.</summary>
+    private static void GuardUncommitted(TileAddress address, long committedSize)
+    {
+        int committedWidth = address.IsEntries
+            ? TileMath.EntryBundleWidth(address.Index, committedSize)
+            : TileMath.WidthAt(address.Level, address.Index, committedSize);
+        if (committedWidth >= address.Width)
+            throw new InvalidOperationException(
+                $"refusing to rewrite {address.ToPath()}: it is already committed at size {committedSize}");
+    }
+}
