@@ -83,13 +83,26 @@ public class DedupAppenderTests
     }
 
     [Fact]
-    public async Task AnOversizedEntryOrABadIdentity_IsRefused_AndNothingIsAppended()
+    public async Task ABadIdentity_IsRefused_AndNothingIsAppended()
     {
         var log = new FakeLog();
         await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
-        await Assert.ThrowsAsync<ArgumentException>(() => Add(appender, new byte[65536]));
         await Assert.ThrowsAsync<ArgumentException>(() => appender.AddAsync(Entry(1), new byte[20], CancellationToken.None));
         Assert.Empty(log.Added);
+    }
+
+    /// <summary>The size limit is the log's alone: its refusal reaches the caller, and is not
+    /// remembered as the entry's answer.</summary>
+    [Fact]
+    public async Task TheLogsRefusalOfAnOversizedEntry_IsPassedOn_AndNotRemembered()
+    {
+        var log = new FakeLog();
+        log.Next.Enqueue(() => throw new EntryTooLargeException(65536));
+        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        var refused = await Assert.ThrowsAsync<EntryTooLargeException>(() => Add(appender, Entry(1)));
+        Assert.Equal(65536, refused.Length);
+        Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
+        Assert.Equal(2, log.Added.Count);
     }
 
     [Fact]
@@ -202,7 +215,7 @@ public class DedupAppenderTests
             Assert.Equal(new LogIndex(1, true), await Add(server.Appender, Entry(1)));
             Assert.Equal(new LogIndex(0, true), await Add(server.Appender, Entry(0)));
             Assert.Equal(new LogIndex(2, false), await Add(server.Appender, Entry(2)));
-            Assert.Equal(3, server.Log.IntegratedSize);
+            await Eventually.True(() => server.Log.IntegratedSize == 3, "the log integrated the third entry");
         }
     }
 

@@ -64,7 +64,7 @@ public class FreezeCommandTests
             LogSigningKey.WriteNewKeyFile(other, key);
         var (code, _, err) = Freeze(log, other);
         Assert.Equal(1, code);
-        Assert.Contains("does not verify with this key", err);
+        Assert.Contains("is not signed by this signer", err);
     }
 
     [Fact]
