@@ -1,4 +1,5 @@
 using System.Text;
+using RekorPosix.Interop;
 
 namespace RekorPosix.Signing;
 
@@ -35,7 +36,7 @@ internal static class KeyFileWriter
                 stream.Write(bytes);
                 // Not Flush(flushToDisk: true): it ignores a failed fsync (see LibC.Fsync).
                 if (Log.Posix.LibC.Fsync(stream.SafeFileHandle) != 0)
-                    throw Log.Posix.LibC.Error("fsync", path);
+                    throw Errno.LastAsIOException("fsync", path);
             }
             catch
             {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RekorPosix.Interop;
 
 namespace RekorPosix.Http.ReadPath;
 
@@ -54,8 +55,8 @@ internal static unsafe partial class FileCalls
             while (done < buffer.Length)
             {
                 nint n = PRead(fd, p + done, (nuint)(buffer.Length - done), done);
-                if (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == 4)
-                    continue; // EINTR
+                if (n < 0 && Errno.Last == Errno.EINTR)
+                    continue;
                 if (n <= 0)
                     return false;
                 done += (int)n;

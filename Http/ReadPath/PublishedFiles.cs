@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RekorPosix.Interop;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tiles;
@@ -29,7 +30,7 @@ internal sealed unsafe class PublishedFiles : IDisposable
         _cache = cache;
         _rootFd = LibC.Open(root, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         if (_rootFd < 0)
-            throw LibC.Error("open", root);
+            throw Errno.LastAsIOException("open", root);
     }
 
     /// <summary>Resolves a parsed route. <paramref name="relativePath"/> is its file path under the
@@ -96,16 +97,13 @@ internal sealed unsafe class PublishedFiles : IDisposable
 
     private ReadResult OpenFailed(TileAddress tile)
     {
-        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        int errno = Errno.Last;
         // ELOOP: a symlink in the last component, which is not served.
-        if (errno is LibC.ENOENT or ENOTDIR or ELOOP)
+        if (errno is Errno.ENOENT or Errno.ENOTDIR or Errno.ELOOP)
             return ReadResult.NotFound;
         HttpEvents.TileOpenFailed(_logger, tile.ToPath(), errno);
         return ReadResult.Failed;
     }
-
-    private const int ENOTDIR = 20;
-    private const int ELOOP = 40;
 
     public void Dispose()
     {

@@ -9,13 +9,6 @@ namespace RekorPosix.Http.TileServer;
 /// </summary>
 internal static unsafe partial class SocketCalls
 {
-    public const int EINTR = 4;
-    public const int EAGAIN = 11;
-    public const int ENFILE = 23;
-    public const int EMFILE = 24;
-    public const int ENOBUFS = 105;
-    public const int ENOMEM = 12;
-
     public const int SOCK_NONBLOCK = 0x800;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
@@ -119,10 +112,7 @@ internal static unsafe partial class SocketCalls
         linger[1] = 0;
         SetSockOpt(fd, SOL_SOCKET, SO_LINGER, linger, 2 * sizeof(int));
         Close(fd);
-    }
-
-    public static int LastError => Marshal.GetLastPInvokeError();
-}
+    }}
 
 /// <summary>struct iovec.</summary>
 [StructLayout(LayoutKind.Sequential)]

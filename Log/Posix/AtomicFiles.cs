@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using RekorPosix.Interop;
 
 namespace RekorPosix.Log.Posix;
 
@@ -28,7 +29,7 @@ internal static class AtomicFiles
         string temp = WriteTemp(dir, Path.GetFileName(path), data);
         if (LibC.Rename(temp, path) != 0)
         {
-            var error = LibC.Error("rename", path);
+            var error = Errno.LastAsIOException("rename", path);
             TryDelete(temp);
             throw error;
         }
@@ -57,7 +58,7 @@ internal static class AtomicFiles
             for (int i = 0; i < files.Count; i++)
             {
                 if (LibC.Rename(temps[i]!, files[i].Path) != 0)
-                    throw LibC.Error("rename", files[i].Path);
+                    throw Errno.LastAsIOException("rename", files[i].Path);
                 temps[i] = null;
             }
             Parallel.ForEach(handles.Values, new ParallelOptions { MaxDegreeOfParallelism = handles.Count }, h => h.Fsync());
@@ -85,7 +86,7 @@ internal static class AtomicFiles
         try
         {
             if (LibC.Link(temp, path) != 0)
-                throw LibC.Error("link", path);
+                throw Errno.LastAsIOException("link", path);
         }
         finally
         {
@@ -183,7 +184,7 @@ internal static class AtomicFiles
                 {
                     stream.Write(data);
                     if (LibC.Fsync(stream.SafeFileHandle) != 0)
-                        throw LibC.Error("fsync", temp);
+                        throw Errno.LastAsIOException("fsync", temp);
                 }
                 return temp;
             }

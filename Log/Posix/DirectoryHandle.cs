@@ -1,3 +1,5 @@
+using RekorPosix.Interop;
+
 namespace RekorPosix.Log.Posix;
 
 /// <summary>An open directory file descriptor, held so that it can be fsynced after the
@@ -17,14 +19,14 @@ internal sealed class DirectoryHandle : IDisposable
     {
         int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         if (fd < 0)
-            throw LibC.Error("open directory", path);
+            throw Errno.LastAsIOException("open directory", path);
         return new DirectoryHandle(path, fd);
     }
 
     public void Fsync()
     {
         if (LibC.Fsync(_fd) != 0)
-            throw LibC.Error("fsync directory", _path);
+            throw Errno.LastAsIOException("fsync directory", _path);
     }
 
     public void Dispose()

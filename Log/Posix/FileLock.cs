@@ -1,3 +1,5 @@
+using RekorPosix.Interop;
+
 namespace RekorPosix.Log.Posix;
 
 /// <summary>
@@ -28,16 +30,16 @@ internal sealed class FileLock : IDisposable
     {
         int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, Mode0644);
         if (fd < 0)
-            throw LibC.Error("open lock file", path);
+            throw Errno.LastAsIOException("open lock file", path);
         int operation = LibC.LOCK_EX | (wait ? 0 : LibC.LOCK_NB);
         while (LibC.Flock(fd, operation) != 0)
         {
-            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            if (errno == LibC.EINTR)
+            int errno = Errno.Last;
+            if (errno == Errno.EINTR)
                 continue;
-            var error = LibC.Error("flock", path);
+            var error = Errno.LastAsIOException("flock", path);
             LibC.Close(fd);
-            if (!wait && errno == LibC.EWOULDBLOCK)
+            if (!wait && errno == Errno.EWOULDBLOCK)
                 return null;
             throw error;
         }

@@ -27,11 +27,6 @@ internal static partial class LibC
     public const int LOCK_NB = 4;
     public const int LOCK_UN = 8;
 
-    public const int EINTR = 4;
-    public const int EEXIST = 17;
-    public const int EWOULDBLOCK = 11;
-    public const int ENOENT = 2;
-
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, int mode);
 
@@ -55,12 +50,4 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Rename(string oldPath, string newPath);
-
-    /// <summary>The errno of the last failed call, as an IOException that names the operation.</summary>
-    public static IOException Error(string operation, string path)
-    {
-        int errno = Marshal.GetLastPInvokeError();
-        string message = Marshal.GetPInvokeErrorMessage(errno);
-        return new IOException($"{operation} {path}: {message} (errno {errno})", errno);
-    }
 }
