@@ -27,7 +27,7 @@ internal static class AtomicFiles
         MkdirAll(dir);
         using var dirHandle = DirectoryHandle.Open(dir);
         string temp = WriteTemp(dir, Path.GetFileName(path), data);
-        if (LibC.Rename(temp, path) != 0)
+        if (FileCalls.Rename(temp, path) != 0)
         {
             var error = Errno.LastAsIOException("rename", path);
             TryDelete(temp);
@@ -57,7 +57,7 @@ internal static class AtomicFiles
                 i => temps[i] = WriteTemp(ParentOf(files[i].Path), Path.GetFileName(files[i].Path), files[i].Data));
             for (int i = 0; i < files.Count; i++)
             {
-                if (LibC.Rename(temps[i]!, files[i].Path) != 0)
+                if (FileCalls.Rename(temps[i]!, files[i].Path) != 0)
                     throw Errno.LastAsIOException("rename", files[i].Path);
                 temps[i] = null;
             }
@@ -85,7 +85,7 @@ internal static class AtomicFiles
         string temp = WriteTemp(dir, Path.GetFileName(path), data);
         try
         {
-            if (LibC.Link(temp, path) != 0)
+            if (FileCalls.Link(temp, path) != 0)
                 throw Errno.LastAsIOException("link", path);
         }
         finally
@@ -183,7 +183,7 @@ internal static class AtomicFiles
                 using (stream)
                 {
                     stream.Write(data);
-                    if (LibC.Fsync(stream.SafeFileHandle) != 0)
+                    if (FileCalls.Fsync(stream.SafeFileHandle) != 0)
                         throw Errno.LastAsIOException("fsync", temp);
                 }
                 return temp;

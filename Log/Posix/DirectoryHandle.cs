@@ -17,7 +17,7 @@ internal sealed class DirectoryHandle : IDisposable
 
     public static DirectoryHandle Open(string path)
     {
-        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        int fd = FileCalls.Open(path, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
         if (fd < 0)
             throw Errno.LastAsIOException("open directory", path);
         return new DirectoryHandle(path, fd);
@@ -25,7 +25,7 @@ internal sealed class DirectoryHandle : IDisposable
 
     public void Fsync()
     {
-        if (LibC.Fsync(_fd) != 0)
+        if (FileCalls.Fsync(_fd) != 0)
             throw Errno.LastAsIOException("fsync directory", _path);
     }
 
@@ -33,7 +33,7 @@ internal sealed class DirectoryHandle : IDisposable
     {
         if (_fd >= 0)
         {
-            LibC.Close(_fd);
+            FileCalls.Close(_fd);
             _fd = -1;
         }
     }
