@@ -2,7 +2,7 @@ using System.Buffers;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Interop;
 using RekorPosix.Tiles;
-using static RekorPosix.Http.TileServer.SocketCalls;
+using static RekorPosix.Interop.SocketCalls;
 
 namespace RekorPosix.Http.TileServer;
 
@@ -353,6 +353,6 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
         IsClosed = true;
         ReleaseBuffers();
         worker.Forget(this);
-        SocketCalls.Close(fd);
+        FileCalls.Close(fd);
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Interop;
-using static RekorPosix.Http.TileServer.SocketCalls;
+using static RekorPosix.Interop.SocketCalls;
 
 namespace RekorPosix.Http.TileServer;
 
@@ -136,8 +136,8 @@ internal sealed unsafe class EpollWorker
                 connection?.Close();
             DropHandedOver();
             NativeMemory.Free(events);
-            SocketCalls.Close(_wakeFd);
-            SocketCalls.Close(_epollFd);
+            FileCalls.Close(_wakeFd);
+            FileCalls.Close(_epollFd);
         }
     }
 
@@ -198,7 +198,7 @@ internal sealed unsafe class EpollWorker
     private void Drop(int fd)
     {
         Interlocked.Decrement(ref _listener.ConnectionCount);
-        SocketCalls.Close(fd);
+        FileCalls.Close(fd);
     }
 
     private void Register(int fd)
