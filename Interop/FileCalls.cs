@@ -45,9 +45,23 @@ internal static unsafe partial class FileCalls
 
     /// <summary>fsync of an open file. FileStream.Flush(flushToDisk: true) is no substitute: it
     /// returns normally when fsync fails (seen with .NET 10.0.12: EIO, ENOSPC and EDQUOT injected
-    /// with strace), which would let a file whose data never reached the disk be renamed into place.</summary>
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    public static partial int Fsync(SafeHandle file);
+    /// with strace), which would let a file whose data never reached the disk be renamed into place.
+    /// The reference held across the call keeps the descriptor from being closed and reused under
+    /// it, as a SafeHandle parameter of the import would.</summary>
+    public static int Fsync(SafeHandle file)
+    {
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return Fsync((int)file.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+                file.DangerousRelease();
+        }
+    }
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
