@@ -1,4 +1,5 @@
 using System.Text;
+using RekorPosix.Interop;
 
 namespace RekorPosix.Signing;
 
@@ -33,9 +34,9 @@ internal static class KeyFileWriter
                 // The create mode is filtered by the umask; set it explicitly so it is exactly 0600.
                 File.SetUnixFileMode(stream.SafeFileHandle, OwnerReadWrite);
                 stream.Write(bytes);
-                // Not Flush(flushToDisk: true): it ignores a failed fsync (see LibC.Fsync).
-                if (Log.Posix.LibC.Fsync(stream.SafeFileHandle) != 0)
-                    throw Log.Posix.LibC.Error("fsync", path);
+                // Not Flush(flushToDisk: true): it ignores a failed fsync (see FileCalls.Fsync).
+                if (FileCalls.Fsync(stream.SafeFileHandle) != 0)
+                    throw Errno.LastAsIOException("fsync", path);
             }
             catch
             {

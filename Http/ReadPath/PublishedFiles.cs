@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using RekorPosix.Interop;
 using RekorPosix.Log;
-using RekorPosix.Log.Posix;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Http.ReadPath;
@@ -27,9 +27,9 @@ internal sealed unsafe class PublishedFiles : IDisposable
         _published = published;
         _logger = logger;
         _cache = cache;
-        _rootFd = LibC.Open(root, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        _rootFd = FileCalls.Open(root, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
         if (_rootFd < 0)
-            throw LibC.Error("open", root);
+            throw Errno.LastAsIOException("open", root);
     }
 
     /// <summary>Resolves a parsed route. <paramref name="relativePath"/> is its file path under the
@@ -49,7 +49,7 @@ internal sealed unsafe class PublishedFiles : IDisposable
         byte* path = stackalloc byte[relativePath.Length + 1];
         relativePath.CopyTo(new Span<byte>(path, relativePath.Length));
         path[relativePath.Length] = 0;
-        int fd = FileCalls.OpenAt(_rootFd, path, FileCalls.O_RDONLY | FileCalls.O_CLOEXEC | FileCalls.O_NONBLOCK | FileCalls.O_NOFOLLOW, 0);
+        int fd = FileCalls.OpenAt(_rootFd, path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK | OpenFlags.O_NOFOLLOW, 0);
         if (fd < 0)
             return OpenFailed(route.Tile);
         long size = FileCalls.RegularFileSize(fd);
@@ -96,16 +96,13 @@ internal sealed unsafe class PublishedFiles : IDisposable
 
     private ReadResult OpenFailed(TileAddress tile)
     {
-        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        int errno = Errno.Last;
         // ELOOP: a symlink in the last component, which is not served.
-        if (errno is LibC.ENOENT or ENOTDIR or ELOOP)
+        if (errno is Errno.ENOENT or Errno.ENOTDIR or Errno.ELOOP)
             return ReadResult.NotFound;
         HttpEvents.TileOpenFailed(_logger, tile.ToPath(), errno);
         return ReadResult.Failed;
     }
-
-    private const int ENOTDIR = 20;
-    private const int ELOOP = 40;
 
     public void Dispose()
     {

@@ -1,7 +1,8 @@
 using System.Buffers;
 using RekorPosix.Http.ReadPath;
+using RekorPosix.Interop;
 using RekorPosix.Tiles;
-using static RekorPosix.Http.TileServer.SocketCalls;
+using static RekorPosix.Interop.SocketCalls;
 
 namespace RekorPosix.Http.TileServer;
 
@@ -231,10 +232,10 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
     /// with the connection closed unless the send only would block (then EPOLLOUT resumes it).</summary>
     private bool Retry(nint sent)
     {
-        int errno = LastError;
-        if (sent < 0 && errno == EINTR)
+        int errno = Errno.Last;
+        if (sent < 0 && errno == Errno.EINTR)
             return true;
-        if (sent == 0 || errno != EAGAIN)
+        if (sent == 0 || errno != Errno.EAGAIN)
             Close();
         return false;
     }
@@ -271,10 +272,10 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
                 _peerClosed = true;
                 return true;
             }
-            int errno = LastError;
-            if (errno == EINTR)
+            int errno = Errno.Last;
+            if (errno == Errno.EINTR)
                 continue;
-            if (errno != EAGAIN)
+            if (errno != Errno.EAGAIN)
                 Close();
             return false;
         }
@@ -303,9 +304,9 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
                     Close();
                 continue;
             }
-            if (received < 0 && LastError == EINTR)
+            if (received < 0 && Errno.Last == Errno.EINTR)
                 continue;
-            if (received == 0 || LastError != EAGAIN)
+            if (received == 0 || Errno.Last != Errno.EAGAIN)
                 Close();
             return;
         }
@@ -352,6 +353,6 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
         IsClosed = true;
         ReleaseBuffers();
         worker.Forget(this);
-        SocketCalls.Close(fd);
+        FileCalls.Close(fd);
     }
 }

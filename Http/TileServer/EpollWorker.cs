@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Http.ReadPath;
-using static RekorPosix.Http.TileServer.SocketCalls;
+using RekorPosix.Interop;
+using static RekorPosix.Interop.SocketCalls;
 
 namespace RekorPosix.Http.TileServer;
 
@@ -43,9 +44,9 @@ internal sealed unsafe class EpollWorker
         _epollFd = EpollCreate1(EPOLL_CLOEXEC);
         _wakeFd = EventFd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (_epollFd < 0 || _wakeFd < 0)
-            throw new IOException($"tile listener: epoll_create1/eventfd failed (errno {LastError})");
+            throw new IOException($"tile listener: epoll_create1/eventfd failed (errno {Errno.Last})");
         if (EpollAdd(_epollFd, _wakeFd, EPOLLIN) != 0 || EpollAdd(_epollFd, listener.ListenFd, EPOLLIN | EPOLLEXCLUSIVE) != 0)
-            throw new IOException($"tile listener: epoll_ctl failed (errno {LastError})");
+            throw new IOException($"tile listener: epoll_ctl failed (errno {Errno.Last})");
         Now = Environment.TickCount64;
         Date.Update(DateTime.UtcNow);
         _thread = new Thread(Run) { IsBackground = true, Name = $"tiles-{index}" };
@@ -104,8 +105,8 @@ internal sealed unsafe class EpollWorker
                 int n = EpollWait(_epollFd, events, MaxEvents, SweepIntervalMs);
                 Now = Environment.TickCount64;
                 Date.Update(DateTime.UtcNow);
-                if (n < 0 && LastError != EINTR)
-                    throw new IOException($"epoll_wait failed (errno {LastError})");
+                if (n < 0 && Errno.Last != Errno.EINTR)
+                    throw new IOException($"epoll_wait failed (errno {Errno.Last})");
                 for (int i = 0; i < n; i++)
                 {
                     int fd = FdAt(events, i);
@@ -135,8 +136,8 @@ internal sealed unsafe class EpollWorker
                 connection?.Close();
             DropHandedOver();
             NativeMemory.Free(events);
-            SocketCalls.Close(_wakeFd);
-            SocketCalls.Close(_epollFd);
+            FileCalls.Close(_wakeFd);
+            FileCalls.Close(_epollFd);
         }
     }
 
@@ -149,8 +150,8 @@ internal sealed unsafe class EpollWorker
             int fd = Accept4(_listener.ListenFd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (fd < 0)
             {
-                int errno = LastError;
-                if (errno is EMFILE or ENFILE or ENOBUFS or ENOMEM)
+                int errno = Errno.Last;
+                if (errno is Errno.EMFILE or Errno.ENFILE or Errno.ENOBUFS or Errno.ENOMEM)
                 {
                     HttpEvents.TileSocketError(_logger, "accept4", errno);
                     PauseAccepting();
@@ -197,7 +198,7 @@ internal sealed unsafe class EpollWorker
     private void Drop(int fd)
     {
         Interlocked.Decrement(ref _listener.ConnectionCount);
-        SocketCalls.Close(fd);
+        FileCalls.Close(fd);
     }
 
     private void Register(int fd)
@@ -209,7 +210,7 @@ internal sealed unsafe class EpollWorker
         Interlocked.Increment(ref _registered);
         if (EpollAdd(_epollFd, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) != 0)
         {
-            HttpEvents.TileSocketError(_logger, "epoll_ctl", LastError);
+            HttpEvents.TileSocketError(_logger, "epoll_ctl", Errno.Last);
             connection.Close();
         }
     }

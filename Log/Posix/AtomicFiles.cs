@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using RekorPosix.Interop;
 
 namespace RekorPosix.Log.Posix;
 
@@ -26,9 +27,9 @@ internal static class AtomicFiles
         MkdirAll(dir);
         using var dirHandle = DirectoryHandle.Open(dir);
         string temp = WriteTemp(dir, Path.GetFileName(path), data);
-        if (LibC.Rename(temp, path) != 0)
+        if (FileCalls.Rename(temp, path) != 0)
         {
-            var error = LibC.Error("rename", path);
+            var error = Errno.LastAsIOException("rename", path);
             TryDelete(temp);
             throw error;
         }
@@ -56,8 +57,8 @@ internal static class AtomicFiles
                 i => temps[i] = WriteTemp(ParentOf(files[i].Path), Path.GetFileName(files[i].Path), files[i].Data));
             for (int i = 0; i < files.Count; i++)
             {
-                if (LibC.Rename(temps[i]!, files[i].Path) != 0)
-                    throw LibC.Error("rename", files[i].Path);
+                if (FileCalls.Rename(temps[i]!, files[i].Path) != 0)
+                    throw Errno.LastAsIOException("rename", files[i].Path);
                 temps[i] = null;
             }
             Parallel.ForEach(handles.Values, new ParallelOptions { MaxDegreeOfParallelism = handles.Count }, h => h.Fsync());
@@ -84,8 +85,8 @@ internal static class AtomicFiles
         string temp = WriteTemp(dir, Path.GetFileName(path), data);
         try
         {
-            if (LibC.Link(temp, path) != 0)
-                throw LibC.Error("link", path);
+            if (FileCalls.Link(temp, path) != 0)
+                throw Errno.LastAsIOException("link", path);
         }
         finally
         {
@@ -182,8 +183,8 @@ internal static class AtomicFiles
                 using (stream)
                 {
                     stream.Write(data);
-                    if (LibC.Fsync(stream.SafeFileHandle) != 0)
-                        throw LibC.Error("fsync", temp);
+                    if (FileCalls.Fsync(stream.SafeFileHandle) != 0)
+                        throw Errno.LastAsIOException("fsync", temp);
                 }
                 return temp;
             }

@@ -1,3 +1,5 @@
+using RekorPosix.Interop;
+
 namespace RekorPosix.Log.Posix;
 
 /// <summary>An open directory file descriptor, held so that it can be fsynced after the
@@ -15,23 +17,23 @@ internal sealed class DirectoryHandle : IDisposable
 
     public static DirectoryHandle Open(string path)
     {
-        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        int fd = FileCalls.Open(path, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
         if (fd < 0)
-            throw LibC.Error("open directory", path);
+            throw Errno.LastAsIOException("open directory", path);
         return new DirectoryHandle(path, fd);
     }
 
     public void Fsync()
     {
-        if (LibC.Fsync(_fd) != 0)
-            throw LibC.Error("fsync directory", _path);
+        if (FileCalls.Fsync(_fd) != 0)
+            throw Errno.LastAsIOException("fsync directory", _path);
     }
 
     public void Dispose()
     {
         if (_fd >= 0)
         {
-            LibC.Close(_fd);
+            FileCalls.Close(_fd);
             _fd = -1;
         }
     }

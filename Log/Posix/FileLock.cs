@@ -1,3 +1,5 @@
+using RekorPosix.Interop;
+
 namespace RekorPosix.Log.Posix;
 
 /// <summary>
@@ -26,18 +28,18 @@ internal sealed class FileLock : IDisposable
 
     private static FileLock? Take(string path, bool wait)
     {
-        int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, Mode0644);
+        int fd = FileCalls.Open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC, Mode0644);
         if (fd < 0)
-            throw LibC.Error("open lock file", path);
-        int operation = LibC.LOCK_EX | (wait ? 0 : LibC.LOCK_NB);
-        while (LibC.Flock(fd, operation) != 0)
+            throw Errno.LastAsIOException("open lock file", path);
+        int operation = FileCalls.LOCK_EX | (wait ? 0 : FileCalls.LOCK_NB);
+        while (FileCalls.Flock(fd, operation) != 0)
         {
-            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            if (errno == LibC.EINTR)
+            int errno = Errno.Last;
+            if (errno == Errno.EINTR)
                 continue;
-            var error = LibC.Error("flock", path);
-            LibC.Close(fd);
-            if (!wait && errno == LibC.EWOULDBLOCK)
+            var error = Errno.LastAsIOException("flock", path);
+            FileCalls.Close(fd);
+            if (!wait && errno == Errno.EWOULDBLOCK)
                 return null;
             throw error;
         }
@@ -49,8 +51,8 @@ internal sealed class FileLock : IDisposable
         if (_fd < 0)
             return;
         // Closing the only descriptor releases the flock; an explicit unlock documents intent.
-        LibC.Flock(_fd, LibC.LOCK_UN);
-        LibC.Close(_fd);
+        FileCalls.Flock(_fd, FileCalls.LOCK_UN);
+        FileCalls.Close(_fd);
         _fd = -1;
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using RekorPosix.Interop;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Log.Posix;
@@ -104,7 +105,7 @@ internal sealed partial class PosixStorage : ILogDriver
             {
                 AtomicFiles.CreateExclusive(_paths.Version, Encoding.ASCII.GetBytes(StatePaths.CompatibilityVersion));
             }
-            catch (IOException e) when (e.HResult == LibC.EEXIST)
+            catch (IOException e) when (e.HResult == Errno.EEXIST)
             {
                 // Another process created it first; fall through and check what it wrote.
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RekorPosix.Interop;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tests.Support;
@@ -34,7 +35,7 @@ public class AtomicFilesTests
         using var dir = new TempDir();
         AtomicFiles.CreateExclusive(dir["v"], "1"u8);
         var error = Assert.Throws<IOException>(() => AtomicFiles.CreateExclusive(dir["v"], "2"u8));
-        Assert.Equal(LibC.EEXIST, error.HResult);
+        Assert.Equal(Errno.EEXIST, error.HResult);
         Assert.Equal("1", File.ReadAllText(dir["v"]));
         Assert.Single(Directory.EnumerateFiles(dir.Path));
     }

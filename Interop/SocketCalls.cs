@@ -1,21 +1,16 @@
 using System.Runtime.InteropServices;
 
-namespace RekorPosix.Http.TileServer;
+namespace RekorPosix.Interop;
 
 /// <summary>
 /// The socket and epoll syscalls of the tile listener. Kestrel cannot hand a file to the socket
 /// without copying it through user space; these calls let a tile go from the page cache to the
-/// socket with sendfile(2), from an event loop that allocates nothing per request.
+/// socket with sendfile(2), from an event loop that allocates nothing per request. Sockets, epoll
+/// sets and eventfds are closed with <see cref="FileCalls.Close"/>; errno values are in <see cref="Errno"/>.
 /// </summary>
 internal static unsafe partial class SocketCalls
 {
-    public const int EINTR = 4;
-    public const int EAGAIN = 11;
-    public const int ENFILE = 23;
-    public const int EMFILE = 24;
-    public const int ENOBUFS = 105;
-    public const int ENOMEM = 12;
-
+    // accept4(2) flags, setsockopt(2) levels and options, shutdown(2) how (bits/socket.h, netinet/tcp.h).
     public const int SOCK_NONBLOCK = 0x800;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1;
@@ -24,9 +19,11 @@ internal static unsafe partial class SocketCalls
     public const int TCP_NODELAY = 1;
     public const int SHUT_WR = 1;
 
+    // send flags: no SIGPIPE on a closed peer; more data follows, hold the segment back.
     public const int MSG_NOSIGNAL = 0x4000;
     public const int MSG_MORE = 0x8000;
 
+    // epoll_create1(2), epoll_ctl(2) and the event bits (sys/epoll.h).
     public const int EPOLL_CLOEXEC = 0x80000;
     public const int EPOLL_CTL_ADD = 1;
     public const int EPOLL_CTL_DEL = 2;
@@ -38,6 +35,7 @@ internal static unsafe partial class SocketCalls
     public const uint EPOLLEXCLUSIVE = 1u << 28;
     public const uint EPOLLET = 1u << 31;
 
+    // eventfd(2) flags (sys/eventfd.h).
     public const int EFD_NONBLOCK = 0x800;
     public const int EFD_CLOEXEC = 0x80000;
 
@@ -65,9 +63,6 @@ internal static unsafe partial class SocketCalls
     [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int fd);
-
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);
 
@@ -80,6 +75,7 @@ internal static unsafe partial class SocketCalls
     [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);
 
+    // write(2) and read(2) of the eventfd that wakes a worker.
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint length);
 
@@ -118,11 +114,8 @@ internal static unsafe partial class SocketCalls
         linger[0] = 1;
         linger[1] = 0;
         SetSockOpt(fd, SOL_SOCKET, SO_LINGER, linger, 2 * sizeof(int));
-        Close(fd);
-    }
-
-    public static int LastError => Marshal.GetLastPInvokeError();
-}
+        FileCalls.Close(fd);
+    }}
 
 /// <summary>struct iovec.</summary>
 [StructLayout(LayoutKind.Sequential)]
