@@ -166,7 +166,7 @@ public class AtomicFilesTests
             child.StandardInput.Flush();
             // The second line goes only once add has logged the first batch's failure, so that
             // it is a batch of its own, the one that must fsync the parent again.
-            await WaitForLine(child.StandardError, "Integration of a batch of 1 entries failed");
+            await WaitForLine(child.StandardError, "Sequencing a batch of 1 entries failed");
             var stderr = child.StandardError.ReadToEndAsync();
             child.StandardInput.WriteLine("accepted");
             child.StandardInput.Close();
