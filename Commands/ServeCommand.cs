@@ -7,48 +7,50 @@ namespace RekorPosix.Commands;
 
 /// <summary>
 /// <c>serve</c>: its flags, their groups for <c>serve --help</c>, and the <see cref="ServeSettings"/>
-/// they make. Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve.
+/// they make. Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve; the
+/// defaults are read from <see cref="ServeSettings.Defaults"/>, never written here.
 /// </summary>
 internal sealed class ServeCommand
 {
     private readonly Option<string?> _storageDir = new("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
     private readonly Option<string?> _signerFile = new("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
     private readonly Option<string> _signerPassword = SharedOptions.SignerPassword();
-    private readonly Option<string> _hostname = new("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.DefaultHostname() };
-    private readonly Option<string> _httpAddress = new("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => "127.0.0.1" };
-    private readonly Option<int> _httpPort = new("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => 3000 };
-    private readonly Option<int> _metricsPort = new("--http-metrics-port") { Description = "Port of the Prometheus metrics listener (on the HTTP address).", DefaultValueFactory = _ => 2112 };
-    private readonly Option<string> _grpcAddress = new("--grpc-address") { Description = "Address of the gRPC listener.", DefaultValueFactory = _ => "127.0.0.1" };
-    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => 3001 };
-    private readonly Option<string> _serverTimeout = DurationOptions.Create("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", TimeSpan.FromSeconds(20));
-    private readonly Option<string> _tlogTimeout = DurationOptions.Create("--tlog-timeout", "Longest shutdown waits for the final checkpoint.", TimeSpan.FromSeconds(30));
-    private readonly Option<long> _maxBody = new("--max-request-body-size") { Description = "Largest request body in bytes (HTTP and gRPC).", DefaultValueFactory = _ => 4 * 1024 * 1024 };
+    private readonly Option<string> _hostname = new("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.Defaults.Hostname };
+    private readonly Option<string> _httpAddress = new("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpAddress };
+    private readonly Option<int> _httpPort = new("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpPort };
+    private readonly Option<int> _metricsPort = new("--http-metrics-port") { Description = "Port of the Prometheus metrics listener (on the HTTP address).", DefaultValueFactory = _ => ServeSettings.Defaults.MetricsPort };
+    private readonly Option<string> _grpcAddress = new("--grpc-address") { Description = "Address of the gRPC listener.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcAddress };
+    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcPort };
+    private readonly Option<string> _serverTimeout = DurationOptions.Create("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", ServeSettings.Defaults.ServerTimeout);
+    private readonly Option<string> _tlogTimeout = DurationOptions.Create("--tlog-timeout", "Longest shutdown waits for the final checkpoint.", ServeSettings.Defaults.TlogTimeout);
+    private readonly Option<long> _maxBody = new("--max-request-body-size") { Description = "Largest request body in bytes (HTTP and gRPC).", DefaultValueFactory = _ => ServeSettings.Defaults.MaxRequestBodySize };
     private readonly Option<bool> _readOnly = new("--read-only") { Description = "Frozen log: answer writes with 405 and never (re)publish a checkpoint." };
+    // ServeSettings leaves the list empty for "all the defaults"; help names them.
     private readonly Option<string[]> _algorithms = new("--client-signing-algorithms")
     {
         Description = "Signature algorithms clients may use, comma-separated (a subset of the defaults).",
         DefaultValueFactory = _ => [.. AllowedAlgorithms.DefaultFlagNames],
         AllowMultipleArgumentsPerToken = false,
     };
-    private readonly Option<string> _httpTlsCert = new("--http-tls-cert-file") { Description = "PEM certificate for HTTPS on the HTTP port (with --http-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => "" };
-    private readonly Option<string> _httpTlsKey = new("--http-tls-key-file") { Description = "PEM private key for HTTPS on the HTTP port.", DefaultValueFactory = _ => "" };
-    private readonly Option<string> _grpcTlsCert = new("--grpc-tls-cert-file") { Description = "PEM certificate for TLS on the gRPC port (with --grpc-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => "" };
-    private readonly Option<string> _grpcTlsKey = new("--grpc-tls-key-file") { Description = "PEM private key for TLS on the gRPC port.", DefaultValueFactory = _ => "" };
-    private readonly Option<bool> _persistentAntispam = new("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => true };
+    private readonly Option<string> _httpTlsCert = new("--http-tls-cert-file") { Description = "PEM certificate for HTTPS on the HTTP port (with --http-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => ServeSettings.Defaults.HttpTlsCertFile };
+    private readonly Option<string> _httpTlsKey = new("--http-tls-key-file") { Description = "PEM private key for HTTPS on the HTTP port.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpTlsKeyFile };
+    private readonly Option<string> _grpcTlsCert = new("--grpc-tls-cert-file") { Description = "PEM certificate for TLS on the gRPC port (with --grpc-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcTlsCertFile };
+    private readonly Option<string> _grpcTlsKey = new("--grpc-tls-key-file") { Description = "PEM private key for TLS on the gRPC port.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcTlsKeyFile };
+    private readonly Option<bool> _persistentAntispam = new("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
     private readonly Option<int> _antispamBatch = new("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
     private readonly Option<int> _antispamPushback = new("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
     private readonly Option<string> _logLevel = LogLevelOption();
     private readonly Option<bool> _payloadLogging = new("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
-    private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => AppendOptions.DefaultMaxQueuedEntries };
+    private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };
     private readonly Option<int> _batchMaxSize = SharedOptions.BatchMaxSize();
-    private readonly Option<string> _batchMaxAge = DurationOptions.Create("--batch-max-age", "Longest an entry waits for its batch to fill.", AppendOptions.DefaultBatchMaxAge);
-    private readonly Option<string> _checkpointInterval = DurationOptions.Create("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", AppendOptions.DefaultCheckpointInterval);
+    private readonly Option<string> _batchMaxAge = DurationOptions.Create("--batch-max-age", "Longest an entry waits for its batch to fill.", ServeSettings.Defaults.Append.BatchMaxAge);
+    private readonly Option<string> _checkpointInterval = DurationOptions.Create("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", ServeSettings.Defaults.Append.CheckpointInterval);
     private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
-    private readonly Option<int> _tilesPort = new("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => Http.TileServer.TileListenerOptions.DefaultPort };
+    private readonly Option<int> _tilesPort = new("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesPort };
     private readonly Option<int> _tilesWorkers = new("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
-    private readonly Option<int> _tilesMaxConnections = new("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => Http.TileServer.TileListenerOptions.DefaultMaxConnections };
-    private readonly Option<string> _tilesIdleTimeout = DurationOptions.Create("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", Http.TileServer.TileListenerOptions.DefaultIdleTimeout);
-    private readonly Option<long> _tilesCacheSize = new("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.DefaultTilesCacheBytes };
+    private readonly Option<int> _tilesMaxConnections = new("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesMaxConnections };
+    private readonly Option<string> _tilesIdleTimeout = DurationOptions.Create("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", ServeSettings.Defaults.TilesIdleTimeout);
+    private readonly Option<long> _tilesCacheSize = new("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesCacheBytes };
     private readonly Option<bool> _allowInsecureKey = SharedOptions.AllowInsecureKeyPermissions();
     private readonly Option<string?> _config = new(FlagSources.ConfigFlag)
     {
@@ -132,7 +134,7 @@ internal sealed class ServeCommand
 
     private static Option<string> LogLevelOption()
     {
-        var option = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => "info" };
+        var option = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => ServeSettings.Defaults.LogLevel };
         option.AcceptOnlyFromAmong("debug", "info", "warn", "error");  // rekor-tiles' names
         return option;
     }
