@@ -5,6 +5,10 @@ namespace RekorPosix.Http;
 /// <summary>Everything <c>serve</c> was told, after parsing.</summary>
 public sealed record ServeSettings
 {
+    /// <summary>The settings of a bare <c>serve</c>: its flags take their defaults from here, so each
+    /// default is written once, in the initialisers below.</summary>
+    public static ServeSettings Defaults { get; } = new();
+
     /// <summary>Where the embedded default keeps its log and key: systemd's StateDirectory when
     /// run as a unit, ./rekor-data otherwise.</summary>
     public static string DefaultDataDir() =>
@@ -29,7 +33,7 @@ public sealed record ServeSettings
     public string? StorageDir { get; init; }
     public string? SignerFile { get; init; }
     public string SignerPassword { get; init; } = "";
-    public string Hostname { get; init; } = "localhost";
+    public string Hostname { get; init; } = DefaultHostname();
     public string HttpAddress { get; init; } = "127.0.0.1";
     public int HttpPort { get; init; } = 3000;
     /// <summary>Prometheus metrics, on the HTTP address.</summary>
@@ -77,6 +81,5 @@ public sealed record ServeSettings
     public int TilesMaxConnections { get; init; } = TileServer.TileListenerOptions.DefaultMaxConnections;
     public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
     /// <summary>Bytes of small published tiles and bundles kept in memory; 0: always read from disk.</summary>
-    public long TilesCacheBytes { get; init; } = DefaultTilesCacheBytes;
-    public const long DefaultTilesCacheBytes = 64L << 20;
+    public long TilesCacheBytes { get; init; } = 64L << 20;
 }

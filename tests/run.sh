@@ -145,6 +145,9 @@ if [ -x "$bin" ] && want binary; then
     check "bash completion suggests flags" bash -c \
         "source '$root/packaging/completion/rekor-server-posix.bash'; COMP_LINE='rekor-server-posix serve --http-p'; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=('$bin' serve --http-p); COMP_CWORD=2; _rekor_server_posix; [ \"\${COMPREPLY[*]}\" = --http-port ]"
     check "version runs" bash -c "'$bin' version | grep -q 'native AOT'"
+    # A flavour without a driver folder is refused by name, before restore or compile.
+    check "-p:Backend=nosuch is refused with the flavours that exist" bash -c \
+        "cd '$root' && dotnet build RekorPosix.csproj -c Release -p:Backend=nosuch > '$work/backend.txt' 2>&1; [ \$? != 0 ] && grep -q 'Backend=nosuch: no storage driver has that name. Flavours with a driver: posix' '$work/backend.txt'"
     check "keygen writes a 0600 key and prints its identity" bash -c \
         "[ \"\$(stat -c %a key.pem)\" = 600 ] && grep -q '^Verifier key: example.test/log+' keygen.txt && grep -q 'BEGIN PUBLIC KEY' keygen.txt"
     cp key.pem key.pem.before

@@ -15,15 +15,24 @@ internal static class Flavour
 {
     public const string Name = "posix";
 
+    public const string Description = "kept as C2SP tlog-tiles files in a POSIX directory";
+
+    /// <summary>The commands only this flavour has: offline work on a log directory.</summary>
+    public static IEnumerable<System.CommandLine.Command> Commands() =>
+        [new AddCommand().Command, new FsckCommandLine().Command, new FreezeCommandLine().Command];
+
     /// <summary>Where serve keeps the log when --storage-dir is not given.</summary>
     public static string StorageDir(ServeSettings settings) =>
         settings.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+
+    /// <summary>The storage driver over a log directory (nothing is opened or checked yet).</summary>
+    public static ILogDriver Driver(string storageDir) => new PosixStorage(storageDir);
 
     /// <summary>Starts the append lifecycle over the directory (created if need be).</summary>
     public static async Task<AppendLifecycle> StartLogAsync(string storageDir, CheckpointSigner signer, AppendOptions options,
         ILogger logger, TimeProvider? clock = null)
     {
-        var driver = new PosixStorage(storageDir);
+        var driver = Driver(storageDir);
         try
         {
             return await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, options, logger, clock).ConfigureAwait(false);

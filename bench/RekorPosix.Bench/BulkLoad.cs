@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using RekorPosix.Log;
-using RekorPosix.Log.Posix;
 using RekorPosix.Signing;
 
 namespace RekorPosix.Bench;
@@ -15,7 +14,7 @@ namespace RekorPosix.Bench;
 public static class BulkLoad
 {
     public static int Run(string storageDir, string signerFile, string origin, long count, int entrySize, int batch) =>
-        RunAsync(new PosixStorage(storageDir), signerFile, origin, count, entrySize, batch).GetAwaiter().GetResult();
+        RunAsync(Flavour.Driver(storageDir), signerFile, origin, count, entrySize, batch).GetAwaiter().GetResult();
 
     private static async Task<int> RunAsync(ILogDriver storage, string signerFile, string origin, long count, int entrySize, int batch)
     {

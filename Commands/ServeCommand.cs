@@ -1,0 +1,141 @@
+using System.CommandLine;
+using RekorPosix.Http;
+using RekorPosix.Log;
+using RekorPosix.Signing.ClientSignatures;
+
+namespace RekorPosix.Commands;
+
+/// <summary>
+/// <c>serve</c>: its flags, their groups for <c>serve --help</c>, and the <see cref="ServeSettings"/>
+/// they make. Flag names, meanings and defaults follow rekor-tiles' rekor-server-posix serve; the
+/// defaults are read from <see cref="ServeSettings.Defaults"/>, never written here.
+/// </summary>
+internal sealed class ServeCommand
+{
+    private readonly Option<string?> _storageDir = new("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
+    private readonly Option<string?> _signerFile = new("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
+    private readonly Option<string> _signerPassword = SharedOptions.SignerPassword();
+    private readonly Option<string> _hostname = new("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.Defaults.Hostname };
+    private readonly Option<string> _httpAddress = new("--http-address") { Description = "Address of the HTTP listener.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpAddress };
+    private readonly Option<int> _httpPort = new("--http-port") { Description = "Port of the HTTP listener.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpPort };
+    private readonly Option<int> _metricsPort = new("--http-metrics-port") { Description = "Port of the Prometheus metrics listener (on the HTTP address).", DefaultValueFactory = _ => ServeSettings.Defaults.MetricsPort };
+    private readonly Option<string> _grpcAddress = new("--grpc-address") { Description = "Address of the gRPC listener.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcAddress };
+    private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcPort };
+    private readonly Option<string> _serverTimeout = DurationOptions.Create("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", ServeSettings.Defaults.ServerTimeout);
+    private readonly Option<string> _tlogTimeout = DurationOptions.Create("--tlog-timeout", "Longest shutdown waits for the final checkpoint.", ServeSettings.Defaults.TlogTimeout);
+    private readonly Option<long> _maxBody = new("--max-request-body-size") { Description = "Largest request body in bytes (HTTP and gRPC).", DefaultValueFactory = _ => ServeSettings.Defaults.MaxRequestBodySize };
+    private readonly Option<bool> _readOnly = new("--read-only") { Description = "Frozen log: answer writes with 405 and never (re)publish a checkpoint." };
+    // ServeSettings leaves the list empty for "all the defaults"; help names them.
+    private readonly Option<string[]> _algorithms = new("--client-signing-algorithms")
+    {
+        Description = "Signature algorithms clients may use, comma-separated (a subset of the defaults).",
+        DefaultValueFactory = _ => [.. AllowedAlgorithms.DefaultFlagNames],
+        AllowMultipleArgumentsPerToken = false,
+    };
+    private readonly Option<string> _httpTlsCert = new("--http-tls-cert-file") { Description = "PEM certificate for HTTPS on the HTTP port (with --http-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => ServeSettings.Defaults.HttpTlsCertFile };
+    private readonly Option<string> _httpTlsKey = new("--http-tls-key-file") { Description = "PEM private key for HTTPS on the HTTP port.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpTlsKeyFile };
+    private readonly Option<string> _grpcTlsCert = new("--grpc-tls-cert-file") { Description = "PEM certificate for TLS on the gRPC port (with --grpc-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcTlsCertFile };
+    private readonly Option<string> _grpcTlsKey = new("--grpc-tls-key-file") { Description = "PEM private key for TLS on the gRPC port.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcTlsKeyFile };
+    private readonly Option<bool> _persistentAntispam = new("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
+    private readonly Option<int> _antispamBatch = new("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
+    private readonly Option<int> _antispamPushback = new("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
+    private readonly Option<string> _logLevel = LogLevelOption();
+    private readonly Option<bool> _payloadLogging = new("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
+    private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };
+    private readonly Option<int> _batchMaxSize = SharedOptions.BatchMaxSize();
+    private readonly Option<string> _batchMaxAge = DurationOptions.Create("--batch-max-age", "Longest an entry waits for its batch to fill.", ServeSettings.Defaults.Append.BatchMaxAge);
+    private readonly Option<string> _checkpointInterval = DurationOptions.Create("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", ServeSettings.Defaults.Append.CheckpointInterval);
+    private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
+    private readonly Option<int> _tilesPort = new("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesPort };
+    private readonly Option<int> _tilesWorkers = new("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
+    private readonly Option<int> _tilesMaxConnections = new("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesMaxConnections };
+    private readonly Option<string> _tilesIdleTimeout = DurationOptions.Create("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", ServeSettings.Defaults.TilesIdleTimeout);
+    private readonly Option<long> _tilesCacheSize = new("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesCacheBytes };
+    private readonly Option<bool> _allowInsecureKey = SharedOptions.AllowInsecureKeyPermissions();
+    private readonly Option<string?> _config = new(FlagSources.ConfigFlag)
+    {
+        Description = "Config file of \"name = value\" lines (flag names without dashes). Every flag can also come from REKOR_<NAME>; the command line wins, then the environment, then the file.",
+    };
+
+    public ServeCommand()
+    {
+        // This order is the one of the plain help that a parse error prints.
+        Command = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.")
+        {
+            _storageDir, _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
+            _serverTimeout, _tlogTimeout, _maxBody, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
+            _persistentAntispam, _antispamBatch, _antispamPushback, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
+            _pushbackMax, _tilesAddress, _tilesPort, _tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout, _tilesCacheSize,
+            _allowInsecureKey, _config,
+        };
+        Command.SetAction((parse, cancel) => Server.RunAsync(Settings(parse), cancel));
+    }
+
+    public Command Command { get; }
+
+    /// <summary>The flags as <c>serve --help</c> shows them: in groups, not one list of some thirty.</summary>
+    public (string Title, Option[] Options)[] HelpGroups =>
+    [
+        ("Log and signing key", [_storageDir, _signerFile, _signerPassword, _hostname, _readOnly, _allowInsecureKey]),
+        ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody]),
+        ("Tile listener (reads)", [_tilesAddress, _tilesPort, _tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout, _tilesCacheSize]),
+        ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
+        ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback]),
+        ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
+        ("Logging", [_logLevel, _payloadLogging]),
+        ("Configuration", [_config]),
+    ];
+
+    /// <summary>The flags the environment and the config file may set: all but <c>--config</c> itself.</summary>
+    public IReadOnlyCollection<string> SettableFlagNames => Command.Options.Select(o => o.Name).Where(n => n != FlagSources.ConfigFlag).ToList();
+
+    public ServeSettings Settings(ParseResult parse) => new()
+    {
+        StorageDir = parse.GetValue(_storageDir),
+        SignerFile = parse.GetValue(_signerFile),
+        SignerPassword = parse.GetValue(_signerPassword)!,
+        Hostname = parse.GetValue(_hostname)!,
+        HttpAddress = parse.GetValue(_httpAddress)!,
+        HttpPort = parse.GetValue(_httpPort),
+        MetricsPort = parse.GetValue(_metricsPort),
+        GrpcAddress = parse.GetValue(_grpcAddress)!,
+        GrpcPort = parse.GetValue(_grpcPort),
+        ServerTimeout = DurationOptions.GetValue(parse, _serverTimeout),
+        TlogTimeout = DurationOptions.GetValue(parse, _tlogTimeout),
+        MaxRequestBodySize = parse.GetValue(_maxBody),
+        ReadOnly = parse.GetValue(_readOnly),
+        ClientSigningAlgorithms = parse.GetValue(_algorithms) ?? [],
+        HttpTlsCertFile = parse.GetValue(_httpTlsCert)!,
+        HttpTlsKeyFile = parse.GetValue(_httpTlsKey)!,
+        GrpcTlsCertFile = parse.GetValue(_grpcTlsCert)!,
+        GrpcTlsKeyFile = parse.GetValue(_grpcTlsKey)!,
+        LogLevel = parse.GetValue(_logLevel)!,
+        RequestResponseLogging = parse.GetValue(_payloadLogging),
+        PersistentAntispam = parse.GetValue(_persistentAntispam),
+        AntispamMaxBatchSize = parse.GetValue(_antispamBatch),
+        AntispamPushbackThreshold = parse.GetValue(_antispamPushback),
+        AllowInsecureKeyPermissions = parse.GetValue(_allowInsecureKey),
+        Append = Append(parse),
+        TilesAddress = parse.GetValue(_tilesAddress),
+        TilesPort = parse.GetValue(_tilesPort),
+        TilesWorkers = parse.GetValue(_tilesWorkers),
+        TilesMaxConnections = parse.GetValue(_tilesMaxConnections),
+        TilesIdleTimeout = DurationOptions.GetValue(parse, _tilesIdleTimeout),
+        TilesCacheBytes = parse.GetValue(_tilesCacheSize),
+    };
+
+    private AppendOptions Append(ParseResult parse) => new()
+    {
+        BatchMaxSize = parse.GetValue(_batchMaxSize),
+        BatchMaxAge = DurationOptions.GetValue(parse, _batchMaxAge),
+        CheckpointInterval = DurationOptions.GetValue(parse, _checkpointInterval),
+        MaxQueuedEntries = parse.GetValue(_pushbackMax),
+    };
+
+    private static Option<string> LogLevelOption()
+    {
+        var option = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => ServeSettings.Defaults.LogLevel };
+        option.AcceptOnlyFromAmong("debug", "info", "warn", "error");  // rekor-tiles' names
+        return option;
+    }
+}
