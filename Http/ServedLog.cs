@@ -19,8 +19,9 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, P
 
     private int _disposed;
 
-    /// <summary>The log first, so that the dedup follower also indexes what the shutdown
-    /// integrated; the log's final checkpoint is waited for at most <paramref name="timeout"/>.</summary>
+    /// <summary>The log's shutdown first, so that the dedup follower also indexes what it
+    /// integrated (its final checkpoint is waited for at most <paramref name="timeout"/>); then the
+    /// follower, which reads through the driver; the driver last.</summary>
     public async ValueTask DisposeAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -31,13 +32,14 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, P
             {
                 using var shutdown = new CancellationTokenSource(timeout);
                 await Log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
-                await Log.DisposeAsync().ConfigureAwait(false);
             }
         }
         finally
         {
             if (Appender is not null)
                 await Appender.DisposeAsync().ConfigureAwait(false);
+            if (Log is not null)
+                await Log.DisposeAsync().ConfigureAwait(false);
             Files.Dispose();
         }
     }

@@ -289,7 +289,7 @@ public sealed class AppendLifecycle : ITransparencyLog, IAsyncDisposable
             {
                 await Task.Delay(_options.GcInterval, _clock, stop).ConfigureAwait(false);
                 long published = _awaiter.Latest?.Size ?? 0;
-                while (await _driver.CollectGarbageAsync(published, stop).ConfigureAwait(false))
+                while (!stop.IsCancellationRequested && await _driver.CollectGarbageAsync(published, stop).ConfigureAwait(false))
                 {
                 }
             }
