@@ -41,6 +41,16 @@ public sealed class CheckpointSigner
     /// <summary>Signing is the whole of making a checkpoint until witnesses cosign it.</summary>
     public CheckpointMaker Maker() => (head, _, _) => Task.FromResult(Sign(head));
 
+    /// <summary>The final checkpoint of a freeze: the tree with the <see cref="FrozenCheckpoint"/>
+    /// line for <paramref name="when"/>, made only over a stored checkpoint this key signed for this
+    /// origin (freezing with another key would sign another log's last word).</summary>
+    public CheckpointMaker FinalMaker(DateTimeOffset when) => (head, current, _) =>
+    {
+        if (current is not null)
+            CheckSameLog(current);
+        return Task.FromResult(Sign(head, [FrozenCheckpoint.Line(when)]));
+    };
+
     /// <summary>
     /// A checkpoint of another origin, or not signed by this signer, means another log, or a
     /// second process on this storage with another key or --hostname (two servers started in

@@ -36,12 +36,12 @@ public static class FreezeCommand
         using (key)
         {
             var signer = CheckpointSigner.For(key, origin);
-            string line = FrozenCheckpoint.Line((clock ?? TimeProvider.System).GetUtcNow());
+            var now = (clock ?? TimeProvider.System).GetUtcNow();
             var storage = new PosixStorage(storageDir);
             FreezeOutcome? outcome;
             try
             {
-                outcome = storage.TryFreezeAsync(FinalCheckpoint(signer, line), CancellationToken.None).GetAwaiter().GetResult();
+                outcome = storage.TryFreezeAsync(signer.FinalMaker(now), CancellationToken.None).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is LogStateException or IOException or UnauthorizedAccessException)
             {
@@ -54,7 +54,7 @@ public static class FreezeCommand
                     "Stop it (or restart the server with --read-only) and run freeze again; nothing was written.");
                 return 1;
             }
-            string frozen = FrozenCheckpoint.FrozenLine(done.Final.Body()) ?? line;
+            string frozen = FrozenCheckpoint.FrozenLine(done.Final.Body()) ?? FrozenCheckpoint.Line(now);
             if (done.Wrote)
                 stdout.WriteLine($"freeze: froze {storage.Paths.Root} at size {done.Final.Size}: the checkpoint now carries \"{frozen}\"");
             else
@@ -63,13 +63,4 @@ public static class FreezeCommand
             return 0;
         }
     }
-
-    /// <summary>The log's own key must have signed the checkpoint it ends: freeze needs the same
-    /// key and origin, or it would sign another log's final word.</summary>
-    private static CheckpointMaker FinalCheckpoint(CheckpointSigner signer, string frozenLine) => (head, current, _) =>
-    {
-        if (current is not null)
-            signer.CheckSameLog(current);
-        return Task.FromResult(signer.Sign(head, [frozenLine]));
-    };
 }

@@ -1,24 +1,27 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Signing;
 
 namespace RekorPosix.Bench;
 
 /// <summary>
-/// Builds a large log fast for the scale measurements, through the real integration code
-/// (PosixStorage.Integrate: the same bundles, tiles, fsyncs and treeState commits as the server),
+/// Builds a large log fast for the scale measurements, through the POSIX driver's contract
+/// (the same bundles, tiles, fsyncs and treeState commits as the server),
 /// in big batches and without the HTTP front end or signature checks. Entries are unique
 /// synthetic bodies of a fixed size.
 /// </summary>
 public static class BulkLoad
 {
-    public static int Run(string storageDir, string signerFile, string origin, long count, int entrySize, int batch)
+    public static int Run(string storageDir, string signerFile, string origin, long count, int entrySize, int batch) =>
+        RunAsync(new PosixStorage(storageDir), signerFile, origin, count, entrySize, batch).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(ILogDriver storage, string signerFile, string origin, long count, int entrySize, int batch)
     {
-        var storage = new PosixStorage(storageDir);
-        var state = storage.Open();
+        var state = await storage.OpenAsync(CancellationToken.None);
         using var key = LogSigningKey.Load(signerFile);
-        var signer = key.CreateNoteSigner(origin);
+        var signer = CheckpointSigner.For(key, origin);
         var clock = Stopwatch.StartNew();
         var report = Stopwatch.StartNew();
         long written = 0;
@@ -28,7 +31,7 @@ public static class BulkLoad
             var entries = new List<ReadOnlyMemory<byte>>(n);
             for (int i = 0; i < n; i++)
                 entries.Add(Entry(state.Size + written + i, entrySize));
-            storage.Integrate(entries);
+            await storage.SequenceAsync(entries, CancellationToken.None);
             written += n;
             if (report.Elapsed.TotalSeconds >= 10 || written == count)
             {
@@ -36,9 +39,10 @@ public static class BulkLoad
                 report.Restart();
             }
         }
-        storage.PublishCheckpoint(text => SignedNote.Sign(text, [signer]), origin, TimeSpan.Zero, TimeSpan.Zero,
-            DateTimeOffset.UtcNow, force: true);
-        Console.WriteLine($"bulk: {written} entries of {entrySize} bytes in {clock.Elapsed.TotalSeconds:F1} s ({written / clock.Elapsed.TotalSeconds:F0} entries/s); log size now {storage.ReadTreeState().Size}");
+        var head = await storage.IntegrateAsync(CancellationToken.None);
+        await storage.PublishAsync(new PublicationPace(TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, Force: true), signer.Maker(), CancellationToken.None);
+        await storage.DisposeAsync();
+        Console.WriteLine($"bulk: {written} entries of {entrySize} bytes in {clock.Elapsed.TotalSeconds:F1} s ({written / clock.Elapsed.TotalSeconds:F0} entries/s); log size now {head.Size}");
         return 0;
     }
 

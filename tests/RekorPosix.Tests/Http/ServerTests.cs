@@ -125,7 +125,7 @@ public class ServerTests
         foreach (var post in posts)
             Assert.Equal(System.Net.HttpStatusCode.Created, (await post).StatusCode);
         await server.DisposeAsync();
-        var audit = new RekorPosix.Log.LogAuditor(RekorPosix.Log.LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run();
+        var audit = PosixStorageCalls.Audit(dir.Path, TestLogKey.Verifier());
         Assert.True(audit.Ok, audit.Message);
         Assert.Equal(20, audit.Checkpoint!.Size);
     }

@@ -21,7 +21,7 @@ public static class Strace
 
     /// <summary>
     /// Starts <c>rekor-server-posix {args}</c>, waits until its thread <paramref name="readyThread"/>
-    /// runs (start-up is over, e.g. "log-integrator"), then attaches <c>strace -f {options}</c> to
+    /// runs (start-up is over, e.g. "log-sequencer"), then attaches <c>strace -f {options}</c> to
     /// every thread. strace counts injections per thread from the attach, so start-up calls do
     /// not count. Returns (the server, strace); strace ends with the server.
     /// </summary>

@@ -16,5 +16,8 @@ public static class TestLogKey
         return text => SignedNote.Sign(text, [signer]);
     }
 
+    /// <summary>The log's checkpoint signer for the tessera origin, verifying with its public key.</summary>
+    public static RekorPosix.Log.CheckpointSigner Signer() => RekorPosix.Log.CheckpointSigner.For(Load(), TestData.TesseraOrigin);
+
     public static INoteVerifier Verifier() => NoteVerifiers.FromVerifierKey(TestData.TesseraVkey);
 }

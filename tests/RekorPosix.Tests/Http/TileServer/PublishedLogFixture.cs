@@ -34,7 +34,7 @@ public sealed class PublishedLogFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new AppendOptions { BatchMaxAge = TimeSpan.FromMilliseconds(5), CheckpointInterval = TimeSpan.FromMilliseconds(100) };
-        await using (var log = PosixLog.Start(_dir.Path, TestLogKey.SignNote(), TestData.TesseraOrigin, options, NullLogger.Instance))
+        await using (var log = await Flavour.StartLogAsync(_dir.Path, TestLogKey.Signer(), options, NullLogger.Instance))
         {
             for (int start = 0; start < Size; start += 37)
             {

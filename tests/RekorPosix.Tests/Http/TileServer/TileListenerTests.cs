@@ -570,7 +570,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
     {
         using var dir = new TempDir();
         var options = new AppendOptions { BatchMaxAge = TimeSpan.FromMilliseconds(5), CheckpointInterval = TimeSpan.FromMilliseconds(100) };
-        await using (var writer = PosixLog.Start(dir.Path, TestLogKey.SignNote(), TestData.TesseraOrigin, options, NullLogger.Instance))
+        await using (var writer = await Flavour.StartLogAsync(dir.Path, TestLogKey.Signer(), options, NullLogger.Instance))
         {
             for (int i = 0; i < 10; i++)
                 await writer.AddAsync(PublishedLogFixture.Entry(i), CancellationToken.None);
@@ -587,7 +587,7 @@ public class TileListenerTests(PublishedLogFixture log) : IClassFixture<Publishe
         Assert.Equal(HttpStatusCode.NotFound, (await tiles.GetAsync("/tile/0/000.p/15")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await tiles.GetAsync("/tile/0/000.p/10")).StatusCode);
 
-        storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin, TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, force: true);
+        storage.PublishCheckpoint(TestLogKey.Signer(), TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, force: true);
         // The read-only server rereads the checkpoint file at most once a second.
         await Eventually.True(() => tiles.Send(new HttpRequestMessage(HttpMethod.Get, "/tile/entries/000.p/15")).StatusCode == HttpStatusCode.OK,
             "the tile was served once the new checkpoint covered it");

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Tests.Support;
 using RekorPosix.Tiles;
@@ -18,8 +19,8 @@ public class AntispamFollowerTests
 
     private static byte[][] Entries(int count) => Enumerable.Range(0, count).Select(Entry).ToArray();
 
-    private static AntispamFollower Open(TempDir dir, MemoryLogReader reader, AntispamOptions? options = null, ILogger? logger = null) =>
-        AntispamFollower.Open(dir.Path, reader, options ?? Fast, logger ?? NullLogger.Instance);
+    private static Task<AntispamFollower> Open(TempDir dir, MemoryLogReader reader, AntispamOptions? options = null, ILogger? logger = null) =>
+        AntispamFollower.OpenAsync(Flavour.DedupIndexFile(dir.Path), reader, options ?? Fast, logger ?? NullLogger.Instance);
 
     private static async Task CaughtUp(AntispamFollower follower, long size) =>
         await Eventually.True(() => follower.NextIndex == size, $"the follower indexed {size} entries (it is at {follower.NextIndex})");
@@ -35,7 +36,7 @@ public class AntispamFollowerTests
     {
         using var dir = new TempDir();
         var entries = Entries(700);
-        await using var follower = Open(dir, new MemoryLogReader(entries));
+        await using var follower = await Open(dir, new MemoryLogReader(entries));
         await CaughtUp(follower, 700);
         AssertFindsEachAtItsIndex(follower, entries);
         Assert.Null(follower.Find(Id(Entry(700))));
@@ -49,7 +50,7 @@ public class AntispamFollowerTests
         var entries = Entries(600);
         entries[300] = entries[3];
         entries[599] = entries[3];
-        await using var follower = Open(dir, new MemoryLogReader(entries), Fast with { MaxBatchSize = 100 });
+        await using var follower = await Open(dir, new MemoryLogReader(entries), Fast with { MaxBatchSize = 100 });
         await CaughtUp(follower, 600);
         Assert.Equal(3, follower.Find(Id(entries[3])));
     }
@@ -60,10 +61,10 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(300);
         var reader = new MemoryLogReader(entries);
-        await using (var follower = Open(dir, reader))
+        await using (var follower = await Open(dir, reader))
             await CaughtUp(follower, 300);
         int reads = reader.Requests.Count;
-        await using var reopened = Open(dir, reader);
+        await using var reopened = await Open(dir, reader);
         Assert.Equal(300, reopened.NextIndex);
         AssertFindsEachAtItsIndex(reopened, entries);
         // Two more looks at the log's size: a whole round of the background loop has run since,
@@ -79,10 +80,10 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(700);
         var reader = new MemoryLogReader(entries.Take(100));
-        await using (var follower = Open(dir, reader))
+        await using (var follower = await Open(dir, reader))
             await CaughtUp(follower, 100);
         reader.Append(entries[100..]);
-        await using var reopened = Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
+        await using var reopened = await Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
         Assert.Equal(700, reopened.NextIndex);
         AssertFindsEachAtItsIndex(reopened, entries);
     }
@@ -93,10 +94,10 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(520);
         var reader = new MemoryLogReader(entries);
-        await using (var follower = Open(dir, reader))
+        await using (var follower = await Open(dir, reader))
             await CaughtUp(follower, 520);
         File.Delete(dir[".state/antispam.db"]);
-        await using var rebuilt = Open(dir, reader);
+        await using var rebuilt = await Open(dir, reader);
         await CaughtUp(rebuilt, 520);
         AssertFindsEachAtItsIndex(rebuilt, entries);
     }
@@ -107,11 +108,11 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(520);
         var reader = new MemoryLogReader(entries);
-        await using (var follower = Open(dir, reader))
+        await using (var follower = await Open(dir, reader))
             await CaughtUp(follower, 520);
         File.WriteAllBytes(dir[".state/antispam.db"], RandomNumberGenerator.GetBytes(20_000));
         var logger = new CapturingLogger();
-        await using var rebuilt = Open(dir, reader, logger: logger);
+        await using var rebuilt = await Open(dir, reader, logger: logger);
         await CaughtUp(rebuilt, 520);
         AssertFindsEachAtItsIndex(rebuilt, entries);
         Assert.Contains(logger.Lines, l => l.Level == LogLevel.Warning && l.EventId == 501);
@@ -124,11 +125,11 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(5000);
         var reader = new MemoryLogReader(entries);
-        await using (var follower = Open(dir, reader))
+        await using (var follower = await Open(dir, reader))
             await CaughtUp(follower, 5000);
         PersistentDedupIndexTests.DamageTheLastThird(dir[".state/antispam.db"]);
         var logger = new CapturingLogger();
-        await using var reopened = Open(dir, reader, logger: logger);
+        await using var reopened = await Open(dir, reader, logger: logger);
         Assert.Equal(5000, reopened.NextIndex);
         // Lookups answer "unknown" where they meet the damage, and get the follower to rebuild.
         foreach (var entry in entries.Where((_, i) => i % 50 == 0))
@@ -145,11 +146,11 @@ public class AntispamFollowerTests
     {
         using var dir = new TempDir();
         var old = Entries(300);
-        await using (var follower = Open(dir, new MemoryLogReader(old)))
+        await using (var follower = await Open(dir, new MemoryLogReader(old)))
             await CaughtUp(follower, 300);
         var fresh = Enumerable.Range(1000, 100).Select(Entry).ToArray();
         var logger = new CapturingLogger();
-        await using var reopened = Open(dir, new MemoryLogReader(fresh), logger: logger);
+        await using var reopened = await Open(dir, new MemoryLogReader(fresh), logger: logger);
         await Eventually.True(() => logger.Lines.Any(l => l.EventId == 501), "the index was rebuilt");
         await CaughtUp(reopened, 100);
         AssertFindsEachAtItsIndex(reopened, fresh);
@@ -162,7 +163,7 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         using var gate = new ManualResetEventSlim(false);
         var reader = new MemoryLogReader(Entries(3000)) { ReadGate = gate };
-        await using var follower = Open(dir, reader);
+        await using var follower = await Open(dir, reader);
         await Eventually.True(() => follower.Lag == 3000, "the follower saw the log's size");
         Assert.True(follower.PushbackActive);
         gate.Set();
@@ -176,7 +177,7 @@ public class AntispamFollowerTests
     {
         using var dir = new TempDir();
         var reader = new MemoryLogReader(Entries(10));
-        await using var follower = Open(dir, reader, Fast with { PushbackThreshold = 100 });
+        await using var follower = await Open(dir, reader, Fast with { PushbackThreshold = 100 });
         await CaughtUp(follower, 10);
         reader.FailReads = new IOException("tile store unreachable");
         reader.Claim(110);
@@ -195,7 +196,7 @@ public class AntispamFollowerTests
     {
         using var dir = new TempDir();
         var reader = new MemoryLogReader() { FailReads = new IOException("down") };
-        await using var follower = Open(dir, reader);
+        await using var follower = await Open(dir, reader);
         follower.NotifyIntegrated(AntispamOptions.DefaultPushbackThreshold);
         Assert.False(follower.PushbackActive);
         follower.NotifyIntegrated(AntispamOptions.DefaultPushbackThreshold + 1);
@@ -209,7 +210,7 @@ public class AntispamFollowerTests
         var entries = Entries(400);
         var reader = new MemoryLogReader(entries) { FailReads = new IOException("tile store unreachable") };
         var logger = new CapturingLogger();
-        await using var follower = Open(dir, reader, logger: logger);
+        await using var follower = await Open(dir, reader, logger: logger);
         await Eventually.True(() => reader.FailedReads >= 3, "the read was retried");
         Assert.Equal(0, follower.NextIndex);
         Assert.Single(logger.Lines, l => l.EventId == 502);
@@ -225,7 +226,7 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(300);
         var reader = new MemoryLogReader(entries.Take(100));
-        await using var follower = Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
+        await using var follower = await Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
         await CaughtUp(follower, 100);
         reader.Append(entries[100..]);
         follower.NotifyIntegrated(300);
@@ -241,7 +242,7 @@ public class AntispamFollowerTests
     {
         using var dir = new TempDir();
         var logger = new CapturingLogger();
-        await using var follower = Open(dir, new MemoryLogReader(Entries(95)), Fast with { MaxBatchSize = 10 }, logger);
+        await using var follower = await Open(dir, new MemoryLogReader(Entries(95)), Fast with { MaxBatchSize = 10 }, logger);
         await CaughtUp(follower, 95);
         var committed = logger.Lines.Where(l => l.EventId == 505).Select(l => long.Parse(l.Message.Split(' ')[^1])).ToList();
         Assert.Equal([10, 20, 30, 40, 50, 60, 70, 80, 90, 95], committed);
@@ -253,7 +254,7 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(50);
         var reader = new MemoryLogReader(entries.Take(10));
-        await using var follower = Open(dir, reader);
+        await using var follower = await Open(dir, reader);
         await CaughtUp(follower, 10);
         reader.Append(entries[10..]);
         await CaughtUp(follower, 50);
@@ -266,12 +267,12 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var entries = Entries(600);
         var reader = new MemoryLogReader(entries.Take(100));
-        var follower = Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
+        var follower = await Open(dir, reader, Fast with { PollInterval = TimeSpan.FromHours(1) });
         await CaughtUp(follower, 100);
         reader.Append(entries[100..]);
         await follower.DisposeAsync();
         reader.FailReads = new IOException("no more reading");
-        await using var reopened = Open(dir, reader);
+        await using var reopened = await Open(dir, reader);
         Assert.Equal(600, reopened.NextIndex);
         AssertFindsEachAtItsIndex(reopened, entries);
     }
@@ -282,7 +283,7 @@ public class AntispamFollowerTests
         using var dir = new TempDir();
         var reader = new MemoryLogReader(Entries(100)) { FailReads = new IOException("down") };
         // A drain timeout far beyond the hang guard: only not waiting for it ends Dispose in time.
-        var follower = Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromHours(1) });
+        var follower = await Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromHours(1) });
         await Eventually.True(() => reader.FailedReads > 0, "a read failed");
         await follower.DisposeAsync().AsTask().WaitAsync(HangGuard.Timeout);
         Assert.Equal(0, follower.NextIndex);
@@ -296,13 +297,13 @@ public class AntispamFollowerTests
         var reader = new MemoryLogReader(Entries(100)) { ReadGate = gate };
         var logger = new CapturingLogger();
         // A lag above the threshold, so that Open does not index (and wait for the gate) itself.
-        var follower = Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromMilliseconds(50), PushbackThreshold = 10 }, logger);
+        var follower = await Open(dir, reader, Fast with { DrainTimeout = TimeSpan.FromMilliseconds(50), PushbackThreshold = 10 }, logger);
         await Eventually.True(() => follower.Lag == 100, "the follower saw the log");
         var disposing = follower.DisposeAsync().AsTask();
         await Eventually.True(() => logger.Lines.Any(l => l.EventId == 506), "the follower gave up");
         gate.Set();
         await disposing.WaitAsync(HangGuard.Timeout);
-        await using var reopened = Open(dir, new MemoryLogReader(Entries(100)) { FailReads = new IOException("down") });
+        await using var reopened = await Open(dir, new MemoryLogReader(Entries(100)) { FailReads = new IOException("down") });
         Assert.Equal(0, reopened.NextIndex);
     }
 }

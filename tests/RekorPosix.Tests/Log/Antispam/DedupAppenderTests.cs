@@ -29,8 +29,8 @@ public class DedupAppenderTests
     [Fact]
     public async Task ARepeat_IsADuplicateWithTheOriginalIndex_AndIsNotAppended()
     {
-        var log = new ScriptedLog();
-        await using var appender = DedupAppender.Open("unused", log, InMemoryOnly, NullLogger.Instance);
+        var log = new FakeLog();
+        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
         Assert.Equal(new LogIndex(1, false), await Add(appender, Entry(2)));
         Assert.Equal(new LogIndex(0, true), await Add(appender, Entry(1)));
@@ -42,10 +42,10 @@ public class DedupAppenderTests
     [Fact]
     public async Task ARepeatWhileTheFirstIsInFlight_GetsTheSameIndex()
     {
-        var log = new ScriptedLog();
+        var log = new FakeLog();
         var first = new TaskCompletionSource<long>();
         log.Next.Enqueue(() => first.Task);
-        await using var appender = DedupAppender.Open("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
         var a = Add(appender, Entry(1));
         var b = Add(appender, Entry(1));
         Assert.False(b.IsCompleted);
@@ -58,9 +58,9 @@ public class DedupAppenderTests
     [Fact]
     public async Task AFailedFirstAdd_CanBeRetried()
     {
-        var log = new ScriptedLog();
+        var log = new FakeLog();
         log.Next.Enqueue(() => throw new PushbackException("queue full"));
-        await using var appender = DedupAppender.Open("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
         await Assert.ThrowsAsync<PushbackException>(() => Add(appender, Entry(1)));
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
         Assert.Equal(2, log.Added.Count);
@@ -69,10 +69,10 @@ public class DedupAppenderTests
     [Fact]
     public async Task ACancelledCaller_StopsWaiting_ButARepeatLearnsTheIndex()
     {
-        var log = new ScriptedLog();
+        var log = new FakeLog();
         var first = new TaskCompletionSource<long>();
         log.Next.Enqueue(() => first.Task);
-        await using var appender = DedupAppender.Open("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
         using var cancel = new CancellationTokenSource();
         var a = Add(appender, Entry(1), cancel.Token);
         cancel.Cancel();
@@ -85,8 +85,8 @@ public class DedupAppenderTests
     [Fact]
     public async Task AnOversizedEntryOrABadIdentity_IsRefused_AndNothingIsAppended()
     {
-        var log = new ScriptedLog();
-        await using var appender = DedupAppender.Open("unused", log, InMemoryOnly, NullLogger.Instance);
+        var log = new FakeLog();
+        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
         await Assert.ThrowsAsync<ArgumentException>(() => Add(appender, new byte[65536]));
         await Assert.ThrowsAsync<ArgumentException>(() => appender.AddAsync(Entry(1), new byte[20], CancellationToken.None));
         Assert.Empty(log.Added);
@@ -97,8 +97,8 @@ public class DedupAppenderTests
     {
         using var dir = new TempDir();
         var entries = Enumerable.Range(0, 300).Select(Entry).ToArray();
-        var log = new ScriptedLog(new MemoryLogReader(entries));
-        await using var appender = DedupAppender.Open(dir.Path, log, Persistent, NullLogger.Instance);
+        var log = new FakeLog(new MemoryLogReader(entries));
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent, NullLogger.Instance);
         Assert.True(appender.IsPersistent);
         await Eventually.True(() => appender.FollowerNextIndex == 300, "the follower caught up");
         Assert.Equal(new LogIndex(257, true), await Add(appender, entries[257]));
@@ -110,22 +110,22 @@ public class DedupAppenderTests
     {
         using var dir = new TempDir();
         var entries = Enumerable.Range(0, 1000).Select(Entry).ToArray();
-        var log = new ScriptedLog(new MemoryLogReader(entries));
+        var log = new FakeLog(new MemoryLogReader(entries));
         // A fresh index a thousand entries behind: within the threshold, so Open indexes them itself.
-        await using var appender = DedupAppender.Open(dir.Path, log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
         Assert.Equal(new LogIndex(999, true), await Add(appender, entries[999]));
         Assert.Empty(log.Added);
     }
 
     [Fact]
-    public async Task NotifyIntegrated_WakesTheFollower_ForEntriesAppendedAnotherWay()
+    public async Task TheLogsIntegratedEvent_WakesTheFollower()
     {
         using var dir = new TempDir();
         var reader = new MemoryLogReader();
-        var log = new ScriptedLog(reader);
-        await using var appender = DedupAppender.Open(dir.Path, log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
+        var log = new FakeLog(reader);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
         reader.Append(Entry(0), Entry(1));
-        appender.NotifyIntegrated(2);
+        log.RaiseIntegrated(2);
         await Eventually.True(() => appender.FollowerNextIndex == 2, "the follower indexed the new entries");
         Assert.Equal(new LogIndex(1, true), await Add(appender, Entry(1)));
         Assert.Empty(log.Added);
@@ -136,8 +136,8 @@ public class DedupAppenderTests
     {
         using var dir = new TempDir();
         var reader = new MemoryLogReader { FailReads = new IOException("tile store unreachable") };
-        var log = new ScriptedLog(reader);
-        await using var appender = DedupAppender.Open(dir.Path, log, Persistent with { PushbackThreshold = 10 }, NullLogger.Instance);
+        var log = new FakeLog(reader);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent with { PushbackThreshold = 10 }, NullLogger.Instance);
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
         reader.Claim(11);
         await Eventually.True(() => appender.PushbackActive, "pushback started");
@@ -154,8 +154,8 @@ public class DedupAppenderTests
         // A directory where the database file should be: SQLite cannot open it, and it is not ours to move.
         Directory.CreateDirectory(dir[".state/antispam.db"]);
         var logger = new CapturingLogger();
-        var log = new ScriptedLog();
-        await using var appender = DedupAppender.Open(dir.Path, log, Persistent, logger);
+        var log = new FakeLog();
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent, logger);
         Assert.False(appender.IsPersistent);
         Assert.Contains(logger.Lines, l => l.Level == LogLevel.Error && l.EventId == 507);
         await Add(appender, Entry(1));
@@ -167,13 +167,13 @@ public class DedupAppenderTests
 
     private sealed class Server : IAsyncDisposable
     {
-        public required PosixLog Log { get; init; }
+        public required AppendLifecycle Log { get; init; }
         public required DedupAppender Appender { get; init; }
 
-        public static Server Start(string dir, AntispamOptions options)
+        public static async Task<Server> Start(string dir, AntispamOptions options)
         {
-            var log = PosixLog.Start(dir, TestLogKey.SignNote(), TestData.TesseraOrigin, FastLog, NullLogger.Instance);
-            return new Server { Log = log, Appender = DedupAppender.Open(dir, log, options, NullLogger.Instance) };
+            var log = await Flavour.StartLogAsync(dir, TestLogKey.Signer(), FastLog, NullLogger.Instance);
+            return new Server { Log = log, Appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir), log, options, NullLogger.Instance) };
         }
 
         /// <summary>The order the server shuts down in: the log first, then the antispam follower
@@ -190,13 +190,13 @@ public class DedupAppenderTests
     public async Task OverAPosixLog_ADuplicateGetsTheOriginalIndex_AlsoAfterARestart()
     {
         using var dir = new TempDir();
-        await using (var server = Server.Start(dir.Path, Persistent))
+        await using (var server = await Server.Start(dir.Path, Persistent))
         {
             Assert.Equal(new LogIndex(0, false), await Add(server.Appender, Entry(0)));
             Assert.Equal(new LogIndex(1, false), await Add(server.Appender, Entry(1)));
             Assert.Equal(new LogIndex(0, true), await Add(server.Appender, Entry(0)));
         }
-        await using (var server = Server.Start(dir.Path, Persistent))
+        await using (var server = await Server.Start(dir.Path, Persistent))
         {
             // Nothing in memory now: the answer comes from the index on disk.
             Assert.Equal(new LogIndex(1, true), await Add(server.Appender, Entry(1)));
@@ -212,7 +212,7 @@ public class DedupAppenderTests
         using var dir = new TempDir();
         var entries = Enumerable.Range(0, 700).Select(Entry).ToArray();
         LogIndex[] added;
-        await using (var server = Server.Start(dir.Path, Persistent))
+        await using (var server = await Server.Start(dir.Path, Persistent))
         {
             added = await Task.WhenAll(entries.Select(e => Add(server.Appender, e))).WaitAsync(HangGuard.Timeout);
             Assert.All(added, a => Assert.False(a.IsDuplicate));
@@ -227,12 +227,12 @@ public class DedupAppenderTests
         var storage = new PosixStorage(dir.Path);
         for (long bundle = 0; bundle * 256 < 700; bundle++)
         {
-            var bundleEntries = RekorPosix.Tiles.EntryBundle.Parse(storage.ReadEntryBundle(
+            var bundleEntries = RekorPosix.Tiles.EntryBundle.Parse(storage.Files.ReadEntryBundle(
                 RekorPosix.Tiles.TileMath.EntryBundleAt(bundle, 700)!.Value));
             for (int i = 0; i < bundleEntries.Count; i++)
                 indexOf[Encoding.UTF8.GetString(bundleEntries[i].Span)] = bundle * 256 + i;
         }
-        await using (var server = Server.Start(dir.Path, Persistent))
+        await using (var server = await Server.Start(dir.Path, Persistent))
         {
             Assert.Equal(700, server.Appender.FollowerNextIndex);
             foreach (var entry in entries)
@@ -245,9 +245,9 @@ public class DedupAppenderTests
     public async Task OverAPosixLog_WithoutThePersistentIndex_ARestartForgets()
     {
         using var dir = new TempDir();
-        await using (var server = Server.Start(dir.Path, InMemoryOnly))
+        await using (var server = await Server.Start(dir.Path, InMemoryOnly))
             await Add(server.Appender, Entry(0));
-        await using (var server = Server.Start(dir.Path, InMemoryOnly))
+        await using (var server = await Server.Start(dir.Path, InMemoryOnly))
             Assert.Equal(new LogIndex(1, false), await Add(server.Appender, Entry(0)));
         Assert.False(File.Exists(dir[".state/antispam.db"]));
     }
@@ -257,13 +257,13 @@ public class DedupAppenderTests
     {
         using var dir = new TempDir();
         LogIndex[] added;
-        await using (var server = Server.Start(dir.Path, Persistent))
+        await using (var server = await Server.Start(dir.Path, Persistent))
         {
             added = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Add(server.Appender, Entry(i))));
             Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), added.Select(a => a.Index).Order());
         }
         File.Delete(dir[".state/antispam.db"]);
-        await using (var server = Server.Start(dir.Path, Persistent))
+        await using (var server = await Server.Start(dir.Path, Persistent))
         {
             await Eventually.True(() => server.Appender.FollowerNextIndex == 300, "the index was rebuilt");
             for (int i = 0; i < 300; i += 37)

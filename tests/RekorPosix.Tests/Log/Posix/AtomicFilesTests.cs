@@ -102,7 +102,7 @@ public class AtomicFilesTests
             Assert.True(setup.ExitCode == 0, err);
         }
 
-        var (child, tracer) = Strace.StartThenAttach("log-integrator",
+        var (child, tracer) = Strace.StartThenAttach("log-sequencer",
             ["-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"], add);
         using (child)
         using (tracer)
@@ -128,7 +128,7 @@ public class AtomicFilesTests
         Assert.Contains("1\tthe entry\n", retry.StandardOutput.ReadToEnd());
         Assert.True(retry.WaitForExit(120_000));
         Assert.Equal(0, retry.ExitCode);
-        var audit = new LogAuditor(LogAuditor.DirectoryReader(log), TestLogKey.Verifier()).Run();
+        var audit = PosixStorageCalls.Audit(log, TestLogKey.Verifier());
         Assert.True(audit.Ok, audit.Message);
     }
 
@@ -156,7 +156,7 @@ public class AtomicFilesTests
             Assert.True(setup.ExitCode == 0, err);
         }
 
-        var (child, tracer) = Strace.StartThenAttach("log-integrator", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, "tile", "entries"),
+        var (child, tracer) = Strace.StartThenAttach("log-sequencer", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, "tile", "entries"),
             "-e", "trace=fsync", "-e", "inject=fsync:error=EIO:when=1"], add);
         using (child)
         using (tracer)

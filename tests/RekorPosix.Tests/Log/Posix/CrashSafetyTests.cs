@@ -104,7 +104,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Assert.True(code == 0, err);
         Observe(log, verifier, checkpoints);
 
-        var audit = new LogAuditor(LogAuditor.DirectoryReader(log), verifier).Run();
+        var audit = PosixStorageCalls.Audit(log, verifier);
         Assert.True(audit.Ok, audit.Message);
         var final = audit.Checkpoint!;
         Assert.Equal(new PosixStorage(log).ReadTreeState().Size, final.Size);

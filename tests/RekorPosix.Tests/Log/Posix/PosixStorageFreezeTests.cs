@@ -18,8 +18,10 @@ public class PosixStorageFreezeTests
         return new PosixStorage(dir.Path);
     }
 
-    private static FreezeOutcome? Freeze(PosixStorage storage, DateTimeOffset now) =>
-        storage.TryFreeze(TestLogKey.SignNote(), TestData.TesseraOrigin, TestLogKey.Verifier(), now);
+    private static FreezeOutcome? Freeze(PosixStorage storage, DateTimeOffset now) => storage.TryFreeze(TestLogKey.Signer(), now);
+
+    private static (bool Wrote, long Size, string? Line) Summary(FreezeOutcome? outcome) =>
+        (outcome!.Value.Wrote, outcome.Value.Final.Size, FrozenCheckpoint.FrozenLine(outcome.Value.Final.Body()));
 
     private static List<ReadOnlyMemory<byte>> Entries(int count) =>
         Enumerable.Range(0, count).Select(i => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes($"late-{i}")).ToList();
@@ -33,11 +35,12 @@ public class PosixStorageFreezeTests
 
         var outcome = Freeze(storage, Now);
 
-        Assert.Equal(new FreezeOutcome(true, before.Size, "Log frozen \u2014 Mon May  4 03:02:01 UTC 2026"), outcome);
+        Assert.Equal((true, before.Size, "Log frozen \u2014 Mon May  4 03:02:01 UTC 2026"), Summary(outcome));
+        Assert.Equal(File.ReadAllBytes(dir["checkpoint"]), outcome!.Value.Final.Note);
         var after = Checkpoint.Parse(SignedNote.Open(File.ReadAllText(dir["checkpoint"]), [TestLogKey.Verifier()]));
         Assert.Equal(before with { Extensions = ["Log frozen \u2014 Mon May  4 03:02:01 UTC 2026"] }, after);
         Assert.Single(SignedNote.Parse(File.ReadAllText(dir["checkpoint"])).Signatures);
-        var audit = new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run();
+        var audit = PosixStorageCalls.Audit(dir.Path, TestLogKey.Verifier());
         Assert.True(audit.Ok, audit.Message);
     }
 
@@ -49,7 +52,7 @@ public class PosixStorageFreezeTests
         Freeze(storage, Now);
         byte[] first = File.ReadAllBytes(dir["checkpoint"]);
         var again = Freeze(storage, Now.AddDays(3));
-        Assert.Equal(new FreezeOutcome(false, 15, "Log frozen \u2014 Mon May  4 03:02:01 UTC 2026"), again);
+        Assert.Equal((false, 15L, "Log frozen \u2014 Mon May  4 03:02:01 UTC 2026"), Summary(again));
         Assert.Equal(first, File.ReadAllBytes(dir["checkpoint"]));
     }
 
@@ -60,8 +63,8 @@ public class PosixStorageFreezeTests
         var storage = TesseraCopy(dir);
         storage.Open();
         storage.Integrate(Entries(300));
-        Assert.Equal(315, Freeze(storage, Now)!.Value.Size);
-        var audit = new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run();
+        Assert.Equal(315, Freeze(storage, Now)!.Value.Final.Size);
+        var audit = PosixStorageCalls.Audit(dir.Path, TestLogKey.Verifier());
         Assert.True(audit.Ok, audit.Message);
         Assert.Equal(315, audit.Checkpoint!.Size);
     }
@@ -85,14 +88,10 @@ public class PosixStorageFreezeTests
         var storage = TesseraCopy(dir);
         byte[] before = File.ReadAllBytes(dir["checkpoint"]);
         using var other = LogSigningKey.GenerateEd25519();
-        var signer = other.CreateNoteSigner(TestData.TesseraOrigin);
-        var e = Assert.Throws<LogStateException>(() => storage.TryFreeze(text => SignedNote.Sign(text, [signer]),
-            TestData.TesseraOrigin, other.PublicKey.CreateNoteVerifier(TestData.TesseraOrigin), Now));
-        Assert.Contains("does not verify with this key", e.Message);
-        var key = TestLogKey.Load();
-        var renamed = key.CreateNoteSigner("another.example");
-        Assert.Throws<LogStateException>(() => storage.TryFreeze(text => SignedNote.Sign(text, [renamed]),
-            "another.example", key.PublicKey.CreateNoteVerifier("another.example"), Now));
+        var e = Assert.Throws<LogStateException>(() => storage.TryFreeze(CheckpointSigner.For(other, TestData.TesseraOrigin), Now));
+        Assert.Contains("is not signed by this signer", e.Message);
+        var renamed = Assert.Throws<LogStateException>(() => storage.TryFreeze(CheckpointSigner.For(TestLogKey.Load(), "another.example"), Now));
+        Assert.Contains("not 'another.example'", renamed.Message);
         Assert.Equal(before, File.ReadAllBytes(dir["checkpoint"]));
     }
 
@@ -113,10 +112,11 @@ public class PosixStorageFreezeTests
         Freeze(storage, Now);
         byte[] frozen = File.ReadAllBytes(dir["checkpoint"]);
 
-        Assert.Contains("frozen", Assert.Throws<LogStateException>(() => new PosixStorage(dir.Path).Open()).Message);
-        Assert.Contains("frozen", Assert.Throws<LogStateException>(() => storage.Integrate(Entries(1))).Message);
-        Assert.Contains("frozen", Assert.Throws<LogStateException>(() => storage.PublishCheckpoint(TestLogKey.SignNote(),
-            TestData.TesseraOrigin, TimeSpan.Zero, TimeSpan.Zero, Now.AddDays(1), force: true)).Message);
+        Assert.Contains("frozen", Assert.Throws<LogFrozenException>(() => new PosixStorage(dir.Path).Open()).Message);
+        Assert.Contains("frozen", Assert.Throws<LogFrozenException>(() => storage.Integrate(Entries(1))).Message);
+        var refused = Assert.Throws<LogFrozenException>(() => storage.PublishCheckpoint(TestLogKey.Signer(),
+            TimeSpan.Zero, TimeSpan.Zero, Now.AddDays(1), force: true));
+        Assert.Equal(frozen, refused.Final.Note);
         Assert.Equal(15, storage.ReadTreeState().Size);
         Assert.Equal(frozen, File.ReadAllBytes(dir["checkpoint"]));
     }

@@ -124,10 +124,10 @@ public class PosixStorageTests
         var full = EntryBundle.Parse(File.ReadAllBytes(dir["tile/entries/000"]));
         Assert.Equal("committed-9", Encoding.UTF8.GetString(full[9].Span));
         Assert.Equal("after-0", Encoding.UTF8.GetString(full[10].Span));
-        var result = new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run();
+        var result = PosixStorageCalls.Audit(dir.Path, TestLogKey.Verifier());
         Assert.False(result.Ok); // no checkpoint yet
-        storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
-        Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
+        storage.PublishCheckpoint(TestLogKey.Signer(), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        Assert.True(PosixStorageCalls.Audit(dir.Path, TestLogKey.Verifier()).Ok);
     }
 
     [Fact]
@@ -166,8 +166,8 @@ public class PosixStorageTests
         })).ToArray();
         var starts = tasks.SelectMany(t => t.Result).Order().ToList();
         Assert.Equal(Enumerable.Range(0, 40).Select(i => i * 13L), starts);
-        a.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
-        Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
+        a.PublishCheckpoint(TestLogKey.Signer(), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        Assert.True(PosixStorageCalls.Audit(dir.Path, TestLogKey.Verifier()).Ok);
     }
 
     [Fact]
@@ -176,20 +176,20 @@ public class PosixStorageTests
         using var dir = new TempDir();
         var storage = new PosixStorage(dir.Path);
         storage.Open();
-        var sign = TestLogKey.SignNote();
+        var sign = TestLogKey.Signer();
         var interval = TimeSpan.FromSeconds(10);
         var republish = TimeSpan.FromMinutes(10);
         var now = DateTimeOffset.UtcNow;
-        Assert.True(storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now).Published);
+        Assert.True(storage.PublishCheckpoint(sign, interval, republish, now).Wrote);
         storage.Integrate(Entries("x", 5));
-        var tooSoon = storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromSeconds(1));
-        Assert.False(tooSoon.Published);
-        Assert.Equal(0, tooSoon.Size);
-        var due = storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromSeconds(11));
-        Assert.True(due.Published);
-        Assert.Equal(5, due.Size);
-        Assert.False(storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromMinutes(5)).Published);
-        Assert.True(storage.PublishCheckpoint(sign, TestData.TesseraOrigin, interval, republish, now + TimeSpan.FromMinutes(11)).Published);
+        var tooSoon = storage.PublishCheckpoint(sign, interval, republish, now + TimeSpan.FromSeconds(1));
+        Assert.False(tooSoon.Wrote);
+        Assert.Equal(0, tooSoon.Current!.Size);
+        var due = storage.PublishCheckpoint(sign, interval, republish, now + TimeSpan.FromSeconds(11));
+        Assert.True(due.Wrote);
+        Assert.Equal(5, due.Current!.Size);
+        Assert.False(storage.PublishCheckpoint(sign, interval, republish, now + TimeSpan.FromMinutes(5)).Wrote);
+        Assert.True(storage.PublishCheckpoint(sign, interval, republish, now + TimeSpan.FromMinutes(11)).Wrote);
     }
 
     [Fact]
@@ -201,17 +201,17 @@ public class PosixStorageTests
         var storage = new PosixStorage(dir.Path);
         storage.Open();
         storage.Integrate(Entries("a", 3));
-        Task<PublishOutcome> publishing;
+        Task<Publication> publishing;
         using (FileLock.Acquire(storage.Paths.TreeStateLock))
         {
-            publishing = Task.Run(() => storage.PublishCheckpoint(TestLogKey.SignNote(), TestData.TesseraOrigin,
+            publishing = Task.Run(() => storage.PublishCheckpoint(TestLogKey.Signer(),
                 TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, force: true));
             await FlockWaiters.WaitUntilBlockedAsync(storage.Paths.TreeStateLock, publishing, "the publisher");
             Assert.False(File.Exists(Path.Combine(dir.Path, "checkpoint")));
         }
         var outcome = await publishing.WaitAsync(HangGuard.Timeout);
-        Assert.True(outcome.Published);
-        Assert.Equal(3, outcome.Size);
+        Assert.True(outcome.Wrote);
+        Assert.Equal(3, outcome.Current!.Size);
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public class PosixStorageTests
 
         // Only calls on .state and on the log root are traced (strace 6.1's -P ignores rename(2)):
         // the publisher opens the root just before it writes a checkpoint there.
-        var (child, tracer) = Strace.StartThenAttach("log-integrator", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, ".state"), "-P", log,
+        var (child, tracer) = Strace.StartThenAttach("log-sequencer", ["-qq", "-y", "-o", trace, "-P", Path.Combine(log, ".state"), "-P", log,
             "-e", "trace=fsync,openat", "-e", "inject=fsync:error=EIO:when=1"], add);
         using (child)
         using (tracer)
@@ -273,7 +273,7 @@ public class PosixStorageTests
             child.StandardInput.Flush();
             var storage = new PosixStorage(log);
             // The refused entry is never waited for by add, so its checkpoint is watched for here.
-            await Eventually.True(() => storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size >= 2, "a checkpoint covered the refused entry");
+            await Eventually.True(() => PublishedCheckpoint.ParseBody(storage.ReadCheckpoint()!).Size >= 2, "a checkpoint covered the refused entry");
             child.StandardInput.Close();
             Assert.True(child.WaitForExit(120_000));
             Assert.True(tracer.WaitForExit(120_000));
@@ -281,7 +281,7 @@ public class PosixStorageTests
             // The integrator's .state fsync failed, so its entry was refused, but it is in the tree.
             Assert.Equal(1, child.ExitCode);
             Assert.Contains("fsync directory", await stderr);
-            Assert.Equal(2, storage.ParseCheckpoint(storage.ReadCheckpoint()!).Size);
+            Assert.Equal(2, PublishedCheckpoint.ParseBody(storage.ReadCheckpoint()!).Size);
         }
 
         var lines = File.ReadAllLines(trace);

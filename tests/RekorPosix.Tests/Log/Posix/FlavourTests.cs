@@ -8,7 +8,8 @@ using RekorPosix.Tiles;
 
 namespace RekorPosix.Tests.Log.Posix;
 
-public class PosixLogTests
+/// <summary>The posix flavour's log: the append lifecycle over a log directory.</summary>
+public class FlavourTests
 {
     private static readonly AppendOptions Fast = new()
     {
@@ -16,15 +17,15 @@ public class PosixLogTests
         CheckpointInterval = TimeSpan.FromMilliseconds(100),
     };
 
-    private static PosixLog Start(string dir, AppendOptions? options = null) =>
-        PosixLog.Start(dir, TestLogKey.SignNote(), TestData.TesseraOrigin, options ?? Fast, NullLogger.Instance);
+    private static Task<AppendLifecycle> Start(string dir, AppendOptions? options = null) =>
+        Flavour.StartLogAsync(dir, TestLogKey.Signer(), options ?? Fast, NullLogger.Instance);
 
     [Fact]
     public async Task ATesseraLog_IsContinued_AndStaysConsistentWithEveryOldCheckpoint()
     {
         using var dir = new TempDir();
         TestData.CopyDirectory(TestData.PathOf("tessera-log"), dir.Path);
-        await using (var log = Start(dir.Path))
+        await using (var log = await Start(dir.Path))
         {
             var adds = Enumerable.Range(0, 300).Select(i => log.AddAsync(Encoding.UTF8.GetBytes($"entry {i}"), CancellationToken.None)).ToList();
             var indexes = await Task.WhenAll(adds).WaitAsync(HangGuard.Timeout);
@@ -37,14 +38,14 @@ public class PosixLogTests
         var latest = Checkpoint.Parse(SignedNote.Open(File.ReadAllText(dir["checkpoint"]), [verifier]));
         Assert.Equal(315, latest.Size);
         var storage = new PosixStorage(dir.Path);
-        var proofs = new ProofBuilder(latest.Size, storage.ReadTile);
+        var proofs = new ProofBuilder(latest.Size, storage.Files.ReadTile);
         for (int n = 0; n <= 15; n++)
         {
             var old = Checkpoint.Parse(SignedNote.Open(File.ReadAllText(dir[$"checkpoint.{n}"]), [verifier]));
             Assert.True(MerkleProof.VerifyConsistency(old.Size, latest.Size, old.RootHash, latest.RootHash, proofs.Consistency(old.Size)),
                 $"checkpoint.{n} is not consistent with the grown log");
         }
-        var audit = new LogAuditor(LogAuditor.DirectoryReader(dir.Path), verifier).Run();
+        var audit = await new LogAuditor(storage.Reader, verifier).RunAsync(CancellationToken.None);
         Assert.True(audit.Ok, audit.Message);
     }
 
@@ -52,7 +53,7 @@ public class PosixLogTests
     public async Task AddedEntries_AreDurableAtTheirIndex_AndCoveredByAPublishedCheckpoint()
     {
         using var dir = new TempDir();
-        await using var log = Start(dir.Path);
+        await using var log = await Start(dir.Path);
         long index = await log.AddAsync("hello"u8.ToArray(), CancellationToken.None);
         Assert.Equal(0, index);
         // Durable before publication: the bundle is on disk as soon as Add returned.
@@ -69,7 +70,7 @@ public class PosixLogTests
     public async Task AFreshLog_PublishesASizeZeroCheckpointAtOnce()
     {
         using var dir = new TempDir();
-        await using var log = Start(dir.Path, Fast with { CheckpointInterval = TimeSpan.FromSeconds(10) });
+        await using var log = await Start(dir.Path, Fast with { CheckpointInterval = TimeSpan.FromSeconds(10) });
         Assert.Equal(0, log.LatestCheckpoint!.Size);
         Assert.StartsWith($"{TestData.TesseraOrigin}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— ", File.ReadAllText(dir["checkpoint"]));
     }
@@ -78,7 +79,7 @@ public class PosixLogTests
     public async Task Shutdown_PublishesACheckpointCoveringEverything_EvenBeforeTheInterval()
     {
         using var dir = new TempDir();
-        var log = Start(dir.Path, Fast with { CheckpointInterval = TimeSpan.FromMinutes(5), RepublishInterval = TimeSpan.FromMinutes(10) });
+        var log = await Start(dir.Path, Fast with { CheckpointInterval = TimeSpan.FromMinutes(5), RepublishInterval = TimeSpan.FromMinutes(10) });
         var adds = Enumerable.Range(0, 50).Select(i => log.AddAsync(new[] { (byte)i }, CancellationToken.None)).ToList();
         await Task.WhenAll(adds);
         await log.ShutdownAsync(CancellationToken.None);
@@ -91,9 +92,9 @@ public class PosixLogTests
     public async Task EntrySizeLimit_Is65535Bytes()
     {
         using var dir = new TempDir();
-        await using var log = Start(dir.Path);
+        await using var log = await Start(dir.Path);
         Assert.Equal(0, await log.AddAsync(new byte[65535], CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => log.AddAsync(new byte[65536], CancellationToken.None));
+        Assert.Equal(65536, Assert.Throws<EntryTooLargeException>(() => { _ = log.AddAsync(new byte[65536], CancellationToken.None); }).Length);
         Assert.Equal(1, await log.AddAsync(Array.Empty<byte>(), CancellationToken.None));
     }
 
@@ -101,14 +102,14 @@ public class PosixLogTests
     public async Task Restart_ContinuesFromTheDurableState()
     {
         using var dir = new TempDir();
-        await using (var log = Start(dir.Path))
+        await using (var log = await Start(dir.Path))
             await log.AddAsync("first"u8.ToArray(), CancellationToken.None);
-        await using (var log = Start(dir.Path))
+        await using (var log = await Start(dir.Path))
         {
             Assert.Equal(1, log.LatestCheckpoint!.Size);
             Assert.Equal(1, await log.AddAsync("second"u8.ToArray(), CancellationToken.None));
         }
-        Assert.True(new LogAuditor(LogAuditor.DirectoryReader(dir.Path), TestLogKey.Verifier()).Run().Ok);
+        Assert.True((await new LogAuditor(new PosixStorage(dir.Path).Reader, TestLogKey.Verifier()).RunAsync(CancellationToken.None)).Ok);
     }
 
     /// <summary>Two processes on one directory with different --hostname or keys (two servers
@@ -118,11 +119,11 @@ public class PosixLogTests
     public async Task Start_RefusesADirectoryWhoseCheckpointHasAnotherOrigin()
     {
         using var dir = new TempDir();
-        await using (var first = Start(dir.Path))
+        await using (var first = await Start(dir.Path))
         {
         }
-        var error = Assert.Throws<LogStateException>(() =>
-            PosixLog.Start(dir.Path, TestLogKey.SignNote(), "other.example/log", Fast, NullLogger.Instance));
+        var otherOrigin = CheckpointSigner.For(TestLogKey.Load(), "other.example/log");
+        var error = await Assert.ThrowsAsync<LogStateException>(() => Flavour.StartLogAsync(dir.Path, otherOrigin, Fast, NullLogger.Instance));
         Assert.Contains("origin 'example.com/log/testdata', not 'other.example/log'", error.Message);
         Assert.Contains("--hostname", error.Message);
     }
@@ -131,23 +132,19 @@ public class PosixLogTests
     public async Task Start_RefusesADirectoryWhoseCheckpointIsNotSignedByItsKey()
     {
         using var dir = new TempDir();
-        await using (var first = Start(dir.Path))
+        await using (var first = await Start(dir.Path))
         {
         }
         using var other = LogSigningKey.Load(TestData.PathOf("rekor-tiles-pki/ed25519-priv-key.pem"));
-        var signer = other.CreateNoteSigner(TestData.TesseraOrigin);
-        var verifier = NoteVerifiers.FromVerifierKey(other.VerifierKey(TestData.TesseraOrigin));
-        var error = Assert.Throws<LogStateException>(() => PosixLog.Start(dir.Path, text => SignedNote.Sign(text, [signer]),
-            TestData.TesseraOrigin, Fast, NullLogger.Instance, verifier: verifier));
+        var otherKey = CheckpointSigner.For(other, TestData.TesseraOrigin);
+        var error = await Assert.ThrowsAsync<LogStateException>(() => Flavour.StartLogAsync(dir.Path, otherKey, Fast, NullLogger.Instance));
         Assert.Contains("is not signed by this signer", error.Message);
         Assert.Contains("--signer-filepath", error.Message);
 
         // Its own key is accepted, and so is a log with no checkpoint yet.
-        await using var same = PosixLog.Start(dir.Path, TestLogKey.SignNote(), TestData.TesseraOrigin, Fast, NullLogger.Instance,
-            verifier: TestLogKey.Verifier());
+        await using var same = await Start(dir.Path);
         using var fresh = new TempDir();
-        await using var created = PosixLog.Start(fresh.Path, text => SignedNote.Sign(text, [signer]), TestData.TesseraOrigin, Fast,
-            NullLogger.Instance, verifier: verifier);
+        await using var created = await Flavour.StartLogAsync(fresh.Path, otherKey, Fast, NullLogger.Instance);
     }
 
     /// <summary>
@@ -162,14 +159,15 @@ public class PosixLogTests
         using var dir = new TempDir();
         // No publication of its own within the test, however slow the machine: only the freeze.
         var slow = Fast with { CheckpointInterval = TimeSpan.FromMinutes(10) };
-        var log = Start(dir.Path, slow);
+        var log = await Start(dir.Path, slow);
         long index = await log.AddAsync("covered by the freeze"u8.ToArray(), CancellationToken.None).WaitAsync(HangGuard.Timeout);
         var waiting = log.AwaitPublicationAsync(index, CancellationToken.None);
         Assert.False(waiting.IsCompleted);
 
         var other = new PosixStorage(dir.Path);
-        var frozen = other.TryFreeze(TestLogKey.SignNote(), TestData.TesseraOrigin, TestLogKey.Verifier(), DateTimeOffset.UtcNow);
-        Assert.Equal(index + 1, frozen!.Value.Size);
+        var signer = TestLogKey.Signer();
+        var frozen = await other.TryFreezeAsync(signer.FinalMaker(DateTimeOffset.UtcNow), CancellationToken.None);
+        Assert.Equal(index + 1, frozen!.Value.Final.Size);
 
         await log.ShutdownAsync(CancellationToken.None).WaitAsync(HangGuard.Timeout);
         var final = await waiting.WaitAsync(HangGuard.Timeout);

@@ -1,7 +1,7 @@
 using RekorPosix.Log;
 using RekorPosix.Tiles;
 
-namespace RekorPosix.Tests.Log.Antispam;
+namespace RekorPosix.Tests.Support;
 
 /// <summary>
 /// A log held in memory for the follower to tail. It answers entry bundles the way the POSIX
@@ -74,11 +74,25 @@ public sealed class MemoryLogReader : ILogReader
         get { lock (_entries) return _sizeReads; }
     }
 
-    public byte[]? ReadCheckpoint() => null;
+    public ValueTask<byte[]?> ReadCheckpointAsync(CancellationToken cancel) => ValueTask.FromResult<byte[]?>(null);
 
-    public ReadOnlyMemory<byte> ReadTile(TileAddress address) => throw new NotSupportedException();
+    public ValueTask<ReadOnlyMemory<byte>> ReadTileAsync(TileAddress address, CancellationToken cancel) => throw new NotSupportedException();
 
-    public ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address)
+    public ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel) => ValueTask.FromResult(IntegratedSize);
+
+    public ValueTask<ReadOnlyMemory<byte>> ReadEntryBundleAsync(TileAddress address, CancellationToken cancel)
+    {
+        try
+        {
+            return ValueTask.FromResult(ReadEntryBundle(address));
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<ReadOnlyMemory<byte>>(e);
+        }
+    }
+
+    private ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address)
     {
         Assert.True(address.IsEntries);
         ReadGate?.Wait(TimeSpan.FromSeconds(30));
