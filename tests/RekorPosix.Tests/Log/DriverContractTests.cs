@@ -14,8 +14,7 @@ namespace RekorPosix.Tests.Log;
 /// </summary>
 public abstract class DriverContractTests : IDisposable
 {
-    private static readonly Lazy<CheckpointSigner> s_signer = new(() =>
-        new CheckpointSigner(TestData.TesseraOrigin, TestLogKey.SignNote(), TestLogKey.Verifier()));
+    private static readonly Lazy<CheckpointSigner> s_signer = new(TestLogKey.Signer);
 
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
@@ -621,16 +620,7 @@ public abstract class DriverContractTests : IDisposable
         return outcome.Current!;
     }
 
-    protected static CheckpointMaker FreezeMaker()
-    {
-        string line = FrozenCheckpoint.Line(DateTimeOffset.UtcNow);
-        return (head, current, _) =>
-        {
-            if (current is not null)
-                Signer.CheckSameLog(current);
-            return Task.FromResult(Signer.Sign(head, [line]));
-        };
-    }
+    protected static CheckpointMaker FreezeMaker() => Signer.FinalMaker(DateTimeOffset.UtcNow);
 
     protected static List<ReadOnlyMemory<byte>> Entries(string prefix, int count, List<byte[]>? all = null)
     {
