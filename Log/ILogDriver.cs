@@ -38,10 +38,11 @@ public interface ILogDriver : IAsyncDisposable
     /// is left for another call.</summary>
     Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel);
 
-    /// <summary>Ends the log for good: under the integration and publication locks, stores the
-    /// checkpoint <paramref name="make"/> returns (it adds the frozen line) for the integrated head.
-    /// Null, with nothing written, when a writer holds the integration lock; a log frozen already is
-    /// left as it is.</summary>
+    /// <summary>Ends the log for good: under the sequencing, integration and publication locks,
+    /// integrates whatever is sequenced and stores the checkpoint <paramref name="make"/> returns (it
+    /// adds the frozen line) for that head, so that no sequenced entry is left beyond the final
+    /// checkpoint. Null, with nothing written, when a writer holds the integration lock; a log
+    /// frozen already is left as it is.</summary>
     Task<FreezeOutcome?> TryFreezeAsync(CheckpointMaker make, CancellationToken cancel);
 }
 
