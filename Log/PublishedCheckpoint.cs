@@ -1,4 +1,3 @@
-using System.Text;
 using RekorPosix.Signing;
 using RekorPosix.Tiles;
 
@@ -16,7 +15,7 @@ public sealed record PublishedCheckpoint(long Size, byte[] Note)
     {
         try
         {
-            return Checkpoint.Parse(SignedNote.Parse(Encoding.UTF8.GetString(note)).Text);
+            return Checkpoint.Parse(SignedNote.Parse(note).Text);
         }
         catch (FormatException e)
         {

@@ -146,6 +146,175 @@ public class ProofBuilderTests
         builder.Consistency(65_537);
         Assert.Equal(requests.Count, requests.Distinct().Count());
     }
+
+    // --- Planning reads (TilesRead) and supplying tiles (Holds, Supply) ---
+
+    private const int PlanLeaves = 70_000;
+
+    // One tree of 70000 leaves; a tile at any smaller size is a prefix of its full or last partial file.
+    private static readonly Lazy<Dictionary<(int Level, long Index), byte[]>> s_planTiles = new(() =>
+    {
+        var builder = TileTreeBuilder.Empty();
+        var tiles = new Dictionary<(int, long), byte[]>();
+        foreach (var (address, data) in builder.Append(NaiveMerkle.SyntheticLeaves(PlanLeaves)))
+            tiles[(address.Level, address.Index)] = data;
+        return tiles;
+    });
+
+    /// <summary>Any tile of any size up to 70000, cut to its width, as a fallback-reading store would.</summary>
+    private static ReadOnlyMemory<byte> PlanTile(TileAddress address) =>
+        HashTile.Trim(s_planTiles.Value[(address.Level, address.Index)], address.Width);
+
+    private static IEnumerable<long> PlanSizes()
+    {
+        var random = new Random(20_250_601);
+        return new long[] { 1, 2, 255, 256, 257, 511, 512, 65_535, 65_536, 65_537, 70_000 }
+            .Concat(Enumerable.Range(0, 12).Select(_ => random.NextInt64(1, PlanLeaves + 1)));
+    }
+
+    /// <summary>Root, inclusions and consistencies to plan for at one size, named for failure messages.</summary>
+    private static IEnumerable<(string Name, Func<ProofBuilder, IReadOnlyList<byte[]>> Compute)> Computations(long size)
+    {
+        yield return ("root", p => [p.Root()]);
+        foreach (long index in Probes(size, includeZero: true, includeSize: false, seed: (int)size).Take(14))
+            yield return ($"inclusion {index} in {size}", p => p.Inclusion(index));
+        foreach (long oldSize in Probes(size, includeZero: true, includeSize: true, seed: (int)size + 7).Take(14))
+            yield return ($"consistency {oldSize} -> {size}", p => p.Consistency(oldSize));
+        // Several computations on one builder: later ones read only what earlier ones did not.
+        long last = size - 1;
+        yield return ($"root, inclusion {last}, consistency {size / 2} in {size}", p => [p.Root(), .. p.Inclusion(last), .. p.Consistency(size / 2)]);
+    }
+
+    [Fact]
+    public void TilesRead_IsExactlyWhatAReaderBackedBuilderReads()
+    {
+        foreach (long size in PlanSizes())
+        {
+            foreach (var (name, compute) in Computations(size))
+            {
+                var reads = new List<TileAddress>();
+                var reader = new ProofBuilder(size, a => { reads.Add(a); return PlanTile(a); });
+                compute(reader);
+                var planned = ProofBuilder.TilesRead(size, p => compute(p));
+                Assert.True(reads.SequenceEqual(planned),
+                    $"{name}: read {string.Join(" ", reads)}, planned {string.Join(" ", planned)}");
+                Assert.Equal(planned.Count, planned.Distinct().Count());
+            }
+        }
+    }
+
+    [Fact]
+    public void ASuppliedBuilder_ComputesWhatAReaderBackedOneDoes()
+    {
+        foreach (long size in PlanSizes())
+        {
+            foreach (var (name, compute) in Computations(size))
+            {
+                var expected = compute(new ProofBuilder(size, PlanTile));
+                var supplied = new ProofBuilder(size);
+                foreach (var address in ProofBuilder.TilesRead(size, p => compute(p)))
+                {
+                    Assert.False(supplied.Holds(address));
+                    supplied.Supply(address, PlanTile(address));
+                    Assert.True(supplied.Holds(address));
+                }
+                Assert.True(expected.SequenceEqual(compute(supplied), ByteArrayComparer.Instance), name);
+            }
+        }
+    }
+
+    [Fact]
+    public void ASuppliedBuilder_MissingOneTile_ThrowsNamingIt()
+    {
+        var random = new Random(7);
+        foreach (long size in PlanSizes())
+        {
+            foreach (var (name, compute) in Computations(size))
+            {
+                var needed = ProofBuilder.TilesRead(size, p => compute(p));
+                if (needed.Count == 0)
+                    continue;
+                var left = needed[random.Next(needed.Count)];
+                var supplied = new ProofBuilder(size);
+                foreach (var address in needed.Where(a => a != left))
+                    supplied.Supply(address, PlanTile(address));
+                var error = Assert.Throws<InvalidOperationException>(() => compute(supplied));
+                Assert.Contains(left.ToPath(), error.Message);
+            }
+        }
+    }
+
+    [Fact]
+    public void TheEmptyTreeNeedsNoTiles_ANonEmptyRootNeedsTheRightEdgeAtLeast()
+    {
+        Assert.Empty(ProofBuilder.TilesRead(0, p => p.Root()));
+        Assert.Equal(Rfc6962.EmptyRoot, new ProofBuilder(0).Root());
+        // Every right-edge partial holds part of the root; which full tiles join it depends on the size.
+        var planned = ProofBuilder.TilesRead(70_000, p => p.Root());
+        Assert.Subset(planned.ToHashSet(), TileMath.RightEdge(70_000).ToHashSet());
+        var error = Assert.Throws<InvalidOperationException>(() => new ProofBuilder(70_000).Root());
+        Assert.Contains(planned[0].ToPath(), error.Message);
+    }
+
+    [Theory]
+    [InlineData("tile/0/002.p/1")] // beyond the tree
+    [InlineData("tile/0/001.p/43")] // narrower than the size gives it
+    [InlineData("tile/0/001")] // full, but only 44 hashes are in the tree
+    [InlineData("tile/1/000.p/2")] // level 1 holds one hash at 300
+    [InlineData("tile/2/000.p/1")] // no level 2 at 300
+    [InlineData("tile/entries/001.p/44")] // an entry bundle, never a hash tile
+    [InlineData("tile/entries/000")]
+    public void Supply_RefusesATileTheSizeDoesNotImply(string path)
+    {
+        Assert.True(TileAddress.TryParse(path, out var address));
+        var builder = new ProofBuilder(300);
+        var data = new byte[address.Width * Rfc6962.HashSize];
+        var error = Assert.Throws<ArgumentException>(() => builder.Supply(address, data));
+        Assert.Contains(path, error.Message);
+        Assert.False(builder.Holds(address));
+    }
+
+    [Theory]
+    [InlineData("tile/0/000", 255)]
+    [InlineData("tile/0/001.p/44", 45)]
+    [InlineData("tile/0/001.p/44", 256)] // a full tile handed in untrimmed for the partial
+    [InlineData("tile/1/000.p/1", 0)]
+    public void Supply_RefusesDataOfTheWrongLength(string path, int hashes)
+    {
+        Assert.True(TileAddress.TryParse(path, out var address));
+        var builder = new ProofBuilder(300);
+        var error = Assert.Throws<FormatException>(() => builder.Supply(address, new byte[hashes * Rfc6962.HashSize]));
+        Assert.Contains(path, error.Message);
+        Assert.False(builder.Holds(address));
+        // Nor is a length that is no whole number of hashes taken.
+        Assert.Throws<FormatException>(() => builder.Supply(address, new byte[address.Width * Rfc6962.HashSize + 1]));
+    }
+
+    [Fact]
+    public void Supply_ChecksTheAddressAgainstThisBuildersSize()
+    {
+        // tile/0/001.p/44 belongs to size 300; at 301 the same tile is 45 wide.
+        var address = new TileAddress(0, 1, 44);
+        var data = PlanTile(address);
+        new ProofBuilder(300).Supply(address, data);
+        Assert.Throws<ArgumentException>(() => new ProofBuilder(301).Supply(address, data));
+    }
+
+    [Fact]
+    public void AReaderBackedBuilder_HoldsWhatItRead()
+    {
+        var reads = new List<TileAddress>();
+        var builder = new ProofBuilder(70_000, a => { reads.Add(a); return PlanTile(a); });
+        Assert.DoesNotContain(TileMath.RightEdge(70_000), builder.Holds);
+        builder.Inclusion(12_345);
+        Assert.NotEmpty(reads);
+        Assert.All(reads, a => Assert.True(builder.Holds(a), a.ToPath()));
+        // A builder handed what the other read needs no more tiles for the same proof.
+        var supplied = new ProofBuilder(70_000);
+        foreach (var address in reads)
+            supplied.Supply(address, PlanTile(address));
+        Assert.Equal(builder.Inclusion(12_345), supplied.Inclusion(12_345));
+    }
 }
 
 internal sealed class ByteArrayComparer : IEqualityComparer<byte[]>
