@@ -59,8 +59,9 @@ public static class BatchTiles
     }
 
     /// <summary>Everything a committed size implies is immutable. A batch may only write paths
-    /// that the committed tree does not imply; anything else is a bug that would rewrite history.</summary>
-    private static void GuardUncommitted(TileAddress address, long committedSize)
+    /// that the committed tree does not imply; anything else is a bug that would rewrite history.
+    /// Build cannot produce such a path today: the guard is there for when it changes.</summary>
+    internal static void GuardUncommitted(TileAddress address, long committedSize)
     {
         int committedWidth = address.IsEntries
             ? TileMath.EntryBundleWidth(address.Index, committedSize)
