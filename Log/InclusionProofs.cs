@@ -29,20 +29,7 @@ public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
         try
         {
             var (_, checkpoint, proofs) = Current(published);
-            IReadOnlyList<TileAddress> missing;
-            lock (_gate)
-                missing = ProofBuilder.TilesRead(checkpoint.Size, p => p.Inclusion(index)).Where(a => !proofs.Holds(a)).ToList();
-            var tiles = await StoredTreeCheck.ReadTilesAsync(log.Reader, missing, cancel).ConfigureAwait(false);
-            IReadOnlyList<byte[]> hashes;
-            lock (_gate)
-            {
-                foreach (var (address, data) in tiles)
-                {
-                    if (!proofs.Holds(address))
-                        proofs.Supply(address, data);
-                }
-                hashes = proofs.Inclusion(index);
-            }
+            var hashes = await InclusionAsync(proofs, index, cancel).ConfigureAwait(false);
             if (MerkleProof.VerifyInclusion(leafHash, index, checkpoint.Size, hashes, checkpoint.RootHash))
                 return new InclusionProof(checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
             LogEvents.ProofFailed(logger, index, checkpoint.Size, null);
@@ -53,6 +40,36 @@ public sealed class InclusionProofs(ITransparencyLog log, ILogger logger)
         }
         Interlocked.Increment(ref _failures);
         return null;
+    }
+
+    /// <summary>
+    /// The audit path from the shared builder. Most requests find every tile cached by the requests
+    /// before them; a tile the builder lacks (a few per new checkpoint) is read with no lock held
+    /// and handed in, and the computation resumes from the nodes it already cached.
+    /// </summary>
+    private async Task<IReadOnlyList<byte[]>> InclusionAsync(ProofBuilder proofs, long index, CancellationToken cancel)
+    {
+        while (true)
+        {
+            TileAddress missing;
+            lock (_gate)
+            {
+                try
+                {
+                    return proofs.Inclusion(index);
+                }
+                catch (TileNotSuppliedException e)
+                {
+                    missing = e.Address;
+                }
+            }
+            var tile = await log.Reader.ReadTileAsync(missing, cancel).ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (!proofs.Holds(missing))
+                    proofs.Supply(missing, tile);
+            }
+        }
     }
 
     /// <summary>The shared state for a published note, made once per checkpoint.</summary>

@@ -28,8 +28,9 @@ public sealed class ProofBuilder
     }
 
     /// <summary>A builder that reads nothing: every tile it needs is handed in with
-    /// <see cref="Supply"/> first (see <see cref="TilesRead"/>), so reading can be asynchronous and
-    /// outside any lock that guards the builder.</summary>
+    /// <see cref="Supply"/>, found beforehand with <see cref="TilesRead"/> or one at a time from the
+    /// <see cref="TileNotSuppliedException"/> a computation throws (what it computed up to there
+    /// stays cached), so reading can be asynchronous and outside any lock that guards the builder.</summary>
     public ProofBuilder(long treeSize) : this(treeSize, NotSupplied)
     {
     }
@@ -202,8 +203,7 @@ public sealed class ProofBuilder
                 $"{address.ToPath()}: expected {address.Width * HashSize} bytes for a tree of size {_treeSize}, got {data.Length}.");
     }
 
-    private static ReadOnlyMemory<byte> NotSupplied(TileAddress address) =>
-        throw new InvalidOperationException($"{address.ToPath()} was not supplied to the proof builder");
+    private static ReadOnlyMemory<byte> NotSupplied(TileAddress address) => throw new TileNotSuppliedException(address);
 
     /// <summary>Largest power of two strictly below n (n ≥ 2). Shifted as ulong: 2^63 does not fit a long.</summary>
     private static long SplitPoint(long n) => (long)(BitOperations.RoundUpToPowerOf2((ulong)n) >> 1);
