@@ -152,8 +152,9 @@ public sealed class AppendLifecycle : ITransparencyLog, IAsyncDisposable
             OnFrozen(e.Final);
             throw;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not PushbackException)
         {
+            // Pushback is the driver asking for patience, not a failure: the callers get their 503.
             LogEvents.SequencingFailed(_logger, batch.Count, e);
             throw;
         }
