@@ -86,6 +86,25 @@ public static class TileMath
         return edge;
     }
 
+    /// <summary>
+    /// The full resources that filling entry bundle <paramref name="bundleIndex"/> completed: the
+    /// bundle, its level-0 tile, and each parent whose last child that tile (or that parent) is.
+    /// Once a published checkpoint covers the bundle, their partials (<c>N.p/</c>) are garbage.
+    /// </summary>
+    public static IEnumerable<TileAddress> CompletedBy(long bundleIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bundleIndex);
+        yield return new TileAddress(0, bundleIndex, TileWidth, IsEntries: true);
+        long index = bundleIndex;
+        for (int level = 0; ; level++)
+        {
+            yield return new TileAddress(level, index, TileWidth);
+            if (index % TileWidth != TileWidth - 1)
+                yield break;
+            index /= TileWidth;
+        }
+    }
+
     /// <summary>Number of levels holding at least one hash: 0 for the empty tree, 1 up to size 255, …</summary>
     public static int LevelCount(long treeSize)
     {

@@ -36,16 +36,8 @@ internal sealed partial class PosixStorage
         int done = 0;
         while ((bundle + 1) * TileMath.TileWidth <= publishedSize && done < MaxBundlesPerGcRun)
         {
-            DeletePartials(new TileAddress(0, bundle, TileMath.TileWidth, IsEntries: true));
-            long index = bundle;
-            for (int level = 0; ; level++)
-            {
-                DeletePartials(new TileAddress(level, index, TileMath.TileWidth));
-                // A tile that is the last child of its parent also completed the parent.
-                if (index % TileMath.TileWidth != TileMath.TileWidth - 1)
-                    break;
-                index /= TileMath.TileWidth;
-            }
+            foreach (var full in TileMath.CompletedBy(bundle))
+                DeletePartials(full);
             bundle++;
             done++;
         }

@@ -156,16 +156,8 @@ public sealed class MemoryDriver(MemoryStore store) : ILogDriver
             int done = 0;
             while ((bundle + 1) * TileMath.TileWidth <= publishedSize && done < store.GcBundlesPerCall)
             {
-                RemovePartials(new TileAddress(0, bundle, TileMath.TileWidth, IsEntries: true));
-                // The level-0 tile of this bundle, and each parent it completed as its last child.
-                long index = bundle;
-                for (int level = 0; ; level++)
-                {
-                    RemovePartials(new TileAddress(level, index, TileMath.TileWidth));
-                    if (index % TileMath.TileWidth != TileMath.TileWidth - 1)
-                        break;
-                    index /= TileMath.TileWidth;
-                }
+                foreach (var full in TileMath.CompletedBy(bundle))
+                    RemovePartials(full);
                 bundle++;
                 done++;
             }

@@ -181,4 +181,22 @@ public class TileMathTests
         Assert.True(TileAddress.TryParse(path, out var address));
         Assert.Equal(implied, TileMath.Implies(size, address));
     }
+
+    [Theory]
+    [InlineData(0L, "tile/entries/000 tile/0/000")]
+    [InlineData(254L, "tile/entries/254 tile/0/254")]
+    [InlineData(255L, "tile/entries/255 tile/0/255 tile/1/000")]
+    [InlineData(511L, "tile/entries/511 tile/0/511 tile/1/001")]
+    [InlineData(65_535L, "tile/entries/x065/535 tile/0/x065/535 tile/1/255 tile/2/000")]
+    public void CompletedBy_TheBundleItsTileAndEachParentItFinishes(long bundle, string expected)
+    {
+        Assert.Equal(expected, string.Join(' ', TileMath.CompletedBy(bundle).Select(a => a.ToPath())));
+        // Exactly what a tree that just filled the bundle implies in full and did not before.
+        long size = (bundle + 1) * TileMath.TileWidth;
+        Assert.All(TileMath.CompletedBy(bundle), a =>
+        {
+            Assert.True(TileMath.Implies(size, a));
+            Assert.False(TileMath.Implies(size - 1, a));
+        });
+    }
 }
