@@ -64,4 +64,7 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 219, Level = LogLevel.Error, Message = "gRPC call to {Method} failed before its handler ran")]
     public static partial void GrpcCallFailed(ILogger logger, string method, Exception error);
+
+    [LoggerMessage(EventId = 220, Level = LogLevel.Error, Message = "The final checkpoint did not come within --tlog-timeout ({Timeout}); what was integrated since the last checkpoint is published at the next start")]
+    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout);
 }

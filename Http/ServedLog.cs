@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
@@ -9,7 +10,7 @@ namespace RekorPosix.Http;
 /// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only) and
 /// the published files both read ports serve.
 /// </summary>
-internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, PublishedFiles files) : IAsyncDisposable
+internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, PublishedFiles files, ILogger logger) : IAsyncDisposable
 {
     public AppendLifecycle? Log { get; } = log;
 
@@ -31,7 +32,14 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, P
             if (Log is not null)
             {
                 using var shutdown = new CancellationTokenSource(timeout);
-                await Log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
+                try
+                {
+                    await Log.ShutdownAsync(shutdown.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+                {
+                    HttpEvents.ShutdownTimedOut(logger, timeout);
+                }
             }
         }
         finally

@@ -32,6 +32,7 @@ public sealed class AppendLifecycle : ITransparencyLog, IAsyncDisposable
     private volatile PublishedCheckpoint? _frozen;
     // When the oldest integrated-but-unpublished entry was integrated (Stopwatch ticks; 0: none).
     private long _oldestUnpublishedAt;
+    private int _shutdownStarted;
 
     private AppendLifecycle(ILogDriver driver, CheckpointMaker makeCheckpoint, AppendOptions options, ILogger logger, TimeProvider clock)
     {
@@ -104,11 +105,29 @@ public sealed class AppendLifecycle : ITransparencyLog, IAsyncDisposable
         _awaiter.WaitAsync(index, cancel);
 
     /// <summary>Sequences what is queued, integrates it, stops the background work and publishes a
-    /// checkpoint that covers everything integrated.</summary>
+    /// checkpoint that covers everything integrated. A storage failure on the way is logged, not
+    /// thrown: every answered entry is covered by a published checkpoint already, and what was
+    /// integrated since is published at the next start. Only <paramref name="cancel"/> ends it early.</summary>
     public async Task ShutdownAsync(CancellationToken cancel)
     {
-        await Task.Run(_queue.Stop, cancel).ConfigureAwait(false);
-        await _stop.CancelAsync().ConfigureAwait(false);
+        Interlocked.Exchange(ref _shutdownStarted, 1);
+        try
+        {
+            await Task.Run(_queue.Stop, cancel).ConfigureAwait(false);
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await StopBackgroundAsync(cancel).ConfigureAwait(false);
+            if (_frozen is null)
+                await PublishFinalAsync(cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _awaiter.Stop(new LogStoppedException());
+        }
+        LogEvents.ShutDown(_logger, IntegratedSize);
+    }
+
+    private async Task StopBackgroundAsync(CancellationToken cancel)
+    {
         try
         {
             await _background.WaitAsync(cancel).ConfigureAwait(false);
@@ -116,21 +135,29 @@ public sealed class AppendLifecycle : ITransparencyLog, IAsyncDisposable
         catch (OperationCanceledException) when (_stop.IsCancellationRequested && !cancel.IsCancellationRequested)
         {
         }
-        if (_frozen is null)
+    }
+
+    private async Task PublishFinalAsync(CancellationToken cancel)
+    {
+        try
         {
             OnIntegrated(await _driver.IntegrateAsync(cancel).ConfigureAwait(false));
             var latest = _awaiter.Latest;
             if (latest is null || latest.Size < IntegratedSize)
                 await PublishAsync(force: true, cancel).ConfigureAwait(false);
         }
-        _awaiter.Stop(new LogStoppedException());
-        LogEvents.ShutDown(_logger, IntegratedSize);
+        catch (Exception e) when (!cancel.IsCancellationRequested)
+        {
+            LogEvents.FinalPublicationFailed(_logger, IntegratedSize, e);
+        }
     }
 
+    /// <summary>Shuts down first unless a shutdown was begun (one that ran out of time is not waited for again).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_stop.IsCancellationRequested)
+        if (Volatile.Read(ref _shutdownStarted) == 0)
             await ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
         await _driver.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
         _sequenced.Dispose();

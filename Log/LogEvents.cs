@@ -32,6 +32,9 @@ internal static partial class LogEvents
     [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "The log was frozen at size {TreeSize} by another process: no more entries or checkpoints from this one; serve it with --read-only")]
     public static partial void FrozenElsewhere(ILogger logger, long treeSize);
 
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "No final checkpoint at shutdown (integrated size {TreeSize}); what was integrated since the last checkpoint is published at the next start")]
+    public static partial void FinalPublicationFailed(ILogger logger, long treeSize, Exception error);
+
     [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Inclusion proof for index {Index} against the checkpoint at size {TreeSize} did not verify")]
     public static partial void ProofFailed(ILogger logger, long index, long treeSize, Exception? error);
 }

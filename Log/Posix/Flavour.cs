@@ -74,7 +74,7 @@ internal static class Flavour
             }
             var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
             var files = new PublishedFiles(dir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
-            return new ServedLog(log, appender, files);
+            return new ServedLog(log, appender, files, loggers.CreateLogger("RekorPosix"));
         }
         catch
         {

@@ -115,7 +115,7 @@ check "freeze/refused while a writer holds .state/treeState.lock" bash -c "
     '$bin' freeze --storage-dir log --signer-filepath key.pem --hostname '$origin' 2> freeze-locked.txt; rc=\$?
     wait \$holder
     [ \$rc = 1 ] && grep -q 'treeState.lock' freeze-locked.txt && ! grep -q 'Log frozen' log/checkpoint"
-check "freeze/refuses another key (exit 1, checkpoint untouched)" bash -c "cp log/checkpoint before-other-key && '$bin' keygen --output other.pem --hostname '$origin' >/dev/null && { '$bin' freeze --storage-dir log --signer-filepath other.pem --hostname '$origin' 2> freeze-other.txt; [ \$? = 1 ]; } && grep -q 'does not verify' freeze-other.txt && cmp -s log/checkpoint before-other-key"
+check "freeze/refuses another key (exit 1, checkpoint untouched)" bash -c "cp log/checkpoint before-other-key && '$bin' keygen --output other.pem --hostname '$origin' >/dev/null && { '$bin' freeze --storage-dir log --signer-filepath other.pem --hostname '$origin' 2> freeze-other.txt; [ \$? = 1 ]; } && grep -q 'is not signed by this signer' freeze-other.txt && cmp -s log/checkpoint before-other-key"
 check "freeze/writes the frozen checkpoint" bash -c "'$bin' freeze --storage-dir log --signer-filepath key.pem --hostname '$origin' > freeze.txt && grep -q 'at size 300' freeze.txt"
 check "freeze/the checkpoint carries \"Log frozen — <Go UnixDate>\"" \
     grep -qE '^Log frozen — (Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9] UTC [0-9]{4}$' log/checkpoint

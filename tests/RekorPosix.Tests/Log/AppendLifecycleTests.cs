@@ -209,6 +209,29 @@ public sealed class AppendLifecycleTests
 
     private static Task Guard(Task task) => task.WaitAsync(HangGuard.Timeout);
 
+    /// <summary>Regression (fault sweep, ENOSPC at SIGTERM): a storage failure during the final
+    /// integration or publication made shutdown throw, and serve exit 1 with a stack trace. It is
+    /// logged; the waiters are released with LogStoppedException; nothing more is thrown.</summary>
+    [Fact]
+    public async Task Shutdown_WhenTheFinalCheckpointFails_LogsIt_AndStillReleasesTheWaiters()
+    {
+        var store = new MemoryStore();
+        int made = 0;
+        CheckpointMaker failsAfterTheFirst = (head, current, cancel) =>
+            Interlocked.Increment(ref made) == 1 ? Signer.Maker()(head, current, cancel) : throw new IOException("No space left on device");
+        var logger = new CapturingLogger();
+        var log = await Guard(AppendLifecycle.StartAsync(new MemoryDriver(store), failsAfterTheFirst, Signer.CheckSameLog, Hourly, logger));
+        long index = await Guard(log.AddAsync("never published"u8.ToArray(), CancellationToken.None));
+        var waiting = log.AwaitPublicationAsync(index, CancellationToken.None);
+
+        await Guard(log.ShutdownAsync(CancellationToken.None));
+
+        await Assert.ThrowsAsync<LogStoppedException>(() => Guard(waiting));
+        Assert.Contains(logger.Lines, l => l.EventId == 110 && l.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Equal(2, made);
+        await log.DisposeAsync();
+    }
+
     private static Task<AppendLifecycle> StartAsync(MemoryStore store, AppendOptions options, CheckpointMaker? maker = null) =>
         Guard(AppendLifecycle.StartAsync(new MemoryDriver(store), maker ?? Signer.Maker(), Signer.CheckSameLog, options, NullLogger.Instance));
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace RekorPosix.Tests.Log.Antispam;
+namespace RekorPosix.Tests.Support;
 
 /// <summary>Keeps every log line, so tests can see that a warning was given (and which).</summary>
 public sealed class CapturingLogger : ILogger
