@@ -28,7 +28,7 @@ public static class StoredTreeCheck
         try
         {
             var read = await ReadTilesAsync(reader, tiles, cancel).ConfigureAwait(false);
-            edge = TileTreeBuilder.Resume(head.Size, address => read[address]);
+            edge = TileTreeBuilder.Resume(head.Size, address => read[IndexOf(tiles, address)]);
         }
         catch (Exception e) when (e is FileNotFoundException or FormatException)
         {
@@ -98,23 +98,38 @@ public static class StoredTreeCheck
     /// not hold yet, and hands them in: afterwards it runs without reading.</summary>
     public static async Task SupplyAsync(ILogReader reader, ProofBuilder proofs, Action<ProofBuilder> compute, CancellationToken cancel)
     {
-        var missing = ProofBuilder.TilesRead(proofs.TreeSize, compute).Where(a => !proofs.Holds(a)).ToList();
+        var missing = new List<TileAddress>();
+        foreach (var address in ProofBuilder.TilesRead(proofs.TreeSize, compute))
+        {
+            if (!proofs.Holds(address))
+                missing.Add(address);
+        }
         var read = await ReadTilesAsync(reader, missing, cancel).ConfigureAwait(false);
-        foreach (var (address, data) in read)
-            proofs.Supply(address, data);
+        for (int i = 0; i < missing.Count; i++)
+            proofs.Supply(missing[i], read[i]);
     }
 
-    /// <summary>Reads tiles concurrently (a cloud driver's reads are round trips).</summary>
-    public static async Task<Dictionary<TileAddress, ReadOnlyMemory<byte>>> ReadTilesAsync(
-        ILogReader reader, IReadOnlyList<TileAddress> tiles, CancellationToken cancel)
+    /// <summary>Reads tiles concurrently (a cloud driver's reads are round trips); the result is
+    /// in the order of <paramref name="tiles"/>.</summary>
+    public static async Task<ReadOnlyMemory<byte>[]> ReadTilesAsync(ILogReader reader, IReadOnlyList<TileAddress> tiles, CancellationToken cancel)
     {
         var reads = new ValueTask<ReadOnlyMemory<byte>>[tiles.Count];
         for (int i = 0; i < tiles.Count; i++)
             reads[i] = reader.ReadTileAsync(tiles[i], cancel);
-        var result = new Dictionary<TileAddress, ReadOnlyMemory<byte>>(tiles.Count);
+        var result = new ReadOnlyMemory<byte>[tiles.Count];
         for (int i = 0; i < tiles.Count; i++)
-            result[tiles[i]] = await reads[i].ConfigureAwait(false);
+            result[i] = await reads[i].ConfigureAwait(false);
         return result;
+    }
+
+    private static int IndexOf(IReadOnlyList<TileAddress> tiles, TileAddress address)
+    {
+        for (int i = 0; i < tiles.Count; i++)
+        {
+            if (tiles[i] == address)
+                return i;
+        }
+        throw new InvalidOperationException($"{address.ToPath()} was not read");
     }
 
     private static List<ReadOnlyMemory<byte>> ParseBundle(TileAddress address, ReadOnlyMemory<byte> bundle)
