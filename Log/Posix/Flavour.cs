@@ -23,7 +23,10 @@ internal static class Flavour
 
     /// <summary>Where serve keeps the log when --storage-dir is not given.</summary>
     public static string StorageDir(ServeSettings settings) =>
-        settings.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+        settings.Storage.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+
+    /// <summary>Where the log is, for messages.</summary>
+    public static string Describe(ServeSettings settings) => $"the log in {StorageDir(settings)}";
 
     /// <summary>The storage driver over a log directory (nothing is opened or checked yet).</summary>
     public static ILogDriver Driver(string storageDir) => new PosixStorage(storageDir);
