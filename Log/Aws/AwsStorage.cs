@@ -93,11 +93,12 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     };
 
     /// <summary>Seq.v stores each entry as its bundle record (uint16 length, then the bytes).</summary>
-    private static ReadOnlyMemory<byte> EntryOf(byte[] bundleData, long index)
+    private static ReadOnlyMemory<byte> EntryOf(ReadOnlyMemory<byte> bundleData, long index)
     {
-        if (bundleData.Length < 2 || (bundleData[0] << 8 | bundleData[1]) != bundleData.Length - 2)
+        var record = bundleData.Span;
+        if (record.Length < 2 || (record[0] << 8 | record[1]) != record.Length - 2)
             throw new LogStateException($"Seq row for index {index}: its BundleData is not one bundle record");
-        return bundleData.AsMemory(2);
+        return bundleData[2..];
     }
 
     private static List<Pure.SequencedEntry> ToSequenced(IReadOnlyList<ReadOnlyMemory<byte>> entries)
