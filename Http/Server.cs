@@ -150,7 +150,7 @@ public static class Server
             () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
         {
-            if (tiles is not null)
+            if (tiles is not null && served.Files is not null)
             {
                 try
                 {

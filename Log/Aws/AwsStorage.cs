@@ -38,7 +38,7 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     {
         ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
         await ThrowIfFrozenAsync("refusing to add entries", cancel).ConfigureAwait(false);
-        return await coordinator.SequenceAsync(entries.Count, _ => Pure.SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding, cancel)
+        return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding, cancel)
             .ConfigureAwait(false);
     }
 
@@ -78,7 +78,7 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         var entries = new List<ReadOnlyMemory<byte>>();
         foreach (byte[] blob in blobs)
         {
-            foreach (var sequenced in Pure.SequencedBatch.Decode(blob))
+            foreach (var sequenced in SequencedBatch.Decode(blob))
                 entries.Add(EntryOf(sequenced.BundleData, head.Size + entries.Count));
         }
         if (entries.Count == 0)
@@ -101,14 +101,14 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         return bundleData[2..];
     }
 
-    private static List<Pure.SequencedEntry> ToSequenced(IReadOnlyList<ReadOnlyMemory<byte>> entries)
+    private static List<SequencedEntry> ToSequenced(IReadOnlyList<ReadOnlyMemory<byte>> entries)
     {
-        var sequenced = new List<Pure.SequencedEntry>(entries.Count);
+        var sequenced = new List<SequencedEntry>(entries.Count);
         foreach (var entry in entries)
         {
             byte[] record = new byte[EntryBundle.RecordSize(entry.Length)];
             EntryBundle.Write(record, entry.Span);
-            sequenced.Add(new Pure.SequencedEntry(record, Rfc6962.LeafHash(entry.Span)));
+            sequenced.Add(new SequencedEntry(record, Rfc6962.LeafHash(entry.Span)));
         }
         return sequenced;
     }
