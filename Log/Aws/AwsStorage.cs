@@ -37,9 +37,8 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     public async Task<long> SequenceAsync(IReadOnlyList<ReadOnlyMemory<byte>> entries, CancellationToken cancel)
     {
         ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
-        await ThrowIfFrozenAsync("refusing to add entries", cancel).ConfigureAwait(false);
-        return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding, cancel)
-            .ConfigureAwait(false);
+        return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
+            () => ThrowIfFrozenAsync("refusing to add entries", cancel), cancel).ConfigureAwait(false);
     }
 
     public Task<TreeHead> IntegrateAsync(CancellationToken cancel) =>
@@ -67,9 +66,30 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
                 await bucket.DeletePrefixAsync(full.ToPath() + ".p/", cancel).ConfigureAwait(false);
         }, cancel).ConfigureAwait(false);
 
-    /// <summary>Not written yet for this driver: rekor-tiles freezes its cloud logs by hand.</summary>
+    /// <summary>
+    /// Ends the log: with sequencing stopped (the SeqCoord row lock, which every sequencer takes and
+    /// checks the checkpoint under), integrates what is sequenced and stores the final checkpoint
+    /// through the PubCoord lock. Null when another server is integrating (IntCoord held past a
+    /// second's wait); a log frozen already is left as it is.
+    /// </summary>
     public Task<FreezeOutcome?> TryFreezeAsync(CheckpointMaker make, CancellationToken cancel) =>
-        throw new NotSupportedException("freezing a MySQL + S3 log is not supported yet");
+        coordinator.WithSequencingStoppedAsync<FreezeOutcome?>(async () =>
+        {
+            if (await coordinator.TryConsumeAsync(IntegrateBatchesAsync(cancel), force: false, waitForLock: false, cancel).ConfigureAwait(false) is null)
+                return null;
+            var current = await ReadPublishedAsync(cancel).ConfigureAwait(false);
+            if (current is not null && FrozenCheckpoint.IsFrozen(current.Body()))
+                return new FreezeOutcome(false, current);
+            PublishedCheckpoint? written = null;
+            var pace = new PublicationPace(TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, Force: true);
+            await coordinator.PublishAsync(pace, async head =>
+            {
+                byte[] note = await make(head, current, cancel).ConfigureAwait(false);
+                written = CheckMade(note, head);
+                await bucket.PutCheckpointAsync(note, cancel).ConfigureAwait(false);
+            }, cancel).ConfigureAwait(false);
+            return new FreezeOutcome(true, written!);
+        }, cancel);
 
     /// <summary>The integration callback: the Seq rows decoded in order, checked for contiguity, and
     /// their tiles and bundles written to the bucket before the coordinator commits IntCoord.</summary>

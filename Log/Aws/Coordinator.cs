@@ -56,12 +56,14 @@ internal sealed class Coordinator(MySqlDataSource database)
     /// returns. Refused with <see cref="PushbackException"/> when more than
     /// <paramref name="maxOutstanding"/> entries wait for integration.
     /// </summary>
-    public async Task<long> SequenceAsync(int count, Func<long, byte[]> encode, long maxOutstanding, CancellationToken cancel)
+    public async Task<long> SequenceAsync(int count, Func<long, byte[]> encode, long maxOutstanding, Func<Task> throwIfFrozen, CancellationToken cancel)
     {
         await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
         long integrated = (await ReadIntCoordAsync(connection, null, forUpdate: false, cancel).ConfigureAwait(false))?.Size ?? 0;
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
         long next = await ScalarAsync(connection, tx, "SELECT next FROM SeqCoord WHERE id = 0 FOR UPDATE", cancel).ConfigureAwait(false);
+        // Under the lock a freeze holds while it writes the final checkpoint: none can slip past it.
+        await throwIfFrozen().ConfigureAwait(false);
         if (next - integrated > maxOutstanding)
             throw new PushbackException($"{next - integrated} entries wait for integration (at most {maxOutstanding})");
         await using (var insert = new MySqlCommand("INSERT INTO Seq(id, seq, v) VALUES(0, @seq, @v)", connection, tx))
@@ -85,12 +87,29 @@ internal sealed class Coordinator(MySqlDataSource database)
     /// and the consumed Seq rows committed together. A crash before the commit leaves both as they
     /// were, and the next integration rewrites the same bytes. Returns the integrated head.
     /// </summary>
-    public async Task<TreeHead> ConsumeAsync(Func<TreeHead, IReadOnlyList<byte[]>, Task<TreeHead>> integrate, bool force, CancellationToken cancel)
+    public async Task<TreeHead> ConsumeAsync(Func<TreeHead, IReadOnlyList<byte[]>, Task<TreeHead>> integrate, bool force, CancellationToken cancel) =>
+        await TryConsumeAsync(integrate, force, waitForLock: true, cancel).ConfigureAwait(false)
+        ?? throw new InvalidOperationException("an integration that waits for its lock always gets it");
+
+    /// <summary>As <see cref="ConsumeAsync"/>; with <paramref name="waitForLock"/> false, null after a
+    /// second's wait when another server holds IntCoord (it is integrating).</summary>
+    public async Task<TreeHead?> TryConsumeAsync(Func<TreeHead, IReadOnlyList<byte[]>, Task<TreeHead>> integrate, bool force, bool waitForLock,
+        CancellationToken cancel)
     {
         await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
+        if (!waitForLock)
+            await ExecuteAsync(connection, null, "SET SESSION innodb_lock_wait_timeout = 1", cancel).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
-        var head = await ReadIntCoordAsync(connection, tx, forUpdate: true, cancel).ConfigureAwait(false)
-            ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
+        TreeHead head;
+        try
+        {
+            head = await ReadIntCoordAsync(connection, tx, forUpdate: true, cancel).ConfigureAwait(false)
+                ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
+        }
+        catch (MySqlException e) when (!waitForLock && e.Number == 1205)
+        {
+            return null;
+        }
         var rows = new List<(long Seq, byte[] Blob)>();
         await using (var select = new MySqlCommand("SELECT seq, v FROM Seq WHERE id = 0 AND seq >= @from ORDER BY seq LIMIT @limit FOR UPDATE", connection, tx))
         {
@@ -159,6 +178,23 @@ internal sealed class Coordinator(MySqlDataSource database)
         }
         await tx.CommitAsync(cancel).ConfigureAwait(false);
         return (true, pace.Now + pace.Interval);
+    }
+
+    /// <summary>Runs <paramref name="action"/> while holding the SeqCoord row lock, so that no server
+    /// sequences meanwhile (a freeze); released whatever happens, nothing committed by it.</summary>
+    public async Task<T> WithSequencingStoppedAsync<T>(Func<Task<T>> action, CancellationToken cancel)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
+        await ScalarAsync(connection, tx, "SELECT next FROM SeqCoord WHERE id = 0 FOR UPDATE", cancel).ConfigureAwait(false);
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        finally
+        {
+            await tx.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>tessera HEAD's rule: below this a publishedAt is seconds, else nanoseconds.</summary>
