@@ -52,7 +52,7 @@ internal static class Flavour
             log = await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
                 .ConfigureAwait(false);
             // The MySQL antispam tables and their follower are not written yet: in-memory dedup only.
-            var appender = await DedupAppender.OpenAsync("", log, settings.Antispam with { Persistent = false }, loggers.CreateLogger("RekorPosix.Antispam"))
+            var appender = await DedupAppender.OpenAsync(_ => throw new InvalidOperationException("persistent antispam is off"), log, settings.Antispam with { Persistent = false }, loggers.CreateLogger("RekorPosix.Antispam"))
                 .ConfigureAwait(false);
             return new ServedLog(log, appender, null, logger);
         }
