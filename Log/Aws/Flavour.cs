@@ -30,7 +30,8 @@ internal static class Flavour
         $"the log in bucket '{settings.Storage.Bucket}' and database {DatabaseName(settings.Storage.MySqlDsn)}";
 
     /// <summary>
-    /// The log over the database and bucket, with in-memory antispam in front, or nothing at all
+    /// The log over the database and bucket, with antispam in front (its tables in the same
+    /// database with --persistent-antispam, the default), or nothing at all
     /// when read-only (as rekor-tiles: no connection is made). Throws <see cref="ArgumentException"/>
     /// naming the flag or variable at fault, or the storage's own failures.
     /// </summary>
@@ -51,8 +52,9 @@ internal static class Flavour
         {
             log = await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
                 .ConfigureAwait(false);
-            // The MySQL antispam tables and their follower are not written yet: in-memory dedup only.
-            var appender = await DedupAppender.OpenAsync(_ => throw new InvalidOperationException("persistent antispam is off"), log, settings.Antispam with { Persistent = false }, loggers.CreateLogger("RekorPosix.Antispam"))
+            // tessera's batch for this backend when the flag leaves it at 0.
+            var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
+            var appender = await DedupAppender.OpenAsync(MySqlDedupIndex.In(database), log, antispam, loggers.CreateLogger("RekorPosix.Antispam"))
                 .ConfigureAwait(false);
             return new ServedLog(log, appender, null, logger);
         }
