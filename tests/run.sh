@@ -147,6 +147,15 @@ if [ -x "$bin" ] && want binary; then
     check "bash completion suggests flags" bash -c \
         "source '$root/packaging/completion/rekor-server-posix.bash'; COMP_LINE='rekor-server-posix serve --http-p'; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=('$bin' serve --http-p); COMP_CWORD=2; _rekor_server_posix; [ \"\${COMPREPLY[*]}\" = --http-port ]"
     check "version runs" bash -c "'$bin' version | grep -q 'native AOT'"
+    # The cloud flavours: each its own one-file native binary that links only its own SDKs.
+    for flavour in aws gcpcloudsql; do
+        dotnet publish "$root/RekorPosix.csproj" -c Release -p:Backend=$flavour -o "$work/out-$flavour" > "$work/publish-$flavour.log" 2>&1
+        flavour_rc=$?
+        check "publish -p:Backend=$flavour: exit 0, one executable rekor-server-$flavour, zero IL/AOT warnings" bash -c \
+            "[ $flavour_rc = 0 ] && [ \"\$(ls '$work/out-$flavour' | grep -v '\.dbg$')\" = rekor-server-$flavour ] && grep -q 'RekorPosix -> ' '$work/publish-$flavour.log' && ! grep -qE 'warning (IL|AOT)[0-9]+' '$work/publish-$flavour.log'"
+        check "rekor-server-$flavour links no SQLite (posix's antispam index)" bash -c "! grep -a -q 'SQLite format 3' '$work/out-$flavour/rekor-server-$flavour'"
+    done
+    check "the posix binary carries no MySQL or AWS code" bash -c "! grep -a -q -e MySqlConnector -e AmazonS3 '$bin'"
     # A flavour without a driver folder is refused by name, before restore or compile.
     check "-p:Backend=nosuch is refused with the flavours that exist" bash -c \
         "cd '$root' && dotnet build RekorPosix.csproj -c Release -p:Backend=nosuch > '$work/backend.txt' 2>&1; [ \$? != 0 ] && grep -q 'Backend=nosuch: no storage driver has that name. Flavours with a driver: posix' '$work/backend.txt'"
@@ -347,6 +356,23 @@ if want cloud; then
     # the aws flavour is tested against, checked on their own: accounts, isolation, S3 round trip,
     # SIGKILL and restart with the data kept, nothing left running. It installs what it needs.
     group cloud-rig 16 bash "$root/tests/cloud/rig-selftest.sh"
+    # The aws driver and its antispam against that rig: the driver contract suite (the posix
+    # tests' own file) and the MySQL-specific tests, judged like the main suite.
+    if bash "$root/tests/cloud/rig.sh" start "$work/cloud-rig" > "$work/cloud-rig.out" 2>&1; then
+        (
+            eval "$(grep '^export' "$work/cloud-rig.out")"
+            dotnet test "$root/tests/RekorPosix.Cloud.Tests" -c Release --logger "trx;LogFileName=$work/cloud.trx" > "$work/cloud-test.log" 2>&1
+            echo $? > "$work/cloud-test.rc"
+        )
+        bash "$root/tests/cloud/rig.sh" stop "$work/cloud-rig" > /dev/null 2>&1
+        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-27}" > "$work/cloud-summary.txt"
+        sed 's/^xunit:/cloud xunit:/' "$work/cloud-summary.txt"
+        read -r c_passed c_failed < <(sed -n 's/^xunit: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$work/cloud-summary.txt")
+        passed=$((passed + ${c_passed:-0}))
+        failed=$((failed + ${c_failed:-0} + $(grep -c '^FAIL ' "$work/cloud-summary.txt")))
+    else
+        fail "cloud: the rig did not start ($(tail -n 3 "$work/cloud-rig.out" | tr '\n' ' '))"
+    fi
 fi
 
 if [ "$sections" != "$all_sections" ]; then
