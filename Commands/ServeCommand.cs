@@ -12,7 +12,8 @@ namespace RekorPosix.Commands;
 /// </summary>
 internal sealed class ServeCommand
 {
-    private readonly Option<string?> _storageDir = new("--storage-dir") { Description = "Log directory (tiles, checkpoint, .state/). Default: ./rekor-data/log, created on first start." };
+    // The flavour's own flags: --storage-dir for posix, the bucket and database for the cloud ones.
+    private readonly StorageFlags _storage = new();
     private readonly Option<string?> _signerFile = new("--signer-filepath") { Description = "PEM private key that signs checkpoints. Default: ./rekor-data/signer.pem, an Ed25519 key generated on first start." };
     private readonly Option<string> _signerPassword = SharedOptions.SignerPassword();
     private readonly Option<string> _hostname = new("--hostname") { Description = "Checkpoint origin and signer name: the log's public host, without scheme or port.", DefaultValueFactory = _ => ServeSettings.Defaults.Hostname };
@@ -60,14 +61,18 @@ internal sealed class ServeCommand
     public ServeCommand()
     {
         // This order is the one of the plain help that a parse error prints.
-        Command = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.")
+        Command = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.");
+        foreach (var option in _storage.Options)
+            Command.Options.Add(option);
+        foreach (var option in new Option[]
         {
-            _storageDir, _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
+            _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
             _serverTimeout, _tlogTimeout, _maxBody, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
             _persistentAntispam, _antispamBatch, _antispamPushback, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, _tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout, _tilesCacheSize,
             _allowInsecureKey, _config,
-        };
+        })
+            Command.Options.Add(option);
         Command.SetAction((parse, cancel) => Server.RunAsync(Settings(parse), cancel));
     }
 
@@ -76,7 +81,8 @@ internal sealed class ServeCommand
     /// <summary>The flags as <c>serve --help</c> shows them: in groups, not one list of some thirty.</summary>
     public (string Title, Option[] Options)[] HelpGroups =>
     [
-        ("Log and signing key", [_storageDir, _signerFile, _signerPassword, _hostname, _readOnly, _allowInsecureKey]),
+        ("Storage", [.. _storage.Options]),
+        ("Log and signing key", [_signerFile, _signerPassword, _hostname, _readOnly, _allowInsecureKey]),
         ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody]),
         ("Tile listener (reads)", [_tilesAddress, _tilesPort, _tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout, _tilesCacheSize]),
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
@@ -91,7 +97,7 @@ internal sealed class ServeCommand
 
     public ServeSettings Settings(ParseResult parse) => new()
     {
-        StorageDir = parse.GetValue(_storageDir),
+        Storage = _storage.Read(parse),
         SignerFile = parse.GetValue(_signerFile),
         SignerPassword = parse.GetValue(_signerPassword)!,
         Hostname = parse.GetValue(_hostname)!,

@@ -30,7 +30,8 @@ public sealed record ServeSettings
         }
     }
 
-    public string? StorageDir { get; init; }
+    /// <summary>The flavour's own storage settings (Log/&lt;Flavour&gt;/StorageFlags.cs).</summary>
+    public StorageSettings Storage { get; init; } = new();
     public string? SignerFile { get; init; }
     public string SignerPassword { get; init; } = "";
     public string Hostname { get; init; } = DefaultHostname();

@@ -10,13 +10,14 @@ namespace RekorPosix.Http;
 /// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only) and
 /// the published files both read ports serve.
 /// </summary>
-internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, PublishedFiles files, ILogger logger) : IAsyncDisposable
+internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, PublishedFiles? files, ILogger logger) : IAsyncDisposable
 {
     public AppendLifecycle? Log { get; } = log;
 
     public DedupAppender? Appender { get; } = appender;
 
-    internal PublishedFiles Files { get; } = files;
+    /// <summary>The files both read ports serve; null where the flavour serves no reads yet (the cloud ones).</summary>
+    internal PublishedFiles? Files { get; } = files;
 
     private int _disposed;
 
@@ -48,7 +49,7 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, P
                 await Appender.DisposeAsync().ConfigureAwait(false);
             if (Log is not null)
                 await Log.DisposeAsync().ConfigureAwait(false);
-            Files.Dispose();
+            Files?.Dispose();
         }
     }
 

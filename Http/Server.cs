@@ -62,7 +62,7 @@ public static class Server
         }
         catch (Exception e) when (e is LogStateException or LogFrozenException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return Fail($"cannot open the log in {Flavour.StorageDir(settings)}: {e.Message}");
+            return Fail($"cannot open {Flavour.Describe(settings)}: {e.Message}");
         }
         await using var _ = served;
         entries = new EntryService(new HashedRekordValidator(allowed), served.Appender, served.Log, logId, settings.ServerTimeout,
@@ -150,7 +150,7 @@ public static class Server
             () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
         {
-            if (tiles is not null)
+            if (tiles is not null && served.Files is not null)
             {
                 try
                 {

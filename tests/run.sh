@@ -3,12 +3,12 @@
 # installs what the tests need, runs the xunit suite, publishes the native AOT binary and checks
 # it (one file, zero IL/AOT warnings, only libc/libm and the loader needed, real commands against
 # a real log, the crash test against the native binary), then the groups of checks (reliability,
-# interop, operations). Ends with "N passed, M failed".
+# interop, operations, the cloud rig). Ends with "N passed, M failed".
 #
 # The run cannot look green while a part of it did nothing: the xunit run must complete with every
 # discovered test executed and at least XUNIT_MIN_TESTS of them, and every group of checks declares
 # how many PASS/FAIL lines it must produce (group below). ONLY=xunit,binary,... runs a subset of the
-# sections (xunit binary readpath crash bench reliability interop ops) for a developer; such a run
+# sections (xunit binary readpath crash bench reliability interop ops cloud) for a developer; such a run
 # says so in its last line and fails under CI=true. XUNIT_FILTER passes a --filter to dotnet test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; f
 # The least number of xunit tests a complete run executes; raise it as tests are added, so that a
 # discovery failure or a filter that lost a class cannot pass.
 XUNIT_MIN_TESTS=1847
-all_sections=xunit,binary,readpath,crash,bench,reliability,interop,ops
+all_sections=xunit,binary,readpath,crash,bench,reliability,interop,ops,cloud
 sections=${ONLY:-$all_sections}
 want() { [[ ",$sections," == *",$1,"* ]]; }
 for section in ${sections//,/ }; do
@@ -121,7 +121,9 @@ no_line() {
     ! grep -qE "$2" "$1"
 }
 bin="$work/out/rekor-server-posix"
-if [ "$sections" != xunit ]; then
+# The sections that run the posix binary: xunit and cloud do without it.
+needs_bin() { local s; for s in binary readpath crash bench reliability interop ops; do want "$s" && return 0; done; return 1; }
+if needs_bin; then
     # The plainest form (no -r: the SDK infers this machine's RID); the arm64 build in tests/ops gives -r.
     dotnet publish RekorPosix.csproj -c Release -o "$work/out" 2>&1 | tee "$work/publish.log"
     publish_rc=${PIPESTATUS[0]}
@@ -145,6 +147,15 @@ if [ -x "$bin" ] && want binary; then
     check "bash completion suggests flags" bash -c \
         "source '$root/packaging/completion/rekor-server-posix.bash'; COMP_LINE='rekor-server-posix serve --http-p'; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=('$bin' serve --http-p); COMP_CWORD=2; _rekor_server_posix; [ \"\${COMPREPLY[*]}\" = --http-port ]"
     check "version runs" bash -c "'$bin' version | grep -q 'native AOT'"
+    # The cloud flavours: each its own one-file native binary that links only its own SDKs.
+    for flavour in aws gcpcloudsql; do
+        dotnet publish "$root/RekorPosix.csproj" -c Release -p:Backend=$flavour -o "$work/out-$flavour" > "$work/publish-$flavour.log" 2>&1
+        flavour_rc=$?
+        check "publish -p:Backend=$flavour: exit 0, one executable rekor-server-$flavour, zero IL/AOT warnings" bash -c \
+            "[ $flavour_rc = 0 ] && [ \"\$(ls '$work/out-$flavour' | grep -v '\.dbg$')\" = rekor-server-$flavour ] && grep -q 'RekorPosix -> ' '$work/publish-$flavour.log' && ! grep -qE 'warning (IL|AOT)[0-9]+' '$work/publish-$flavour.log'"
+        check "rekor-server-$flavour links no SQLite (posix's antispam index)" bash -c "! grep -a -q 'SQLite format 3' '$work/out-$flavour/rekor-server-$flavour'"
+    done
+    check "the posix binary carries no MySQL or AWS code" bash -c "! grep -a -q -e MySqlConnector -e AmazonS3 '$bin'"
     # A flavour without a driver folder is refused by name, before restore or compile.
     check "-p:Backend=nosuch is refused with the flavours that exist" bash -c \
         "cd '$root' && dotnet build RekorPosix.csproj -c Release -p:Backend=nosuch > '$work/backend.txt' 2>&1; [ \$? != 0 ] && grep -q 'Backend=nosuch: no storage driver has that name. Flavours with a driver: posix' '$work/backend.txt'"
@@ -339,6 +350,29 @@ if [ -x "$bin" ] && want ops; then
     at_least ops "systemd/" 2
     at_least ops "deb/" 12
     at_least ops "arm64/" 9
+fi
+if want cloud; then
+    # The cloud rig (tests/cloud/rig.sh): a private MariaDB and an s3rver on loopback, the stand-ins
+    # the aws flavour is tested against, checked on their own: accounts, isolation, S3 round trip,
+    # SIGKILL and restart with the data kept, nothing left running. It installs what it needs.
+    group cloud-rig 16 bash "$root/tests/cloud/rig-selftest.sh"
+    # The aws driver and its antispam against that rig: the driver contract suite (the posix
+    # tests' own file) and the MySQL-specific tests, judged like the main suite.
+    if bash "$root/tests/cloud/rig.sh" start "$work/cloud-rig" > "$work/cloud-rig.out" 2>&1; then
+        (
+            eval "$(grep '^export' "$work/cloud-rig.out")"
+            dotnet test "$root/tests/RekorPosix.Cloud.Tests" -c Release --logger "trx;LogFileName=$work/cloud.trx" > "$work/cloud-test.log" 2>&1
+            echo $? > "$work/cloud-test.rc"
+        )
+        bash "$root/tests/cloud/rig.sh" stop "$work/cloud-rig" > /dev/null 2>&1
+        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-27}" > "$work/cloud-summary.txt"
+        sed 's/^xunit:/cloud xunit:/' "$work/cloud-summary.txt"
+        read -r c_passed c_failed < <(sed -n 's/^xunit: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$work/cloud-summary.txt")
+        passed=$((passed + ${c_passed:-0}))
+        failed=$((failed + ${c_failed:-0} + $(grep -c '^FAIL ' "$work/cloud-summary.txt")))
+    else
+        fail "cloud: the rig did not start ($(tail -n 3 "$work/cloud-rig.out" | tr '\n' ' '))"
+    fi
 fi
 
 if [ "$sections" != "$all_sections" ]; then

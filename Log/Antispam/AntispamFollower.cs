@@ -13,7 +13,7 @@ namespace RekorPosix.Log.Antispam;
 /// </summary>
 internal sealed class AntispamFollower : IAsyncDisposable
 {
-    private readonly PersistentDedupIndex _index;
+    private readonly IDedupIndex _index;
     private readonly ILogReader _reader;
     private readonly AntispamOptions _options;
     private readonly ILogger _logger;
@@ -28,7 +28,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
     private bool _failing;
     private bool _disposed;
 
-    private AntispamFollower(PersistentDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
+    private AntispamFollower(IDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
     {
         _index = index;
         _reader = reader;
@@ -41,10 +41,10 @@ internal sealed class AntispamFollower : IAsyncDisposable
     /// <c>.state/antispam.db</c>), indexes what the log
     /// has beyond it if that is within the pushback threshold, and starts following. Throws only
     /// when no index file can be created at all.</summary>
-    public static async Task<AntispamFollower> OpenAsync(string indexFile, ILogReader reader, AntispamOptions options, ILogger logger)
+    public static async Task<AntispamFollower> OpenAsync(Func<ILogger, IDedupIndex> openIndex, ILogReader reader, AntispamOptions options, ILogger logger)
     {
         options.Validate();
-        var index = PersistentDedupIndex.Open(indexFile, logger);
+        var index = openIndex(logger);
         try
         {
             var follower = new AntispamFollower(index, reader, options, logger);
@@ -200,7 +200,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
         {
             stored = _index.Commit(next, identities.Span);
         }
-        catch (Exception e) when (DedupIndexFile.IsBadFile(e))
+        catch (Exception e) when (_index.IsDamage(e))
         {
             Restart(e.Message);
             return true;

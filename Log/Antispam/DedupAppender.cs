@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace RekorPosix.Log.Antispam;
@@ -25,11 +24,11 @@ public sealed class DedupAppender : IAsyncDisposable
 
     /// <summary>
     /// Puts antispam in front of <paramref name="log"/>. With <see cref="AntispamOptions.Persistent"/>
-    /// it opens (or rebuilds) the SQLite index in <paramref name="indexFile"/> and starts its follower,
+    /// it opens (or rebuilds) the flavour's index with <paramref name="openIndex"/> and starts its follower,
     /// woken each time the log integrates; if no index can be created at all it logs an error and
     /// deduplicates in memory only, since the log must not stop for its antispam.
     /// </summary>
-    public static async Task<DedupAppender> OpenAsync(string indexFile, ITransparencyLog log, AntispamOptions options, ILogger logger)
+    internal static async Task<DedupAppender> OpenAsync(Func<ILogger, IDedupIndex> openIndex, ITransparencyLog log, AntispamOptions options, ILogger logger)
     {
         options.Validate();
         AntispamFollower? follower = null;
@@ -37,9 +36,9 @@ public sealed class DedupAppender : IAsyncDisposable
         {
             try
             {
-                follower = await AntispamFollower.OpenAsync(indexFile, log.Reader, options, logger).ConfigureAwait(false);
+                follower = await AntispamFollower.OpenAsync(openIndex, log.Reader, options, logger).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+            catch (DedupIndexUnavailableException e)
             {
                 AntispamEvents.PersistentUnavailable(logger, e);
             }

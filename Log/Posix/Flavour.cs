@@ -23,7 +23,10 @@ internal static class Flavour
 
     /// <summary>Where serve keeps the log when --storage-dir is not given.</summary>
     public static string StorageDir(ServeSettings settings) =>
-        settings.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+        settings.Storage.StorageDir ?? Path.Combine(ServeSettings.DefaultDataDir(), "log");
+
+    /// <summary>Where the log is, for messages.</summary>
+    public static string Describe(ServeSettings settings) => $"the log in {StorageDir(settings)}";
 
     /// <summary>The storage driver over a log directory (nothing is opened or checked yet).</summary>
     public static ILogDriver Driver(string storageDir) => new PosixStorage(storageDir);
@@ -44,8 +47,9 @@ internal static class Flavour
         }
     }
 
-    /// <summary>The dedup index file of a log directory.</summary>
-    public static string DedupIndexFile(string storageDir) => Path.Combine(storageDir, ".state", Antispam.DedupIndexFile.FileName);
+    /// <summary>The dedup index of a log directory: SQLite in .state/antispam.db.</summary>
+    public static Func<ILogger, IDedupIndex> DedupIndex(string storageDir) =>
+        PersistentDedupIndex.At(Path.Combine(storageDir, ".state", Antispam.DedupIndexFile.FileName));
 
     /// <summary>
     /// Everything serve needs: unless read-only, the log and its antispam; and the published files,
@@ -68,7 +72,7 @@ internal static class Flavour
             else
             {
                 log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log")).ConfigureAwait(false);
-                appender = await DedupAppender.OpenAsync(DedupIndexFile(dir), log, settings.Antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
+                appender = await DedupAppender.OpenAsync(DedupIndex(dir), log, settings.Antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
                 var running = log;
                 published = () => running.LatestCheckpoint;
             }

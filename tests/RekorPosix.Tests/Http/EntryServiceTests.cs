@@ -23,7 +23,7 @@ public class EntryServiceTests
 {
     private static EntryService Service(FakeLog log, string dir, TimeSpan? timeout = null) =>
         new(new HashedRekordValidator(AllowedAlgorithms.Default),
-            DedupAppender.OpenAsync(dir, log, new AntispamOptions { Persistent = false }, NullLogger.Instance).GetAwaiter().GetResult(),
+            DedupAppender.OpenAsync(_ => throw new InvalidOperationException("in-memory only"), log, new AntispamOptions { Persistent = false }, NullLogger.Instance).GetAwaiter().GetResult(),
             log, new byte[32], timeout ?? TimeSpan.FromSeconds(20), NullLogger.Instance);
 
     private static CreateEntryRequest Request() => JsonParser.Default.Parse<CreateEntryRequest>(WriteApiRequests.NewJson());

@@ -13,7 +13,7 @@ public class ServeKeyPermissionsTests
     {
         using var dir = new TempDir();
         string key = KeyFilePermissionsTests.WithMode(dir["key.pem"], "644");
-        var settings = new ServeSettings { StorageDir = dir["log"], SignerFile = key, Hostname = "example.test", HttpPort = 1, GrpcPort = 2 };
+        var settings = new ServeSettings { Storage = new() { StorageDir = dir["log"] }, SignerFile = key, Hostname = "example.test", HttpPort = 1, GrpcPort = 2 };
         Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
         Assert.False(Directory.Exists(dir["log"]));
     }

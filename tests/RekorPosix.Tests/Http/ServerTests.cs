@@ -15,7 +15,7 @@ public class ServerTests
         using var dir = new TempDir();
         var settings = new ServeSettings
         {
-            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
+            Storage = new() { StorageDir = dir.Path }, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
             HttpPort = 1, GrpcPort = 2, ClientSigningAlgorithms = [algorithm],
         };
         Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
@@ -32,7 +32,7 @@ public class ServerTests
         using var dir = new TempDir();
         var settings = new ServeSettings
         {
-            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = hostname, HttpPort = httpPort, GrpcPort = grpcPort,
+            Storage = new() { StorageDir = dir.Path }, SignerFile = TestLogKey.PemPath, Hostname = hostname, HttpPort = httpPort, GrpcPort = grpcPort,
         };
         Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
@@ -51,7 +51,7 @@ public class ServerTests
         using var dir = new TempDir();
         var settings = new ServeSettings
         {
-            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
+            Storage = new() { StorageDir = dir.Path }, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
             TilesPort = port, TilesAddress = address, TilesIdleTimeout = TimeSpan.FromMilliseconds(idleMs), TilesCacheBytes = cacheBytes,
         };
         Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
@@ -67,7 +67,7 @@ public class ServerTests
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
         var settings = new ServeSettings
         {
-            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
+            Storage = new() { StorageDir = dir.Path }, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
             TilesPort = port,
         };
         Assert.Equal(2, await Server.RunAsync(settings, CancellationToken.None));
@@ -84,7 +84,7 @@ public class ServerTests
         int port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
         var settings = new ServeSettings
         {
-            StorageDir = dir.Path, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
+            Storage = new() { StorageDir = dir.Path }, SignerFile = TestLogKey.PemPath, Hostname = "example.test",
             HttpPort = port, GrpcPort = port == 65000 ? 65001 : 65000, MetricsPort = 65002,
         };
         var error = new StringWriter();

@@ -49,7 +49,7 @@ public sealed class RunningServer : IAsyncDisposable
         int[] ports = FreePorts.Take(4);
         var settings = new ServeSettings
         {
-            StorageDir = storageDir,
+            Storage = new() { StorageDir = storageDir },
             SignerFile = TestLogKey.PemPath,
             Hostname = TestData.TesseraOrigin,
             HttpPort = ports[0],

@@ -20,7 +20,7 @@ public class AntispamFollowerTests
     private static byte[][] Entries(int count) => Enumerable.Range(0, count).Select(Entry).ToArray();
 
     private static Task<AntispamFollower> Open(TempDir dir, MemoryLogReader reader, AntispamOptions? options = null, ILogger? logger = null) =>
-        AntispamFollower.OpenAsync(Flavour.DedupIndexFile(dir.Path), reader, options ?? Fast, logger ?? NullLogger.Instance);
+        AntispamFollower.OpenAsync(Flavour.DedupIndex(dir.Path), reader, options ?? Fast, logger ?? NullLogger.Instance);
 
     private static async Task CaughtUp(AntispamFollower follower, long size) =>
         await Eventually.True(() => follower.NextIndex == size, $"the follower indexed {size} entries (it is at {follower.NextIndex})");
@@ -127,7 +127,7 @@ public class AntispamFollowerTests
         var reader = new MemoryLogReader(entries);
         await using (var follower = await Open(dir, reader))
             await CaughtUp(follower, 5000);
-        PersistentDedupIndexTests.DamageTheLastThird(dir[".state/antispam.db"]);
+        Posix.Antispam.PersistentDedupIndexTests.DamageTheLastThird(dir[".state/antispam.db"]);
         var logger = new CapturingLogger();
         await using var reopened = await Open(dir, reader, logger: logger);
         Assert.Equal(5000, reopened.NextIndex);

@@ -11,6 +11,7 @@ namespace RekorPosix.Tests.Log.Antispam;
 
 public class DedupAppenderTests
 {
+    private static readonly Func<Microsoft.Extensions.Logging.ILogger, IDedupIndex> NoIndex = _ => throw new InvalidOperationException("in-memory only");
     private static readonly AntispamOptions InMemoryOnly = new() { Persistent = false };
     private static readonly AntispamOptions Persistent = new() { PollInterval = TimeSpan.FromMilliseconds(20) };
     private static readonly AppendOptions FastLog = new()
@@ -30,7 +31,7 @@ public class DedupAppenderTests
     public async Task ARepeat_IsADuplicateWithTheOriginalIndex_AndIsNotAppended()
     {
         var log = new FakeLog();
-        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(NoIndex, log, InMemoryOnly, NullLogger.Instance);
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
         Assert.Equal(new LogIndex(1, false), await Add(appender, Entry(2)));
         Assert.Equal(new LogIndex(0, true), await Add(appender, Entry(1)));
@@ -45,7 +46,7 @@ public class DedupAppenderTests
         var log = new FakeLog();
         var first = new TaskCompletionSource<long>();
         log.Next.Enqueue(() => first.Task);
-        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(NoIndex, log, InMemoryOnly, NullLogger.Instance);
         var a = Add(appender, Entry(1));
         var b = Add(appender, Entry(1));
         Assert.False(b.IsCompleted);
@@ -60,7 +61,7 @@ public class DedupAppenderTests
     {
         var log = new FakeLog();
         log.Next.Enqueue(() => throw new PushbackException("queue full"));
-        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(NoIndex, log, InMemoryOnly, NullLogger.Instance);
         await Assert.ThrowsAsync<PushbackException>(() => Add(appender, Entry(1)));
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
         Assert.Equal(2, log.Added.Count);
@@ -72,7 +73,7 @@ public class DedupAppenderTests
         var log = new FakeLog();
         var first = new TaskCompletionSource<long>();
         log.Next.Enqueue(() => first.Task);
-        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(NoIndex, log, InMemoryOnly, NullLogger.Instance);
         using var cancel = new CancellationTokenSource();
         var a = Add(appender, Entry(1), cancel.Token);
         cancel.Cancel();
@@ -86,7 +87,7 @@ public class DedupAppenderTests
     public async Task ABadIdentity_IsRefused_AndNothingIsAppended()
     {
         var log = new FakeLog();
-        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(NoIndex, log, InMemoryOnly, NullLogger.Instance);
         await Assert.ThrowsAsync<ArgumentException>(() => appender.AddAsync(Entry(1), new byte[20], CancellationToken.None));
         Assert.Empty(log.Added);
     }
@@ -98,7 +99,7 @@ public class DedupAppenderTests
     {
         var log = new FakeLog();
         log.Next.Enqueue(() => throw new EntryTooLargeException(65536));
-        await using var appender = await DedupAppender.OpenAsync("unused", log, InMemoryOnly, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(NoIndex, log, InMemoryOnly, NullLogger.Instance);
         var refused = await Assert.ThrowsAsync<EntryTooLargeException>(() => Add(appender, Entry(1)));
         Assert.Equal(65536, refused.Length);
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
@@ -111,7 +112,7 @@ public class DedupAppenderTests
         using var dir = new TempDir();
         var entries = Enumerable.Range(0, 300).Select(Entry).ToArray();
         var log = new FakeLog(new MemoryLogReader(entries));
-        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndex(dir.Path), log, Persistent, NullLogger.Instance);
         Assert.True(appender.IsPersistent);
         await Eventually.True(() => appender.FollowerNextIndex == 300, "the follower caught up");
         Assert.Equal(new LogIndex(257, true), await Add(appender, entries[257]));
@@ -125,7 +126,7 @@ public class DedupAppenderTests
         var entries = Enumerable.Range(0, 1000).Select(Entry).ToArray();
         var log = new FakeLog(new MemoryLogReader(entries));
         // A fresh index a thousand entries behind: within the threshold, so Open indexes them itself.
-        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndex(dir.Path), log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
         Assert.Equal(new LogIndex(999, true), await Add(appender, entries[999]));
         Assert.Empty(log.Added);
     }
@@ -136,7 +137,7 @@ public class DedupAppenderTests
         using var dir = new TempDir();
         var reader = new MemoryLogReader();
         var log = new FakeLog(reader);
-        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndex(dir.Path), log, Persistent with { PollInterval = TimeSpan.FromHours(1) }, NullLogger.Instance);
         reader.Append(Entry(0), Entry(1));
         log.RaiseIntegrated(2);
         await Eventually.True(() => appender.FollowerNextIndex == 2, "the follower indexed the new entries");
@@ -150,7 +151,7 @@ public class DedupAppenderTests
         using var dir = new TempDir();
         var reader = new MemoryLogReader { FailReads = new IOException("tile store unreachable") };
         var log = new FakeLog(reader);
-        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent with { PushbackThreshold = 10 }, NullLogger.Instance);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndex(dir.Path), log, Persistent with { PushbackThreshold = 10 }, NullLogger.Instance);
         Assert.Equal(new LogIndex(0, false), await Add(appender, Entry(1)));
         reader.Claim(11);
         await Eventually.True(() => appender.PushbackActive, "pushback started");
@@ -168,7 +169,7 @@ public class DedupAppenderTests
         Directory.CreateDirectory(dir[".state/antispam.db"]);
         var logger = new CapturingLogger();
         var log = new FakeLog();
-        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir.Path), log, Persistent, logger);
+        await using var appender = await DedupAppender.OpenAsync(Flavour.DedupIndex(dir.Path), log, Persistent, logger);
         Assert.False(appender.IsPersistent);
         Assert.Contains(logger.Lines, l => l.Level == LogLevel.Error && l.EventId == 507);
         await Add(appender, Entry(1));
@@ -186,7 +187,7 @@ public class DedupAppenderTests
         public static async Task<Server> Start(string dir, AntispamOptions options)
         {
             var log = await Flavour.StartLogAsync(dir, TestLogKey.Signer(), FastLog, NullLogger.Instance);
-            return new Server { Log = log, Appender = await DedupAppender.OpenAsync(Flavour.DedupIndexFile(dir), log, options, NullLogger.Instance) };
+            return new Server { Log = log, Appender = await DedupAppender.OpenAsync(Flavour.DedupIndex(dir), log, options, NullLogger.Instance) };
         }
 
         /// <summary>The order the server shuts down in: the log first, then the antispam follower

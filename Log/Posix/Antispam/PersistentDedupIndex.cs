@@ -11,7 +11,7 @@ namespace RekorPosix.Log.Antispam;
 /// A file that cannot be used is moved aside with a warning and started anew: the follower then
 /// rebuilds it from the entry bundles. The log never stops for the index.
 /// </summary>
-internal sealed class PersistentDedupIndex : IDisposable
+internal sealed class PersistentDedupIndex : IDedupIndex
 {
     /// <summary>Idle read connections kept open; more are opened under load and closed after.</summary>
     private const int MaxIdleReaders = 16;
@@ -155,6 +155,21 @@ internal sealed class PersistentDedupIndex : IDisposable
             _gate.ExitWriteLock();
         }
     }
+
+    public bool IsDamage(Exception error) => DedupIndexFile.IsBadFile(error);
+
+    /// <summary>The posix flavour's index: a file, opened (or started anew) when the follower starts.</summary>
+    public static Func<ILogger, IDedupIndex> At(string path) => logger =>
+    {
+        try
+        {
+            return Open(path, logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            throw new DedupIndexUnavailableException($"no dedup index can be created at {path}: {e.Message}", e);
+        }
+    };
 
     private DedupIndexWriter Writer()
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Tests.Support;
 
-namespace RekorPosix.Tests.Log.Antispam;
+namespace RekorPosix.Tests.Log.Posix.Antispam;
 
 public class PersistentDedupIndexTests
 {

@@ -1,0 +1,153 @@
+using RekorPosix.Tiles;
+
+namespace RekorPosix.Log.Aws;
+
+/// <summary>
+/// The MySQL + S3 storage driver (tessera's storage/aws, as rekor-tiles' rekor-server-aws and
+/// rekor-server-gcpcloudsql run it): sequencing commits a batch to MySQL, integration writes the
+/// bucket first and commits IntCoord last, publication is paced by PubCoord across every server,
+/// and the tiles, bundles and checkpoint live in the bucket. Several servers may share one database
+/// and bucket.
+/// </summary>
+internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long maxOutstanding) : ILogDriver
+{
+    /// <summary>Bundles whose partials one GC run removes at most, as tessera bounds it.</summary>
+    public const int MaxBundlesPerGcRun = 100;
+
+    private readonly BucketReader _reader = new(bucket, coordinator);
+
+    public ILogReader Reader => _reader;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Creates or checks the schema; on a bucket without a checkpoint, a forced
+    /// integration initialises the tree (and fails if the database holds a tree the bucket lost).
+    /// Then the stored tree is checked as every driver checks it.</summary>
+    public async Task<TreeHead> OpenAsync(CancellationToken cancel)
+    {
+        await coordinator.InitAsync(cancel).ConfigureAwait(false);
+        if (await bucket.ReadAsync(Bucket.CheckpointKey, cancel).ConfigureAwait(false) is null)
+            await coordinator.ConsumeAsync(IntegrateBatchesAsync(cancel), force: true, cancel).ConfigureAwait(false);
+        var head = await coordinator.ReadIntegratedAsync(cancel).ConfigureAwait(false);
+        await StoredTreeCheck.CheckAsync(_reader, head, cancel).ConfigureAwait(false);
+        await ThrowIfFrozenAsync("it takes no more entries", cancel).ConfigureAwait(false);
+        return head;
+    }
+
+    public async Task<long> SequenceAsync(IReadOnlyList<ReadOnlyMemory<byte>> entries, CancellationToken cancel)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
+        return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
+            () => ThrowIfFrozenAsync("refusing to add entries", cancel), cancel).ConfigureAwait(false);
+    }
+
+    public Task<TreeHead> IntegrateAsync(CancellationToken cancel) =>
+        coordinator.ConsumeAsync(IntegrateBatchesAsync(cancel), force: false, cancel);
+
+    public async Task<Publication> PublishAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel)
+    {
+        var current = await ReadPublishedAsync(cancel).ConfigureAwait(false);
+        if (current is not null && FrozenCheckpoint.IsFrozen(current.Body()))
+            throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size}: its checkpoint is final", current);
+        PublishedCheckpoint? written = null;
+        var (published, next) = await coordinator.PublishAsync(pace, async head =>
+        {
+            byte[] note = await make(head, current, cancel).ConfigureAwait(false);
+            written = CheckMade(note, head);
+            await bucket.PutCheckpointAsync(note, cancel).ConfigureAwait(false);
+        }, cancel).ConfigureAwait(false);
+        return new Publication(published, published ? written : current, next);
+    }
+
+    public async Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel) =>
+        await coordinator.CollectGarbageAsync(publishedSize, MaxBundlesPerGcRun, async bundleIndex =>
+        {
+            foreach (var full in TileMath.CompletedBy(bundleIndex))
+                await bucket.DeletePrefixAsync(full.ToPath() + ".p/", cancel).ConfigureAwait(false);
+        }, cancel).ConfigureAwait(false);
+
+    /// <summary>
+    /// Ends the log: with sequencing stopped (the SeqCoord row lock, which every sequencer takes and
+    /// checks the checkpoint under), integrates what is sequenced and stores the final checkpoint
+    /// through the PubCoord lock. Null when another server is integrating (IntCoord held past a
+    /// second's wait); a log frozen already is left as it is.
+    /// </summary>
+    public Task<FreezeOutcome?> TryFreezeAsync(CheckpointMaker make, CancellationToken cancel) =>
+        coordinator.WithSequencingStoppedAsync<FreezeOutcome?>(async () =>
+        {
+            if (await coordinator.TryConsumeAsync(IntegrateBatchesAsync(cancel), force: false, waitForLock: false, cancel).ConfigureAwait(false) is null)
+                return null;
+            var current = await ReadPublishedAsync(cancel).ConfigureAwait(false);
+            if (current is not null && FrozenCheckpoint.IsFrozen(current.Body()))
+                return new FreezeOutcome(false, current);
+            PublishedCheckpoint? written = null;
+            var pace = new PublicationPace(TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, Force: true);
+            await coordinator.PublishAsync(pace, async head =>
+            {
+                byte[] note = await make(head, current, cancel).ConfigureAwait(false);
+                written = CheckMade(note, head);
+                await bucket.PutCheckpointAsync(note, cancel).ConfigureAwait(false);
+            }, cancel).ConfigureAwait(false);
+            return new FreezeOutcome(true, written!);
+        }, cancel);
+
+    /// <summary>The integration callback: the Seq rows decoded in order, checked for contiguity, and
+    /// their tiles and bundles written to the bucket before the coordinator commits IntCoord.</summary>
+    private Func<TreeHead, IReadOnlyList<byte[]>, Task<TreeHead>> IntegrateBatchesAsync(CancellationToken cancel) => async (head, blobs) =>
+    {
+        var entries = new List<ReadOnlyMemory<byte>>();
+        foreach (byte[] blob in blobs)
+        {
+            foreach (var sequenced in SequencedBatch.Decode(blob))
+                entries.Add(EntryOf(sequenced.BundleData, head.Size + entries.Count));
+        }
+        if (entries.Count == 0)
+            return head;
+        var edge = await StoredTreeCheck.ResumeEdgeAsync(_reader, head, cancel).ConfigureAwait(false);
+        var prefix = TileMath.PartialEntryBundle(head.Size) is { } partial
+            ? await _reader.ReadEntryBundleAsync(partial, cancel).ConfigureAwait(false)
+            : default;
+        var writes = BatchTiles.Build(edge, prefix, entries);
+        await Task.WhenAll(writes.Select(w => bucket.PutImmutableAsync(w.Address.ToPath(), w.Data, cancel))).ConfigureAwait(false);
+        return new TreeHead(edge.Size, edge.Root());
+    };
+
+    /// <summary>Seq.v stores each entry as its bundle record (uint16 length, then the bytes).</summary>
+    private static ReadOnlyMemory<byte> EntryOf(ReadOnlyMemory<byte> bundleData, long index)
+    {
+        var record = bundleData.Span;
+        if (record.Length < 2 || (record[0] << 8 | record[1]) != record.Length - 2)
+            throw new LogStateException($"Seq row for index {index}: its BundleData is not one bundle record");
+        return bundleData[2..];
+    }
+
+    private static List<SequencedEntry> ToSequenced(IReadOnlyList<ReadOnlyMemory<byte>> entries)
+    {
+        var sequenced = new List<SequencedEntry>(entries.Count);
+        foreach (var entry in entries)
+        {
+            byte[] record = new byte[EntryBundle.RecordSize(entry.Length)];
+            EntryBundle.Write(record, entry.Span);
+            sequenced.Add(new SequencedEntry(record, Rfc6962.LeafHash(entry.Span)));
+        }
+        return sequenced;
+    }
+
+    private async Task<PublishedCheckpoint?> ReadPublishedAsync(CancellationToken cancel) =>
+        await bucket.ReadAsync(Bucket.CheckpointKey, cancel).ConfigureAwait(false) is { } note ? PublishedCheckpoint.FromNote(note) : null;
+
+    private async Task ThrowIfFrozenAsync(string refused, CancellationToken cancel)
+    {
+        if (await ReadPublishedAsync(cancel).ConfigureAwait(false) is { } current
+            && FrozenCheckpoint.FrozenLine(current.Body()) is { } line)
+            throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size} (\"{line}\"): {refused}", current);
+    }
+
+    private static PublishedCheckpoint CheckMade(byte[] note, TreeHead head)
+    {
+        var made = PublishedCheckpoint.FromNote(note);
+        if (made.Size != head.Size || !made.Body().RootHash.AsSpan().SequenceEqual(head.Root))
+            throw new InvalidOperationException($"the checkpoint made for size {head.Size} is for size {made.Size} or another root");
+        return made;
+    }
+}

@@ -1,0 +1,89 @@
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace RekorPosix.Log.Aws;
+
+/// <summary>
+/// The log's objects in an S3-API bucket (S3, or GCS through its XML API), written and read as
+/// tessera's AWS driver does: tiles and bundles create-only with the equal-bytes rule, the
+/// checkpoint overwritten, partials deleted by prefix. Key layout and metadata are tlog-tiles' and
+/// tessera's (https://github.com/C2SP/C2SP/blob/main/tlog-tiles.md).
+/// </summary>
+internal sealed class Bucket(IAmazonS3 s3, string name)
+{
+    public const string CheckpointKey = "checkpoint";
+    private const string ImmutableCacheControl = "max-age=604800,immutable";
+
+    public string Name => name;
+
+    /// <summary>The object's bytes, or null when there is none (NoSuchKey).</summary>
+    public async Task<byte[]?> ReadAsync(string key, CancellationToken cancel)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = name, Key = key }, cancel).ConfigureAwait(false);
+            using var buffer = new MemoryStream(response.ContentLength > 0 ? (int)Math.Min(response.ContentLength, int.MaxValue) : 0);
+            await response.ResponseStream.CopyToAsync(buffer, cancel).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey" || e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Writes a tile or bundle that must never change: create-only (If-None-Match: *); when the
+    /// object exists already (412) it must hold exactly these bytes, which is what a retried
+    /// integration writes. Anything else is refused, never overwritten.
+    /// </summary>
+    public async Task PutImmutableAsync(string key, byte[] data, CancellationToken cancel)
+    {
+        try
+        {
+            await PutAsync(key, data, "application/octet-stream", ImmutableCacheControl, createOnly: true, cancel).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "PreconditionFailed")
+        {
+            byte[] existing = await ReadAsync(key, cancel).ConfigureAwait(false)
+                ?? throw new IOException($"{key}: the bucket said it exists (412), yet it cannot be read", e);
+            if (!existing.AsSpan().SequenceEqual(data))
+                throw new LogStateException($"{key} in bucket {name} holds other bytes than the log computes for it: refusing to overwrite", e);
+        }
+    }
+
+    /// <summary>The checkpoint is the one object that is replaced.</summary>
+    public Task PutCheckpointAsync(byte[] note, CancellationToken cancel) =>
+        PutAsync(CheckpointKey, note, "text/plain; charset=utf-8", "no-cache", createOnly: false, cancel);
+
+    /// <summary>Deletes every object under <paramref name="prefix"/> (a partials directory holds at
+    /// most 255). An empty listing sends no delete: S3 answers an empty one with MalformedXML, which
+    /// kept tessera's GC from ever advancing (tessera#1179).</summary>
+    public async Task DeletePrefixAsync(string prefix, CancellationToken cancel)
+    {
+        var listed = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = name, Prefix = prefix }, cancel).ConfigureAwait(false);
+        if (listed.S3Objects is not { Count: > 0 } objects)
+            return;
+        var delete = new DeleteObjectsRequest { BucketName = name, Objects = objects.ConvertAll(o => new KeyVersion { Key = o.Key }) };
+        var result = await s3.DeleteObjectsAsync(delete, cancel).ConfigureAwait(false);
+        if (result.DeleteErrors is { Count: > 0 } errors)
+            throw new IOException($"deleting {prefix}*: {errors[0].Key}: {errors[0].Code} {errors[0].Message} ({errors.Count} failed)");
+    }
+
+    private async Task PutAsync(string key, byte[] data, string contentType, string cacheControl, bool createOnly, CancellationToken cancel)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = name,
+            Key = key,
+            InputStream = new MemoryStream(data, writable: false),
+            ContentType = contentType,
+            // A plain body: s3rver and GCS store aws-chunked framing as if it were the object.
+            UseChunkEncoding = false,
+        };
+        request.Headers.CacheControl = cacheControl;
+        if (createOnly)
+            request.IfNoneMatch = "*";
+        await s3.PutObjectAsync(request, cancel).ConfigureAwait(false);
+    }
+}

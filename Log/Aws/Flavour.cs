@@ -1,0 +1,125 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Microsoft.Extensions.Logging;
+using MySqlConnector;
+using RekorPosix.Http;
+using RekorPosix.Log.Antispam;
+using RekorPosix.Log.Aws;
+
+// The composition of the MySQL + S3 flavours, compiled only into rekor-server-aws and
+// rekor-server-gcpcloudsql (RekorPosix.csproj picks the folder from -p:Backend).
+namespace RekorPosix.Log;
+
+/// <summary>The aws and gcpcloudsql flavours: tessera's AWS driver over a MySQL database and an
+/// S3-API bucket, several servers sharing both.</summary>
+internal static class Flavour
+{
+#if BACKEND_GCPCLOUDSQL
+    public const string Name = "gcpcloudsql";
+    public const string Description = "sequenced in CloudSQL (MySQL), its tiles in a GCS bucket";
+#else
+    public const string Name = "aws";
+    public const string Description = "sequenced in MySQL, its tiles in an S3 bucket";
+#endif
+
+    /// <summary>No offline commands yet: add, fsck and freeze work on a log directory.</summary>
+    public static IEnumerable<System.CommandLine.Command> Commands() => [];
+
+    /// <summary>Where the log is, for messages (never the DSN: it holds the password).</summary>
+    public static string Describe(ServeSettings settings) =>
+        $"the log in bucket '{settings.Storage.Bucket}' and database {DatabaseName(settings.Storage.MySqlDsn)}";
+
+    /// <summary>
+    /// The log over the database and bucket, with antispam in front (its tables in the same
+    /// database with --persistent-antispam, the default), or nothing at all
+    /// when read-only (as rekor-tiles: no connection is made). Throws <see cref="ArgumentException"/>
+    /// naming the flag or variable at fault, or the storage's own failures.
+    /// </summary>
+    public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("RekorPosix");
+        if (settings.ReadOnly)
+            return new ServedLog(null, null, null, logger);
+        var storage = settings.Storage;
+        if (storage.Bucket.Length == 0)
+            throw new ArgumentException($"{StorageFlags.BucketFlag} is required");
+        if (storage.MySqlDsn.Length == 0)
+            throw new ArgumentException($"{StorageFlags.DsnFlag} is required");
+        var database = new MySqlDataSource(ConnectionString(storage));
+        var driver = new AwsStorage(new Coordinator(database), new Bucket(S3Client(), storage.Bucket), settings.Append.MaxQueuedEntries);
+        AppendLifecycle? log = null;
+        try
+        {
+            log = await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
+                .ConfigureAwait(false);
+            // tessera's batch for this backend when the flag leaves it at 0.
+            var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
+            var appender = await DedupAppender.OpenAsync(MySqlDedupIndex.In(database), log, antispam, loggers.CreateLogger("RekorPosix.Antispam"))
+                .ConfigureAwait(false);
+            return new ServedLog(log, appender, null, logger);
+        }
+        catch
+        {
+            if (log is not null)
+                await log.DisposeAsync().ConfigureAwait(false);
+            else
+                await driver.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static string ConnectionString(StorageSettings storage)
+    {
+        GoMySqlDsn dsn;
+        try
+        {
+            dsn = GoMySqlDsn.Parse(storage.MySqlDsn);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"{StorageFlags.DsnFlag}: {e.Message}", e);
+        }
+        var builder = new MySqlConnectionStringBuilder();
+        foreach (var (key, value) in dsn.ToConnectionStringParts(storage.MaxOpenConnections))
+            builder[key] = value;
+        return builder.ConnectionString;
+    }
+
+    private static string DatabaseName(string dsn)
+    {
+        try
+        {
+            return $"'{GoMySqlDsn.Parse(dsn).Database}'";
+        }
+        catch (FormatException)
+        {
+            return "(unreadable DSN)";
+        }
+    }
+
+    /// <summary>
+    /// The S3 client as the spec's verified settings give it: path-style addressing (as the Go
+    /// server), plain bodies (no aws-chunked framing, which s3rver and GCS would store), checksums
+    /// only where an operation requires them. aws takes the standard AWS chain (AWS_ACCESS_KEY_ID,
+    /// AWS_REGION, AWS_ENDPOINT_URL...); gcpcloudsql the GCS_* HMAC variables.
+    /// </summary>
+    private static AmazonS3Client S3Client()
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = true,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+#if BACKEND_GCPCLOUDSQL
+        string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new ArgumentException($"{name} is required (the HMAC key of the GCS bucket's XML API)");
+        config.ServiceURL = Environment.GetEnvironmentVariable("GCS_ENDPOINT_URL") is { Length: > 0 } endpoint ? endpoint : "https://storage.googleapis.com";
+        config.AuthenticationRegion = Environment.GetEnvironmentVariable("GCS_REGION") is { Length: > 0 } region ? region : "auto";
+        return new AmazonS3Client(new BasicAWSCredentials(Required("GCS_HMAC_ACCESS_KEY_ID"), Required("GCS_HMAC_SECRET")), config);
+#else
+        return new AmazonS3Client(config);
+#endif
+    }
+}
