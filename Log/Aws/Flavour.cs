@@ -22,6 +22,10 @@ internal static class Flavour
     public const string Description = "sequenced in MySQL, its tiles in an S3 bucket";
 #endif
 
+    /// <summary>tessera's AWS driver refuses a shorter checkpoint interval: every publication is a
+    /// database transaction and a bucket write shared by all servers.</summary>
+    public static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>No offline commands yet: add, fsck and freeze work on a log directory.</summary>
     public static IEnumerable<System.CommandLine.Command> Commands() => [];
 
@@ -40,6 +44,9 @@ internal static class Flavour
         var logger = loggers.CreateLogger("RekorPosix");
         if (settings.ReadOnly)
             return new ServedLog(null, null, null, logger);
+        if (settings.Append.CheckpointInterval < MinCheckpointInterval)
+            throw new ArgumentException(
+                $"--checkpoint-interval: requested {Http.GoDuration.Format(settings.Append.CheckpointInterval)} is less than the minimum permitted {Http.GoDuration.Format(MinCheckpointInterval)} for this flavour (tessera's AWS driver)");
         var storage = settings.Storage;
         if (storage.Bucket.Length == 0)
             throw new ArgumentException($"{StorageFlags.BucketFlag} is required");
