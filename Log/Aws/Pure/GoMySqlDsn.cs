@@ -285,85 +285,11 @@ internal sealed record GoMySqlDsn
 
     private static TimeSpan ParseTimeout(string value)
     {
-        if (!TryParseGoDuration(value, out TimeSpan duration, out string? problem))
+        if (!Http.GoDuration.TryParse(value, out TimeSpan duration, out string? problem))
             throw Error($"parameter 'timeout': '{value}' is not a Go duration such as 30s, 1m30s or 500ms ({problem})");
         if (duration < TimeSpan.Zero)
             throw Error($"parameter 'timeout': '{value}' is negative");
         return duration;
-    }
-
-    /// <summary>
-    /// Go's time.ParseDuration: an optional sign, then "0" or one or more decimal numbers each with a
-    /// unit (ns, us, µs, ms, s, m, h), e.g. 1h30m, 1.5s, 250ms. At most 2^63-1 nanoseconds, as in Go.
-    /// Kept here rather than shared so that Log/Aws/Pure depends on nothing else in the product.
-    /// </summary>
-    internal static bool TryParseGoDuration(string text, out TimeSpan duration, out string? problem)
-    {
-        duration = TimeSpan.Zero;
-        problem = null;
-        ReadOnlySpan<char> s = text;
-        bool negative = false;
-        if (!s.IsEmpty && (s[0] == '-' || s[0] == '+'))
-        {
-            negative = s[0] == '-';
-            s = s[1..];
-        }
-        if (s is "0")
-            return true;
-        if (s.IsEmpty)
-        {
-            problem = "empty";
-            return false;
-        }
-        decimal nanoseconds = 0;
-        while (!s.IsEmpty)
-        {
-            int digits = 0;
-            while (digits < s.Length && (char.IsAsciiDigit(s[digits]) || s[digits] == '.'))
-                digits++;
-            ReadOnlySpan<char> number = s[..digits];
-            if (number.IsEmpty || number is "." || number.IndexOf('.') != number.LastIndexOf('.')
-                || number.Length > 28 || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal amount))
-            {
-                problem = "a number was expected";
-                return false;
-            }
-            s = s[digits..];
-            int unitLength = 0;
-            while (unitLength < s.Length && !char.IsAsciiDigit(s[unitLength]) && s[unitLength] != '.')
-                unitLength++;
-            decimal? unit = s[..unitLength] switch
-            {
-                "ns" => 1m,
-                "us" or "\u00b5s" or "\u03bcs" => 1_000m,
-                "ms" => 1_000_000m,
-                "s" => 1_000_000_000m,
-                "m" => 60_000_000_000m,
-                "h" => 3_600_000_000_000m,
-                "" => null,
-                _ => null,
-            };
-            if (unit is null)
-            {
-                problem = unitLength == 0 ? "a unit (ns, us, ms, s, m, h) is missing" : $"unknown unit '{s[..unitLength].ToString()}'";
-                return false;
-            }
-            s = s[unitLength..];
-            if (amount > long.MaxValue / unit.Value)
-            {
-                problem = "out of range";
-                return false;
-            }
-            nanoseconds += decimal.Truncate(amount * unit.Value);
-            if (nanoseconds > long.MaxValue)
-            {
-                problem = "out of range";
-                return false;
-            }
-        }
-        long ticks = (long)(nanoseconds / 100m);
-        duration = TimeSpan.FromTicks(negative ? -ticks : ticks);
-        return true;
     }
 
     /// <summary>
