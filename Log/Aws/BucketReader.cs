@@ -5,7 +5,7 @@ namespace RekorPosix.Log.Aws;
 /// <summary>Reads the log from the bucket, falling back from a partial that garbage collection
 /// removed to its full object (tessera's AWS reader does not: a collected partial failed there),
 /// and the integrated size from IntCoord.</summary>
-internal sealed class BucketReader(Bucket bucket, Coordinator coordinator) : ILogReader
+internal sealed class BucketReader(Bucket bucket, Coordinator? coordinator) : ILogReader
 {
     public async ValueTask<byte[]?> ReadCheckpointAsync(CancellationToken cancel) =>
         await bucket.ReadAsync(Bucket.CheckpointKey, cancel).ConfigureAwait(false);
@@ -22,8 +22,10 @@ internal sealed class BucketReader(Bucket bucket, Coordinator coordinator) : ILo
         return Checked(address, () => EntryBundle.Trim(data, address.Width));
     }
 
-    public async ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel) =>
-        (await coordinator.ReadIntegratedAsync(cancel).ConfigureAwait(false)).Size;
+    /// <summary>IntCoord's size; a reader without the database (fsck of a bucket alone) has none.</summary>
+    public async ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel) => coordinator is null
+        ? throw new InvalidOperationException("the integrated size is in the database, which this reader was not given")
+        : (await coordinator.ReadIntegratedAsync(cancel).ConfigureAwait(false)).Size;
 
     private async Task<byte[]> ReadWithFullFallbackAsync(TileAddress address, CancellationToken cancel)
     {

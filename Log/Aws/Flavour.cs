@@ -26,8 +26,8 @@ internal static class Flavour
     /// database transaction and a bucket write shared by all servers.</summary>
     public static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>No offline commands yet: add, fsck and freeze work on a log directory.</summary>
-    public static IEnumerable<System.CommandLine.Command> Commands() => [];
+    /// <summary>fsck of the bucket (add and freeze work on a log directory, posix's).</summary>
+    public static IEnumerable<System.CommandLine.Command> Commands() => [new FsckCommandLine().Command];
 
     /// <summary>Where the log is, for messages (never the DSN: it holds the password).</summary>
     public static string Describe(ServeSettings settings) =>
@@ -75,7 +75,7 @@ internal static class Flavour
         }
     }
 
-    private static string ConnectionString(StorageSettings storage)
+    internal static string ConnectionString(StorageSettings storage)
     {
         GoMySqlDsn dsn;
         try
@@ -110,7 +110,7 @@ internal static class Flavour
     /// only where an operation requires them. aws takes the standard AWS chain (AWS_ACCESS_KEY_ID,
     /// AWS_REGION, AWS_ENDPOINT_URL...); gcpcloudsql the GCS_* HMAC variables.
     /// </summary>
-    private static AmazonS3Client S3Client()
+    internal static AmazonS3Client S3Client()
     {
         var config = new AmazonS3Config
         {
