@@ -24,4 +24,14 @@ public sealed record PublishedCheckpoint(long Size, byte[] Note)
     }
 
     public Checkpoint Body() => ParseBody(Note);
+
+    /// <summary>A note a <see cref="CheckpointMaker"/> returned for <paramref name="head"/>: refused
+    /// (and so never stored) unless it is a checkpoint of exactly that tree.</summary>
+    public static PublishedCheckpoint MadeFor(byte[] note, TreeHead head)
+    {
+        var made = FromNote(note);
+        if (made.Size != head.Size || !made.Body().RootHash.AsSpan().SequenceEqual(head.Root))
+            throw new InvalidOperationException($"the checkpoint made for size {head.Size} is for size {made.Size} or another root");
+        return made;
+    }
 }

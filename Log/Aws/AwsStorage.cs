@@ -50,12 +50,8 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         if (current is not null && FrozenCheckpoint.IsFrozen(current.Body()))
             throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size}: its checkpoint is final", current);
         PublishedCheckpoint? written = null;
-        var (published, next) = await coordinator.PublishAsync(pace, async head =>
-        {
-            byte[] note = await make(head, current, cancel).ConfigureAwait(false);
-            written = CheckMade(note, head);
-            await bucket.PutCheckpointAsync(note, cancel).ConfigureAwait(false);
-        }, cancel).ConfigureAwait(false);
+        var (published, next) = await coordinator.PublishAsync(pace,
+            async head => written = await MakeAndStoreAsync(head, current, make, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
         return new Publication(published, published ? written : current, next);
     }
 
@@ -82,12 +78,8 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
                 return new FreezeOutcome(false, current);
             PublishedCheckpoint? written = null;
             var pace = new PublicationPace(TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, Force: true);
-            await coordinator.PublishAsync(pace, async head =>
-            {
-                byte[] note = await make(head, current, cancel).ConfigureAwait(false);
-                written = CheckMade(note, head);
-                await bucket.PutCheckpointAsync(note, cancel).ConfigureAwait(false);
-            }, cancel).ConfigureAwait(false);
+            await coordinator.PublishAsync(pace,
+                async head => written = await MakeAndStoreAsync(head, current, make, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
             return new FreezeOutcome(true, written!);
         }, cancel);
 
@@ -143,11 +135,13 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
             throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size} (\"{line}\"): {refused}", current);
     }
 
-    private static PublishedCheckpoint CheckMade(byte[] note, TreeHead head)
+    /// <summary>Makes the checkpoint for <paramref name="head"/> and stores it, inside the
+    /// coordinator's PubCoord transaction; a note for another tree is refused and nothing stored.</summary>
+    private async Task<PublishedCheckpoint> MakeAndStoreAsync(TreeHead head, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel)
     {
-        var made = PublishedCheckpoint.FromNote(note);
-        if (made.Size != head.Size || !made.Body().RootHash.AsSpan().SequenceEqual(head.Root))
-            throw new InvalidOperationException($"the checkpoint made for size {head.Size} is for size {made.Size} or another root");
+        byte[] note = await make(head, current, cancel).ConfigureAwait(false);
+        var made = PublishedCheckpoint.MadeFor(note, head);
+        await bucket.PutCheckpointAsync(note, cancel).ConfigureAwait(false);
         return made;
     }
 }

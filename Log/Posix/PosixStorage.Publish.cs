@@ -56,10 +56,7 @@ internal sealed partial class PosixStorage
     private async Task<PublishedCheckpoint> StoreCheckpointAsync(TreeState state, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel)
     {
         byte[] note = await make(state.Head, current, cancel).ConfigureAwait(false);
-        var made = PublishedCheckpoint.FromNote(note);
-        var body = made.Body();
-        if (made.Size != state.Size || !body.RootHash.AsSpan().SequenceEqual(state.Root))
-            throw new InvalidOperationException($"the checkpoint made for size {state.Size} is for size {made.Size} or another root");
+        var made = PublishedCheckpoint.MadeFor(note, state.Head);
         AtomicFiles.Overwrite(_paths.Checkpoint, note);
         return made;
     }
