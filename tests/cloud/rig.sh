@@ -83,6 +83,16 @@ _rig_alive() {
     tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF -- "$RIG_DIR"
 }
 
+# _rig_started PIDFILE: the process this shell has just started has not exited. Its command line
+# is not checked: until the forked shell has exec'd the server it is still this script's (seen on
+# a loaded machine, where the first check came before the fork had even opened its log).
+_rig_started() {
+    local pid
+    pid=$(cat "$1" 2>/dev/null) || return 1
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+    if [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ]; then wait "$pid" 2>/dev/null; return 1; fi
+}
+
 _rig_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # _rig_gone PIDFILE TRIES: waits up to TRIES tenths of a second for the process to be gone.
@@ -125,7 +135,7 @@ _rig_wait() {
     shift 3
     for ((i = 0; i < RIG_TIMEOUT * 5; i++)); do
         "$@" >/dev/null 2>&1 && return 0
-        _rig_alive "$pidfile" || { rig_log "$name exited while starting; last lines of $log:"; tail -n 20 "$log" | sed 's/^/  /' >&2; return 1; }
+        _rig_started "$pidfile" || { rig_log "$name exited while starting; last lines of $log:"; tail -n 20 "$log" | sed 's/^/  /' >&2; return 1; }
         sleep 0.2
     done
     rig_log "$name did not answer within ${RIG_TIMEOUT} s; last lines of $log:"
