@@ -46,14 +46,25 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
 
     public async Task<Publication> PublishAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel)
     {
-        var current = await ReadPublishedAsync(cancel).ConfigureAwait(false);
-        if (current is not null && FrozenCheckpoint.IsFrozen(current.Body()))
-            throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size}: its checkpoint is final", current);
+        var current = ThrowIfFinal(await ReadPublishedAsync(cancel).ConfigureAwait(false));
         PublishedCheckpoint? written = null;
-        var (published, next) = await coordinator.PublishAsync(pace,
+        var (published, next, publishedSize) = await coordinator.PublishAsync(pace,
             async head => written = await MakeAndStoreAsync(head, current, make, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
-        return new Publication(published, published ? written : current, next);
+        if (published)
+            return new Publication(true, written, next);
+        // Another server published while this one waited for the PubCoord lock: the checkpoint it
+        // stored, not the one read before the wait, is current, and the caller hands it to the
+        // requests waiting here. (Servers whose publishers wake at the same second otherwise keep
+        // reporting the older one, and one server's requests wait until it publishes itself.)
+        if (publishedSize is { } size && size > (current?.Size ?? -1))
+            current = ThrowIfFinal(await ReadPublishedAsync(cancel).ConfigureAwait(false) ?? current);
+        return new Publication(false, current, next);
     }
+
+    private PublishedCheckpoint? ThrowIfFinal(PublishedCheckpoint? current) =>
+        current is not null && FrozenCheckpoint.IsFrozen(current.Body())
+            ? throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size}: its checkpoint is final", current)
+            : current;
 
     public async Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel) =>
         await coordinator.CollectGarbageAsync(publishedSize, MaxBundlesPerGcRun, async bundleIndex =>

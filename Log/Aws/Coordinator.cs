@@ -144,9 +144,10 @@ internal sealed class Coordinator(MySqlDataSource database)
     /// stores the checkpoint for the committed IntCoord, then publishedAt and size are committed.
     /// publishedAt is written in seconds, as tessera v1.0.4 (a Go server sharing the database reads
     /// nanoseconds as a time far ahead and would never publish again), and read in either unit.
-    /// Returns whether it published and when the next attempt may.
+    /// Returns whether it published, when the next attempt may, and PubCoord.size as this attempt
+    /// found it under the lock (what another server published while it waited for the lock).
     /// </summary>
-    public async Task<(bool Published, DateTimeOffset NextAttempt)> PublishAsync(PublicationPace pace, Func<TreeHead, Task> publish, CancellationToken cancel)
+    public async Task<(bool Published, DateTimeOffset NextAttempt, long? PublishedSize)> PublishAsync(PublicationPace pace, Func<TreeHead, Task> publish, CancellationToken cancel)
     {
         await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
@@ -163,12 +164,12 @@ internal sealed class Coordinator(MySqlDataSource database)
         var last = PublishedAt(publishedAt);
         var age = pace.Now - last;
         if (!pace.Force && age < pace.Interval)
-            return (false, last + pace.Interval);
+            return (false, last + pace.Interval, size);
         var head = await ReadIntCoordAsync(connection, tx, forUpdate: false, cancel).ConfigureAwait(false)
             ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
         bool due = pace.Force || size is null || head.Size > size || age >= pace.RepublishInterval;
         if (!due)
-            return (false, pace.Now + pace.Interval);
+            return (false, pace.Now + pace.Interval, size);
         await publish(head).ConfigureAwait(false);
         await using (var update = new MySqlCommand("UPDATE PubCoord SET publishedAt = @at, size = @size WHERE id = 0", connection, tx))
         {
@@ -177,7 +178,7 @@ internal sealed class Coordinator(MySqlDataSource database)
             await update.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancel).ConfigureAwait(false);
-        return (true, pace.Now + pace.Interval);
+        return (true, pace.Now + pace.Interval, head.Size);
     }
 
     /// <summary>Runs <paramref name="action"/> while holding the SeqCoord row lock, so that no server

@@ -275,6 +275,53 @@ public abstract class DriverContractTests : IDisposable
         Assert.Equal(theirs.Note, await other.Reader.ReadCheckpointAsync(None));
     }
 
+    /// <summary>
+    /// A publication attempt that waits for the publication lock while another driver publishes
+    /// reports the checkpoint that one stored, not what it read before it waited: the caller
+    /// hands it to the requests waiting for a checkpoint. (Two aws servers whose publishers woke
+    /// at the same second kept reporting the older one, so one server's requests went unanswered
+    /// until it published itself, seconds later.)
+    /// </summary>
+    [Fact]
+    public async Task Publish_AfterWaitingForAnotherDriversPublication_ReportsItsCheckpoint()
+    {
+        var publisher = await OpenedAsync();
+        var other = await OpenedAsync();
+        var before = await PublishForcedAsync(publisher);
+        await Guard(publisher.SequenceAsync(Entries("published-meanwhile", 4), None));
+        await Guard(publisher.IntegrateAsync(None));
+
+        var entered = new TaskCompletionSource<TreeHead>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        CheckpointMaker slow = async (head, _, cancel) =>
+        {
+            entered.TrySetResult(head);
+            await release.Task.WaitAsync(cancel);
+            return Signer.Sign(head);
+        };
+        var publishing = Task.Run(() => publisher.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow, None));
+        var maker = new RecordingMaker();
+        Task<Publication> waiting;
+        try
+        {
+            Assert.Equal(4, (await Guard(entered.Task)).Size);
+            waiting = Task.Run(() => other.PublishAsync(Pace(Hour, 2 * Hour), maker.Make, None));
+            // Time for the other attempt to read what it reads before it waits for the lock.
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            Assert.False(waiting.IsCompleted, "the other attempt ended while the publication lock was held");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+        var theirs = (await Guard(publishing)).Current!;
+        var outcome = await Guard(waiting);
+        Assert.False(outcome.Wrote, "the waiting attempt published within the interval");
+        Assert.Empty(maker.Calls);
+        Assert.NotEqual(before.Note, theirs.Note);
+        Assert.Equal(theirs.Note, outcome.Current!.Note);
+    }
+
     [Fact]
     public async Task Publish_GivesTheMakerTheIntegratedHead_AndTheCurrentCheckpoint()
     {
