@@ -25,7 +25,6 @@ treeState before the tiles it implies, no checkpoint before a treeState at least
 Default: a seeded sample (CI). --full: every run. Prints PASS/FAIL per run and a summary."""
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -294,19 +293,7 @@ class Campaign:
 
     def check_duplicates(self, run, answers, problems):
         """A 409 for a retried request must name the index of that very entry."""
-        dups = [a for a in answers if a.status == 409]
-        if not dups:
-            return
-        state = rlib.read_tree_state(run)
-        entries = rlib.read_entries(run, state[0])
-        for a in dups:
-            req = json.loads(a.body)["hashedRekordRequestV002"]
-            if a.dup_index >= len(entries):
-                problems.append(f"409 names index {a.dup_index}, beyond the log")
-                continue
-            entry = json.loads(entries[a.dup_index])["spec"]["hashedRekordV002"]
-            if entry["data"]["digest"] != req["digest"] or entry["signature"]["content"] != req["signature"]["content"]:
-                problems.append(f"409 names index {a.dup_index}, which holds another entry")
+        problems += rlib.check_409s(run, answers)
 
 
 def tail(text, n=600):

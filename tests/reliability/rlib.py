@@ -1,8 +1,11 @@
-"""Shared pieces of the reliability scripts (faults.py, diskfull.py, twoprocs.py): signed request
-bodies, a server process, a concurrent client, a checkpoint watcher, the log read back from its
-files (entries, RFC 6962 roots), the end-of-run checks, and a durability model fed by strace.
+"""Shared pieces of the reliability scripts (faults.py, diskfull.py, twoprocs.py, and
+tests/cloud/faults.py for the aws flavour): signed request bodies, a server process, a concurrent
+client and a sustained load of retrying clients, a checkpoint watcher, the log read back from its
+files or from the cloud rig's bucket and database (entries, RFC 6962 roots), the end-of-run checks,
+and a durability model fed by strace.
 
-Standard library only, plus the openssl command line (request signatures, checkpoint signatures)."""
+Standard library only, plus the openssl command line (checkpoint signatures; one check of the
+in-process request signer) and, for the cloud rig, the mariadb client."""
 
 import atexit
 import base64
@@ -47,30 +50,129 @@ ENTRIES_PATH = "/api/v2/log/entries"
 
 # ---- request bodies ------------------------------------------------------------------------
 
+# P-256 (FIPS 186-4 D.1.2.3): the clients' signatures are made here, in-process, because a
+# process or three per body (the openssl command line) made body generation the slow part of a run.
+_P256_P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff
+_P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551
+_P256_G = (0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296,
+           0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5)
+# DER SubjectPublicKeyInfo up to the uncompressed point: id-ecPublicKey, prime256v1, BIT STRING.
+_P256_SPKI = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d030107034200")
+_P256_TABLE = []  # 2^i * G in affine coordinates, i = 0..255, made on first use
+
+
+def _p256_double(x, y, z):
+    """Jacobian doubling for a = -3."""
+    p = _P256_P
+    if not y:
+        return 0, 1, 0
+    zz = z * z % p
+    m = 3 * (x - zz) * (x + zz) % p
+    yy = y * y % p
+    s = 4 * x * yy % p
+    nx = (m * m - 2 * s) % p
+    return nx, (m * (s - nx) - 8 * yy * yy) % p, 2 * y * z % p
+
+
+def _p256_add_affine(x1, y1, z1, x2, y2):
+    """Jacobian (x1, y1, z1) plus affine (x2, y2)."""
+    p = _P256_P
+    if not z1:
+        return x2, y2, 1
+    zz = z1 * z1 % p
+    u2 = x2 * zz % p
+    s2 = y2 * zz * z1 % p
+    h = (u2 - x1) % p
+    r = (s2 - y1) % p
+    if not h:
+        return _p256_double(x1, y1, z1) if not r else (0, 1, 0)
+    hh = h * h % p
+    hhh = h * hh % p
+    v = x1 * hh % p
+    nx = (r * r - hhh - 2 * v) % p
+    return nx, (r * (v - nx) - y1 * hhh) % p, z1 * h % p
+
+
+def _p256_base_mul(k):
+    """k * G in affine coordinates, from the table of doublings of G."""
+    if not _P256_TABLE:
+        x, y = _P256_G
+        for _ in range(256):
+            _P256_TABLE.append((x, y))
+            dx, dy, dz = _p256_double(x, y, 1)
+            zi = pow(dz, -1, _P256_P)
+            x, y = dx * zi * zi % _P256_P, dy * zi * zi * zi % _P256_P
+    x, y, z = 0, 1, 0
+    for i in range(k.bit_length()):
+        if k >> i & 1:
+            x, y, z = _p256_add_affine(x, y, z, *_P256_TABLE[i])
+    zi = pow(z, -1, _P256_P)
+    return x * zi * zi % _P256_P, y * zi * zi * zi % _P256_P
+
+
+def _der_integer(v):
+    raw = v.to_bytes((v.bit_length() + 8) // 8, "big")  # a leading 0 keeps it positive
+    return b"\x02" + bytes([len(raw)]) + raw
+
+
+class P256Key:
+    """An ECDSA P-256 key whose signatures are plain ECDSA over SHA-256 with a random nonce, DER
+    encoded: what `openssl pkeyutl -sign` gives for a SHA-256 digest."""
+
+    def __init__(self):
+        self.d = int.from_bytes(os.urandom(40), "big") % (_P256_N - 1) + 1
+        x, y = _p256_base_mul(self.d)
+        self.spki = _P256_SPKI + b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
+
+    def sign_digest(self, digest):
+        e = int.from_bytes(digest, "big")
+        while True:
+            k = int.from_bytes(os.urandom(40), "big") % (_P256_N - 1) + 1
+            r = _p256_base_mul(k)[0] % _P256_N
+            s = pow(k, -1, _P256_N) * (e + r * self.d) % _P256_N
+            if r and s:
+                body = _der_integer(r) + _der_integer(s)
+                return b"\x30" + bytes([len(body)]) + body
+
+    def pem(self):
+        b64 = base64.b64encode(self.spki).decode()
+        return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(b64[i:i + 64] for i in range(0, len(b64), 64)) + "\n-----END PUBLIC KEY-----\n"
+
+
+def _openssl_verifies(key, digest, signature):
+    """The signer checked against another implementation (once per make_bodies)."""
+    with tempfile.TemporaryDirectory() as d:
+        for name, data in (("pub.pem", key.pem().encode()), ("digest", digest), ("sig", signature)):
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        r = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", os.path.join(d, "pub.pem"),
+                            "-in", os.path.join(d, "digest"), "-sigfile", os.path.join(d, "sig")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return r.returncode == 0
+
+
 def make_bodies(workdir, count, tag="bodies"):
-    """`count` valid hashedrekord v0.0.2 request bodies (P-256 public key, one signature per
-    artifact), made once with the openssl command line and cached in workdir."""
+    """`count` valid hashedrekord v0.0.2 request bodies (one P-256 public key, one signature per
+    artifact, each artifact unique), made once and cached in workdir. The first signature is
+    checked with openssl before any body is written."""
     path = os.path.join(workdir, f"{tag}-{count}.jsonl")
     if not os.path.exists(path):
-        key = os.path.join(workdir, "client-p256.pem")
-        if not os.path.exists(key):
-            subprocess.run(["openssl", "ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", key], check=True)
-        # One shell loop: a process per body is the slow part, a Python loop would add nothing.
-        script = r'''
-set -e
-pub=$(openssl ec -in "$1" -pubout -outform DER 2>/dev/null | base64 -w0)
-for i in $(seq 1 "$2"); do
-    printf '%s artifact %d %s\n' "$3" "$i" "$RANDOM" > "$4.artifact"
-    openssl dgst -sha256 -binary "$4.artifact" > "$4.digest"
-    d=$(base64 -w0 < "$4.digest")
-    s=$(openssl pkeyutl -sign -inkey "$1" -in "$4.digest" | base64 -w0)
-    printf '{"hashedRekordRequestV002":{"digest":"%s","signature":{"content":"%s","verifier":{"publicKey":{"rawBytes":"%s"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}\n' "$d" "$s" "$pub"
-done
-rm -f "$4.artifact" "$4.digest"
-'''
+        key = P256Key()
+        pub = base64.b64encode(key.spki).decode()
+        run = os.urandom(6).hex()
+        lines = []
+        for i in range(1, count + 1):
+            digest = hashlib.sha256(f"{tag} artifact {i} {run}\n".encode()).digest()
+            signature = key.sign_digest(digest)
+            if i == 1 and not _openssl_verifies(key, digest, signature):
+                raise RuntimeError("openssl rejects a P-256 signature made by rlib.P256Key")
+            lines.append(json.dumps({"hashedRekordRequestV002": {
+                "digest": base64.b64encode(digest).decode(),
+                "signature": {"content": base64.b64encode(signature).decode(),
+                              "verifier": {"publicKey": {"rawBytes": pub}, "keyDetails": "PKIX_ECDSA_P256_SHA_256"}}}},
+                separators=(",", ":")))
         with open(path + ".part", "w") as out:
-            subprocess.run(["bash", "-c", script, "make-bodies", key, str(count), tag, path],
-                           stdout=out, check=True)
+            out.write("\n".join(lines) + "\n")
         os.rename(path + ".part", path)
     with open(path) as f:
         return f.read().splitlines()
@@ -110,8 +212,10 @@ signal.signal(signal.SIGTERM, _on_signal)
 
 
 class Server:
-    """One `serve` process on `storage`, optionally under strace (`strace_args`: everything
-    between `strace` and the command). Ports are picked free; a lost race for a port is retried."""
+    """One `serve` process on `storage` (a log directory, or a Cloud: the aws flavour on the cloud
+    rig), optionally under strace (`strace_args`: everything between `strace` and the command).
+    Ports are picked free; a lost race for a port is retried. Started again after it ended (a
+    kill), the same object keeps its ports, so that clients find it where it was."""
 
     def __init__(self, binary, storage, logfile, extra=(), strace_args=None, checkpoint_interval="100ms",
                  key=KEY_PEM, origin=ORIGIN):
@@ -125,15 +229,20 @@ class Server:
         self.checkpoint_interval = checkpoint_interval
         self.proc = None
         self.port = None
+        self.metrics_port = None
+        self._ports = None
 
     def argv(self):
-        ports = set()
-        while len(ports) < 4:  # the kernel may hand out a port it just gave back
-            ports.add(free_port())
-        self.port, grpc, metrics, tiles = ports
-        args = [self.binary, "serve", "--storage-dir", self.storage, "--signer-filepath", self.key,
+        if self._ports is None:
+            ports = set()
+            while len(ports) < 4:  # the kernel may hand out a port it just gave back
+                ports.add(free_port())
+            self._ports = list(ports)
+        self.port, grpc, self.metrics_port, tiles = self._ports
+        storage = ["--storage-dir", self.storage] if isinstance(self.storage, str) else self.storage.serve_args()
+        args = [self.binary, "serve"] + storage + ["--signer-filepath", self.key,
                 "--hostname", self.origin, "--http-port", str(self.port), "--grpc-port", str(grpc),
-                "--http-metrics-port", str(metrics), "--tiles-port", str(tiles),
+                "--http-metrics-port", str(self.metrics_port), "--tiles-port", str(tiles),
                 "--checkpoint-interval", self.checkpoint_interval,
                 "--batch-max-size", "8", "--batch-max-age", "5ms", "--server-timeout", "5s"] + self.extra
         if self.strace_args is not None:
@@ -162,6 +271,7 @@ class Server:
                 raise RuntimeError(f"serve did not answer /healthz within {timeout} s")
             if "address already in use" not in self.output()[-3000:]:
                 return False
+            self._ports = None
         return False
 
     def healthy(self):
@@ -232,6 +342,18 @@ class Server:
         except OSError:
             return ""
 
+    def metric(self, name):
+        """The value of an unlabelled Prometheus sample of this process, or None."""
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=5)
+            c.request("GET", "/metrics")
+            text = c.getresponse().read().decode(errors="replace")
+            c.close()
+        except (OSError, http.client.HTTPException):
+            return None
+        m = re.search(r"^" + re.escape(name) + r" (\S+)$", text, re.M)
+        return float(m.group(1)) if m else None
+
 
 def attach_strace(pid, args, trace, timeout=10):
     """Attaches strace (with `args`, e.g. an --inject) to every thread of `pid` (or of each pid
@@ -268,7 +390,7 @@ def all_traced(pid, tracer):
 # ---- the client ----------------------------------------------------------------------------
 
 class Answer:
-    __slots__ = ("body", "status", "index", "canonical", "envelope", "error", "dup_index", "when")
+    __slots__ = ("body", "status", "index", "canonical", "envelope", "error", "dup_index", "when", "sent", "port")
 
     def __init__(self, body):
         self.body = body
@@ -279,6 +401,32 @@ class Answer:
         self.error = None
         self.dup_index = None    # 409: X-Log-Index
         self.when = None         # when the answer came (set by callers that need it)
+        self.sent = None         # when the request was sent (Load)
+        self.port = None         # which server it went to (Load)
+
+
+def post_one(conn, a):
+    """POSTs a.body on `conn` and fills in the Answer `a`; False when the connection is no
+    longer usable (no answer: a.status 0)."""
+    try:
+        conn.request("POST", ENTRIES_PATH, a.body, {"Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = r.read()
+        a.status = r.status
+        if r.status == 201:
+            doc = json.loads(data)
+            a.index = int(doc["logIndex"])
+            a.canonical = base64.b64decode(doc["canonicalizedBody"])
+            a.envelope = doc["inclusionProof"]["checkpoint"]["envelope"]
+        elif r.status == 409:
+            a.dup_index = int(r.getheader("X-Log-Index"))
+        else:
+            a.error = data[:200].decode(errors="replace")
+        return True
+    except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError) as e:
+        a.status = 0
+        a.error = f"{type(e).__name__}: {e}"
+        return False
 
 
 def post_all(port, bodies, concurrency=8, timeout=30):
@@ -296,28 +444,14 @@ def post_all(port, bodies, concurrency=8, timeout=30):
                 nxt[0] += 1
             if i >= len(answers):
                 break
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
             a = answers[i]
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-                conn.request("POST", ENTRIES_PATH, a.body, {"Content-Type": "application/json"})
-                r = conn.getresponse()
-                data = r.read()
-                a.status = r.status
-                if r.status == 201:
-                    doc = json.loads(data)
-                    a.index = int(doc["logIndex"])
-                    a.canonical = base64.b64decode(doc["canonicalizedBody"])
-                    a.envelope = doc["inclusionProof"]["checkpoint"]["envelope"]
-                elif r.status == 409:
-                    a.dup_index = int(r.getheader("X-Log-Index"))
-                else:
-                    a.error = data[:200].decode(errors="replace")
-            except (OSError, http.client.HTTPException, ValueError, KeyError) as e:
-                a.status = 0
-                a.error = f"{type(e).__name__}: {e}"
-                if conn is not None:
-                    conn.close()
+            a.port, a.sent = port, time.time()
+            usable = post_one(conn, a)
+            a.when = time.time()
+            if not usable:
+                conn.close()
                 conn = None
         if conn is not None:
             conn.close()
@@ -328,6 +462,92 @@ def post_all(port, bodies, concurrency=8, timeout=30):
     for t in threads:
         t.join()
     return answers
+
+
+class Load:
+    """Sustained writes from `clients` threads that behave like clients which retry: each posts
+    fresh bodies one after another to `servers` (Server objects, their port read at each attempt,
+    so a restarted one is found again); an attempt that fails (a 5xx, or no answer) is repeated
+    with the same body after `pause` s until it gets 201 or 409 or the load stops. A refused
+    connection (nothing listens: that server is down) is no attempt: the client turns to the next
+    server of the list and tries again shortly. Every attempt is kept (`attempts`: Answers with
+    sent, when and port), and so are the bodies left unresolved when the load stopped."""
+
+    def __init__(self, servers, bodies, clients=16, pause=0.2, timeout=30):
+        self.servers = list(servers)
+        self.timeout = timeout
+        self.pause = pause
+        self.attempts = []
+        self.unresolved = []
+        self.refused = 0
+        self._bodies = iter(bodies)
+        self._lock = threading.Lock()
+        self._halt = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(k,), daemon=True) for k in range(clients)]
+
+    def start(self):
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self):
+        """Lets every client finish the request it is in, then returns."""
+        self._halt.set()
+        for t in self._threads:
+            t.join()
+
+    def running(self):
+        return any(t.is_alive() for t in self._threads)
+
+    def _next_body(self):
+        with self._lock:
+            return next(self._bodies, None)
+
+    def _client(self, k):
+        conn, conn_port, turn, body = None, None, k, None
+        while not self._halt.is_set():
+            if body is None:
+                body = self._next_body()
+                if body is None:
+                    break
+            port = self.servers[turn % len(self.servers)].port
+            # Connected here, not by http.client inside the request (as it does after an answer
+            # that closed the connection), so that a refusal is told apart from a lost request.
+            if conn is None or conn_port != port or conn.sock is None:
+                if conn is not None:
+                    conn.close()
+                conn, conn_port = http.client.HTTPConnection("127.0.0.1", port, timeout=self.timeout), port
+                try:
+                    conn.connect()
+                except OSError:
+                    conn = None
+                    with self._lock:
+                        self.refused += 1
+                    turn += 1
+                    self._halt.wait(0.05)
+                    continue
+            a = Answer(body)
+            a.port, a.sent = port, time.time()
+            usable = post_one(conn, a)
+            a.when = time.time()
+            with self._lock:
+                self.attempts.append(a)
+            if not usable:
+                conn.close()
+                conn = None
+            if a.status in (201, 409):
+                body = None
+            else:
+                self._halt.wait(self.pause)
+        if conn is not None:
+            conn.close()
+        if body is not None:
+            with self._lock:
+                self.unresolved.append(body)
+
+    def answered(self, status=201):
+        """The attempts that got `status`, in the order they were answered."""
+        return sorted((a for a in self.attempts if a.status == status), key=lambda a: a.when)
 
 
 def status_counts(answers):
@@ -371,6 +591,119 @@ def implied_paths(size):
     return paths
 
 
+class Files:
+    """A log directory as a store: its files by tlog-tiles path, the checkpoint, treeState's size."""
+
+    tree_name = ".state/treeState"
+
+    def __init__(self, root):
+        self.root = root
+
+    def get(self, path):
+        try:
+            with open(os.path.join(self.root, path), "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def checkpoint(self):
+        return read_checkpoint(self.root)
+
+    def tree_size(self):
+        state = read_tree_state(self.root)
+        return None if state is None else state[0]
+
+
+def _store(root):
+    return Files(root) if isinstance(root, str) else root
+
+
+class Cloud:
+    """The log of the aws flavour on the cloud rig (tests/cloud/rig.sh; its variables from the
+    environment, or from RIG_DIR/rig.env): objects read over plain HTTP from the s3rver bucket
+    (which takes anonymous requests; AWS_* serve the server itself), coordination rows read with
+    the mariadb client as the server's own database user. `rig(...)` runs rig.sh functions, such as
+    rig_stop_mysql kill, on the same rig."""
+
+    tree_name = "IntCoord"
+
+    def __init__(self, env=None):
+        env = dict(os.environ if env is None else env)
+        self.env = env
+        self.rig_dir = env["RIG_DIR"]
+        self.bucket = env["RIG_S3_BUCKET"]
+        self.s3_port = int(env["RIG_S3_PORT"])
+        self.mysql_port = int(env["RIG_MYSQL_PORT"])
+        self.dsn = env["RIG_MYSQL_DSN"]
+        self._password = env["RIG_MYSQL_PASSWORD"]
+
+    def serve_args(self):
+        return ["--aws-bucket", self.bucket, "--aws-mysql-dsn", self.dsn]
+
+    def get(self, path, timeout=3, tries=20):
+        """The object's bytes, None when there is none (404); OSError when s3rver does not give
+        them. s3rver overwrites an object in place (truncate, write, then its metadata), so a read
+        that races a write of the checkpoint can be torn: a body whose MD5 is not its ETag, or one
+        shorter than its Content-Length (whose connection then hangs until node's keep-alive
+        timeout, about 5 s, on this rig). Either is read again, up to `tries` times."""
+        problem = None
+        for _ in range(tries):
+            c = http.client.HTTPConnection("127.0.0.1", self.s3_port, timeout=timeout)
+            try:
+                c.request("GET", f"/{self.bucket}/{path}")
+                r = c.getresponse()
+                data = r.read()
+            except (http.client.HTTPException, socket.timeout) as e:
+                problem = f"{type(e).__name__}: {e}"
+                continue
+            except OSError as e:
+                raise OSError(f"s3rver: {e}") from e
+            finally:
+                c.close()
+            if r.status == 404:
+                return None
+            if r.status != 200:
+                raise OSError(f"s3rver answered {r.status} for {path}: {data[:200]!r}")
+            if (r.getheader("ETag") or "").strip('"') == hashlib.md5(data).hexdigest():
+                return data
+            problem = "its body is not its ETag"
+            time.sleep(0.01)
+        raise OSError(f"s3rver: no whole read of {path} in {tries} tries ({problem})")
+
+    def checkpoint(self):
+        data = self.get("checkpoint")
+        return None if data is None else data.decode()
+
+    def query(self, sql, timeout=10):
+        """Rows (lists of text fields) of `sql` in the log's database; OSError when it fails."""
+        env = dict(os.environ, MYSQL_PWD=self._password)
+        try:
+            r = subprocess.run(["mariadb", "--no-defaults", "--protocol=tcp", "-h", "127.0.0.1", "-P", str(self.mysql_port),
+                                "-u", "rekor", "-N", "-B", "--connect-timeout=5", "-e", sql, "sequencer"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise OSError(f"mariadb: {sql}: no answer in {timeout} s") from e
+        if r.returncode != 0:
+            raise OSError(f"mariadb: {sql}: {r.stderr.strip()[:200]}")
+        return [line.split("\t") for line in r.stdout.splitlines()]
+
+    def tree_size(self):
+        return int(self.query("SELECT seq FROM IntCoord WHERE id = 0")[0][0])
+
+    def fsck(self, binary):
+        r = subprocess.run([binary, "fsck", "--aws-bucket", self.bucket, "--aws-mysql-dsn", self.dsn, "--vkey", VKEY],
+                           env=dict(os.environ, **{k: v for k, v in self.env.items() if k.startswith("AWS_")}),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return r.returncode, r.stdout.strip()
+
+    def rig(self, command, timeout=120):
+        """Runs `command` (rig.sh functions) in bash on this rig; (exit code, output)."""
+        script = (f'source "{os.path.join(REPO, "tests", "cloud", "rig.sh")}" && source "$1/rig.env" && ' + command)
+        r = subprocess.run(["bash", "-c", script, "rig", self.rig_dir], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        return r.returncode, r.stdout.strip()
+
+
 def read_tree_state(root):
     try:
         with open(os.path.join(root, ".state", "treeState"), "rb") as f:
@@ -396,18 +729,17 @@ def read_checkpoint(root):
 
 
 def read_entries(root, size):
-    """The first `size` entries, read from the bundles (partial with full fallback, trimmed)."""
+    """The first `size` entries, read from the bundles (partial with full fallback, trimmed) of a
+    log directory or another store (Files, Cloud)."""
+    store = _store(root)
     out = []
     for bundle in range((size + TILE_WIDTH - 1) // TILE_WIDTH):
         width = min(TILE_WIDTH, size - bundle * TILE_WIDTH)
         data = None
         for p in (tile_path(0, bundle, width, True), tile_path(0, bundle, TILE_WIDTH, True)):
-            try:
-                with open(os.path.join(root, p), "rb") as f:
-                    data = f.read()
+            data = store.get(p)
+            if data is not None:
                 break
-            except OSError:
-                continue
         if data is None:
             raise RuntimeError(f"bundle {bundle} (width {width}) is missing")
         pos = 0
@@ -461,12 +793,15 @@ def verify_note(note, pub_pem=PUB_PEM):
 # ---- watching the checkpoint while a run goes on -------------------------------------------
 
 class Watcher(threading.Thread):
-    """Polls `checkpoint` and then `.state/treeState`: every checkpoint seen is kept, and one
-    whose size exceeds the treeState read just after it is a violation (treeState only grows)."""
+    """Polls `checkpoint` and then the integrated size (`.state/treeState`, or IntCoord of a
+    Cloud): every checkpoint seen is kept (with when it was first seen, in `seen`), and one whose
+    size exceeds the integrated size read just after it is a violation (that size only grows).
+    A store that does not answer (a Cloud rig's server is down) is skipped that round."""
 
     def __init__(self, root, period=0.005):
         super().__init__(daemon=True)
-        self.root = root
+        self.store = _store(root)
+        self.seen = {}
         self.period = period
         self.notes = set()
         self.problems = []
@@ -478,8 +813,11 @@ class Watcher(threading.Thread):
             time.sleep(self.period)
 
     def poll(self):
-        note = read_checkpoint(self.root)
-        state = read_tree_state(self.root)
+        try:
+            note = self.store.checkpoint()
+            state = self.store.tree_size()
+        except OSError:
+            return
         if note is None:
             return
         try:
@@ -488,8 +826,9 @@ class Watcher(threading.Thread):
             self.problems.append(f"unparsable checkpoint: {note[:80]!r}")
             return
         self.notes.add(note)
-        if state is not None and size > state[0]:
-            self.problems.append(f"checkpoint at size {size} while .state/treeState was at {state[0]}")
+        self.seen.setdefault(note, time.time())
+        if state is not None and size > state:
+            self.problems.append(f"checkpoint at size {size} while {self.store.tree_name} was at {state}")
 
     def stop(self):
         self._halt.set()
@@ -516,14 +855,35 @@ def check_log(binary, root, acked, notes, final_published=True):
     state = read_tree_state(root)
     if state is None:
         return problems + ["no readable .state/treeState"]
-    size = state[0]
-    note = read_checkpoint(root)
-    if final_published and (note is None or parse_checkpoint(note)[0] != size):
-        problems.append(f"after a clean shutdown the checkpoint ({note and parse_checkpoint(note)[0]}) does not cover treeState ({size})")
+    return problems + check_contents(Files(root), state[0], acked, notes, final_published)
+
+
+def check_cloud_log(binary, cloud, acked, notes, final_published=True):
+    """check_log for the aws flavour's log on the cloud rig: fsck of the bucket and database,
+    then the same promises, with IntCoord as the integrated size."""
+    problems = []
+    code, out = cloud.fsck(binary)
+    if code != 0:
+        problems.append(f"fsck exit {code}: {out[-400:]}")
     try:
-        entries = read_entries(root, size)
-    except RuntimeError as e:
+        size = cloud.tree_size()
+    except OSError as e:
+        return problems + [f"IntCoord unreadable: {e}"]
+    return problems + check_contents(cloud, size, acked, notes, final_published)
+
+
+def check_contents(store, size, acked, notes, final_published=True):
+    """Every acknowledged entry is at its index in the first `size` entries of `store` with its
+    bytes; the checkpoint covers `size` (after a clean shutdown); every checkpoint seen is validly
+    signed and a prefix of that tree. Returns problems."""
+    problems = []
+    try:
+        note = store.checkpoint()
+        entries = read_entries(store, size)
+    except (RuntimeError, OSError) as e:
         return problems + [str(e)]
+    if final_published and (note is None or parse_checkpoint(note)[0] != size):
+        problems.append(f"after a clean shutdown the checkpoint ({note and parse_checkpoint(note)[0]}) does not cover {store.tree_name} ({size})")
     for index, data in sorted(acked.items()):
         if index >= size:
             problems.append(f"acknowledged index {index} is beyond the log (size {size})")
@@ -542,6 +902,30 @@ def check_log(binary, root, acked, notes, final_published=True):
             problems.append(f"the checkpoint seen at size {n} is not a prefix of the final log")
         elif not verify_note(x):
             problems.append(f"the checkpoint seen at size {n} has no valid signature")
+    return problems
+
+
+def check_409s(root, answers, size=None):
+    """Each 409 among `answers` names (X-Log-Index) an index that holds that very entry (the
+    request's digest and signature), in the log directory or store `root` (its first `size`
+    entries; default: all it has integrated). Returns problems."""
+    dups = [a for a in answers if a.status == 409]
+    if not dups:
+        return []
+    store = _store(root)
+    try:
+        entries = read_entries(store, store.tree_size() if size is None else size)
+    except (RuntimeError, OSError, TypeError) as e:
+        return [f"the log could not be read to check the 409s: {e}"]
+    problems = []
+    for a in dups:
+        req = json.loads(a.body)["hashedRekordRequestV002"]
+        if a.dup_index >= len(entries):
+            problems.append(f"409 names index {a.dup_index}, beyond the log")
+            continue
+        entry = json.loads(entries[a.dup_index])["spec"]["hashedRekordV002"]
+        if entry["data"]["digest"] != req["digest"] or entry["signature"]["content"] != req["signature"]["content"]:
+            problems.append(f"409 names index {a.dup_index}, which holds another entry")
     return problems
 
 

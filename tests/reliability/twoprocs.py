@@ -22,7 +22,6 @@ fsck passes, every acknowledged entry is at its index with its bytes, every chec
 signed and a prefix of the final log; the directory opens again."""
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -77,17 +76,6 @@ def feed_add(proc, lines):
     return proc.returncode, acked, err, problems
 
 
-def check_409s(log, answers, problems):
-    state = rlib.read_tree_state(log)
-    entries = rlib.read_entries(log, state[0])
-    for a in answers:
-        if a.status == 409:
-            req = json.loads(a.body)["hashedRekordRequestV002"]
-            entry = json.loads(entries[a.dup_index])["spec"]["hashedRekordV002"] if a.dup_index < len(entries) else None
-            if entry is None or entry["data"]["digest"] != req["digest"]:
-                problems.append(f"409 names index {a.dup_index}, which is not that entry")
-
-
 def together(binary, work, bodies):
     log = os.path.join(work, "together")
     s1 = rlib.Server(binary, log, os.path.join(work, "together-1.log"))
@@ -134,7 +122,7 @@ def together(binary, work, bodies):
         if index in acked:
             problems.append(f"index {index} given to add and to a server")
         acked[index] = data
-    check_409s(log, answers, problems)
+    problems += rlib.check_409s(log, answers)
     notes = watcher.notes | {a.envelope for a in answers if a.envelope}
     problems += rlib.check_log(binary, log, acked, notes)
     model = rlib.Durability(log, 0)
