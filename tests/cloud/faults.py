@@ -445,9 +445,11 @@ def two(run):
         pace.append(f"PubCoord.publishedAt went from {close[0][0]} to {close[0][1]}: two publications within one interval")
     if not sampler.changes:
         pace.append("PubCoord never changed while both servers took entries")
+    # The watcher polls every 0.1 s: the checkpoint current when the window opened may be first
+    # seen inside it, one more than the publications within it.
     seen = sorted(t for t in watcher.seen.values() if t0 <= t <= t1)
-    if len(seen) > most:
-        pace.append(f"{len(seen)} distinct checkpoints in the bucket in {window:.1f} s, more than {most} at a {INTERVAL:g} s interval")
+    if len(seen) > most + 1:
+        pace.append(f"{len(seen)} distinct checkpoints in the bucket in {window:.1f} s, more than {most} (+1) at a {INTERVAL:g} s interval")
     real_gaps = [b[0] - a[0] for a, b in zip(sampler.changes, sampler.changes[1:])]
     # Who published: each server's counter moved, or the pace is one server's alone.
     movers = 0 if published is None else sum(1 for b, a in zip(pub_before, pub_after) if a > b)
@@ -486,7 +488,7 @@ def two(run):
          f"attempts {counts(load.attempts)}; failed attempts by status: {counts(failed)}"),
         ("two instances: at most one checkpoint publication per interval", pace,
          f"{published} publications ({movers} of 2 servers published) and {len(seen)} distinct checkpoints in {window:.1f} s "
-         f"(at most {most}); {len(sampler.changes)} PubCoord changes, publishedAt at least "
+         f"(at most {most}, +1 for checkpoints seen); {len(sampler.changes)} PubCoord changes, publishedAt at least "
          f"{min((b - a for a, b in zip(stamps, stamps[1:])), default=0)} s apart, seen at least {min(real_gaps, default=0):.2f} s apart"),
         ("two instances: an indexed duplicate gets 409 from either server", dups,
          f"{len(chosen)} indexed entries sent again to both: {counts(again)}; "
