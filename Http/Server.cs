@@ -96,6 +96,8 @@ public static class Server
             kestrel.Listen(metricsEndpoint, o => o.Protocols = HttpProtocols.Http1);
             if (kestrelTiles is not null)
                 kestrel.Listen(kestrelTiles, o => o.Protocols = HttpProtocols.Http1);
+            // rekor-tiles names no server, and the tile listener none: neither do we.
+            kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
             kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
             kestrel.Limits.RequestHeadersTimeout = settings.ServerTimeout;
