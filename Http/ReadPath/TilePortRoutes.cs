@@ -15,16 +15,19 @@ internal static class TilePortRoutes
 {
     public static async Task HandleAsync(HttpContext context, IPublishedReads? files)
     {
+        // Ordinal, as the listener compares: methods are case-sensitive (RFC 9110 §9.1), and
+        // HttpMethods.IsGet would take "get", which the listener answers 405.
         string method = context.Request.Method;
-        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        bool isHead = method == HttpMethods.Head;
+        if (method != HttpMethods.Get && !isHead)
         {
-            await WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed).ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status405MethodNotAllowed, isHead: false).ConfigureAwait(false);
             return;
         }
         string path = RestApi.RawPath(context);
         if (files is null || !ReadRoute.TryParse(path, out var route))
         {
-            await WriteErrorAsync(context, StatusCodes.Status404NotFound).ConfigureAwait(false);
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, isHead).ConfigureAwait(false);
             return;
         }
         byte[] raw = Encoding.ASCII.GetBytes(path);
@@ -32,12 +35,12 @@ internal static class TilePortRoutes
         if (result.Status == ReadStatus.Found)
             await ReadRoutes.WriteFoundAsync(context, result).ConfigureAwait(false);
         else
-            await WriteErrorAsync(context, result.Status == ReadStatus.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status500InternalServerError)
-                .ConfigureAwait(false);
+            await WriteErrorAsync(context, result.Status == ReadStatus.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status500InternalServerError,
+                isHead).ConfigureAwait(false);
     }
 
     /// <summary>The listener's error answer: the reason phrase and a newline, never cached.</summary>
-    private static async Task WriteErrorAsync(HttpContext context, int status)
+    private static async Task WriteErrorAsync(HttpContext context, int status, bool isHead)
     {
         var response = context.Response;
         response.StatusCode = status;
@@ -48,7 +51,7 @@ internal static class TilePortRoutes
             response.Headers.Allow = "GET, HEAD";
         byte[] body = Encoding.ASCII.GetBytes(ReasonPhrases.GetReasonPhrase(status) + "\n");
         response.ContentLength = body.Length;
-        if (!HttpMethods.IsHead(context.Request.Method))
+        if (!isHead)
             await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 }
