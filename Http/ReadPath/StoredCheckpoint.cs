@@ -49,7 +49,8 @@ internal sealed class StoredCheckpoint(ILogReader reader, TimeSpan recheck)
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Unreachable or damaged: keep serving the last good one; the next request retries.
+            // Unreachable or damaged: keep serving the last good one; the first request after
+            // the recheck interval tries again.
         }
     }
 }
