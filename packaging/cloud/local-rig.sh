@@ -17,7 +17,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # rig_install, rig_start, rig_stop and _rig_free_port (the rig's own port picker).
-# shellcheck source=../../tests/cloud/rig.sh
+# shellcheck source-path=SCRIPTDIR source=../../tests/cloud/rig.sh
 source "$here/../../tests/cloud/rig.sh"
 
 # Single quotes for the shell, which read better than backslashes before a DSN's ( ) and ?.

@@ -289,10 +289,17 @@ env_file_read() {
         echo "GCS_HMAC_SECRET=ops"
     } > "filled-$f.env"
     mapfile -t vars < <(grep -E '^[A-Z_][A-Z0-9_]*=' "filled-$f.env")
-    env "${vars[@]}" "/usr/bin/rekor-server-$f" serve --signer-filepath key.pem --http-port "$(free_port)" --grpc-port "$(free_port)" \
-        --http-metrics-port "$(free_port)" > "serve-env-$f.txt" 2>&1
-    [ $? != 0 ] && grep -q "Log origin $origin" "serve-env-$f.txt" && grep -q MySQL "serve-env-$f.txt" &&
-        ! grep -q 'is required' "serve-env-$f.txt" && ! grep -q opsSecretPw42 "serve-env-$f.txt" || { tail -n 5 "serve-env-$f.txt"; return 1; }
+    if env "${vars[@]}" "/usr/bin/rekor-server-$f" serve --signer-filepath key.pem --http-port "$(free_port)" --grpc-port "$(free_port)" \
+        --http-metrics-port "$(free_port)" > "serve-env-$f.txt" 2>&1; then
+        echo "  serve exited 0 against a closed database port"
+        return 1
+    fi
+    if grep -q "Log origin $origin" "serve-env-$f.txt" && grep -q MySQL "serve-env-$f.txt" &&
+        ! grep -q 'is required' "serve-env-$f.txt" && ! grep -q opsSecretPw42 "serve-env-$f.txt"; then
+        return 0
+    fi
+    tail -n 5 "serve-env-$f.txt"
+    return 1
 }
 for f in aws gcpcloudsql; do
     unit=/lib/systemd/system/rekor-posix-$f.service
@@ -342,6 +349,7 @@ check "localrig/start: exit 0, the rig up, one command line for rekor-server-aws
 bucket_checkpoint_at() {
     local i
     for ((i = 0; i < 40; i++)); do
+        # shellcheck disable=SC1091 # written by the rig at start
         (source "$rig_dir/rig.env" && curl -fs "$RIG_S3_ENDPOINT/$RIG_S3_BUCKET/checkpoint") > bucket-checkpoint.txt 2>/dev/null &&
             [ "$(sed -n 1p bucket-checkpoint.txt)" = rekor-local ] && [ "$(sed -n 2p bucket-checkpoint.txt)" = "$1" ] && return 0
         sleep 0.5
@@ -351,10 +359,10 @@ bucket_checkpoint_at() {
 if one_command; then
     port=$(sed -n 's/.* --http-port=\([0-9]*\).*/\1/p' <<<"$rig_command")
     # As pasted into a shell in the rig's directory; $! is the server itself.
-    cd "$rig_dir"
+    cd "$rig_dir" || exit 1
     eval "$rig_command > '$work/localrig-serve.txt' 2>&1 &"
     pid=$!; pids+=("$pid")
-    cd "$work"
+    cd "$work" || exit 1
     if wait_healthy "${port:-0}" 60; then
         pass "localrig/the printed command starts rekor-server-aws (/healthz answers)"
         check "localrig/its checkpoint (size 0) is in the bucket" bucket_checkpoint_at 0
@@ -365,9 +373,15 @@ if one_command; then
         [ "$code" = 201 ] || { echo "status $code"; cat localrig-created.json; tail -n 20 localrig-serve.txt; }
         rig_vkey=$(sed -n 's/^# Verifier key: //p' localrig.txt)
         bucket_fsck() {
-            bucket_checkpoint_at 1 && (source "$rig_dir/rig.env" &&
+            bucket_checkpoint_at 1 || { echo "  the bucket's checkpoint never reached size 1"; return 1; }
+            # shellcheck disable=SC1091 # written by the rig at start
+            if (source "$rig_dir/rig.env" &&
                 "${cloud_bin[aws]}" fsck --aws-bucket "$RIG_S3_BUCKET" --aws-mysql-dsn "$RIG_MYSQL_DSN" --vkey "$rig_vkey") > localrig-fsck.txt 2>&1 &&
-                grep -q 'size 1 ' localrig-fsck.txt || { cat localrig-fsck.txt; return 1; }
+                grep -q 'size 1 ' localrig-fsck.txt; then
+                return 0
+            fi
+            cat localrig-fsck.txt
+            return 1
         }
         check "localrig/fsck of the bucket and database passes at size 1" bucket_fsck
     else
