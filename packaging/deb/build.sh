@@ -33,7 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 flavours="posix aws gcpcloudsql"
 if [ "${2:-}" = all ]; then
-    for flavour in $flavours; do "$0" "$1" "$flavour"; done
+    for flavour in $flavours; do bash "$0" "$1" "$flavour"; done
     exit 0
 fi
 mkdir -p "$1"
