@@ -343,13 +343,21 @@ if [ -x "$bin" ] && want interop; then
 fi
 if [ -x "$bin" ] && want ops; then
     # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
-    # package installed with dpkg -i, the linux-arm64 cross build smoke-run under qemu-user.
-    group ops 36 bash "$root/tests/ops/run.sh" "$bin"
+    # package installed with dpkg -i, the cloud packages and units, the local rig's printed
+    # command run for real, the linux-arm64 cross builds smoke-run under qemu-user. The cloud
+    # binaries the binary section published are passed on, so that ops does not publish them again.
+    ops_cloud=()
+    if [ -x "$work/out-aws/rekor-server-aws" ] && [ -x "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" ]; then
+        ops_cloud=("$work/out-aws/rekor-server-aws" "$work/out-gcpcloudsql/rekor-server-gcpcloudsql")
+    fi
+    group ops 67 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
     at_least ops "keys/" 3
     at_least ops "freeze/" 10
     at_least ops "systemd/" 2
     at_least ops "deb/" 12
-    at_least ops "arm64/" 9
+    at_least ops "cloud/" 21
+    at_least ops "localrig/" 7
+    at_least ops "arm64/" 12
 fi
 if want cloud; then
     # The cloud rig (tests/cloud/rig.sh): a private MariaDB and an s3rver on loopback, the stand-ins
