@@ -50,9 +50,32 @@ internal static class Flavour
     /// </summary>
     public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger("RekorPosix");
         if (settings.ReadOnly)
             return ReadOnly(settings, loggers);
+        try
+        {
+            return await OpenLogAsync(settings, signer, loggers).ConfigureAwait(false);
+        }
+        catch (MySqlException e)
+        {
+            throw new IOException($"the database ({StorageFlags.DsnFlag}): {e.Message}", e);
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            throw new IOException($"the bucket ({StorageFlags.BucketFlag} and the {BucketVariables} variables): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Where the S3 client's settings come from, for messages.</summary>
+#if BACKEND_GCPCLOUDSQL
+    private const string BucketVariables = "GCS_*";
+#else
+    private const string BucketVariables = "AWS_*";
+#endif
+
+    private static async Task<ServedLog> OpenLogAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("RekorPosix");
         if (settings.Append.CheckpointInterval < MinCheckpointInterval)
             throw new ArgumentException(
                 $"--checkpoint-interval: requested {Http.GoDuration.Format(settings.Append.CheckpointInterval)} is less than the minimum permitted {Http.GoDuration.Format(MinCheckpointInterval)} for this flavour (tessera's AWS driver)");
