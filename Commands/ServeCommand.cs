@@ -51,7 +51,9 @@ internal sealed class ServeCommand
     private readonly Option<int> _tilesWorkers = new("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
     private readonly Option<int> _tilesMaxConnections = new("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesMaxConnections };
     private readonly Option<string> _tilesIdleTimeout = DurationOptions.Create("--tiles-idle-timeout", "Longest a tile-listener connection may idle, take to send a request head, or leave a response unread.", ServeSettings.Defaults.TilesIdleTimeout);
-    private readonly Option<long> _tilesCacheSize = new("--tiles-cache-size") { Description = "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesCacheBytes };
+    private readonly Option<long> _tilesCacheSize = new("--tiles-cache-size") { Description = Flavour.FilesAreLocal
+        ? "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk."
+        : "Bytes of published tiles and bundles (up to 1 MiB each) kept in memory by both read ports once read from the bucket; 0 reads every one from the bucket.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesCacheBytes };
     private readonly Option<bool> _allowInsecureKey = SharedOptions.AllowInsecureKeyPermissions();
     private readonly Option<string?> _config = new(FlagSources.ConfigFlag)
     {
@@ -64,19 +66,24 @@ internal sealed class ServeCommand
         Command = new Command("serve", "Run the log: the Rekor v2 write API over HTTP and gRPC, the tile listener, batching, checkpoint publication.");
         foreach (var option in _storage.Options)
             Command.Options.Add(option);
-        foreach (var option in new Option[]
-        {
+        Option[] options =
+        [
             _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
             _serverTimeout, _tlogTimeout, _maxBody, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
             _persistentAntispam, _antispamBatch, _antispamPushback, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
-            _pushbackMax, _tilesAddress, _tilesPort, _tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout, _tilesCacheSize,
+            _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
             _allowInsecureKey, _config,
-        })
+        ];
+        foreach (var option in options)
             Command.Options.Add(option);
         Command.SetAction((parse, cancel) => Server.RunAsync(Settings(parse), cancel));
     }
 
     public Command Command { get; }
+
+    /// <summary>The sendfile listener's own tuning, offered only where it serves the tile port (a
+    /// log directory); a bucket's tile port is Kestrel's, with the HTTP port's limits.</summary>
+    private Option[] SendfileListenerOptions => Flavour.FilesAreLocal ? [_tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout] : [];
 
     /// <summary>The flags as <c>serve --help</c> shows them: in groups, not one list of some thirty.</summary>
     public (string Title, Option[] Options)[] HelpGroups =>
@@ -84,7 +91,7 @@ internal sealed class ServeCommand
         ("Storage", [.. _storage.Options]),
         ("Log and signing key", [_signerFile, _signerPassword, _hostname, _readOnly, _allowInsecureKey]),
         ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody]),
-        ("Tile listener (reads)", [_tilesAddress, _tilesPort, _tilesWorkers, _tilesMaxConnections, _tilesIdleTimeout, _tilesCacheSize]),
+        ("Tile listener (reads)", [_tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize]),
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
         ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback]),
         ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
@@ -124,9 +131,9 @@ internal sealed class ServeCommand
         Append = Append(parse),
         TilesAddress = parse.GetValue(_tilesAddress),
         TilesPort = parse.GetValue(_tilesPort),
-        TilesWorkers = parse.GetValue(_tilesWorkers),
-        TilesMaxConnections = parse.GetValue(_tilesMaxConnections),
-        TilesIdleTimeout = DurationOptions.GetValue(parse, _tilesIdleTimeout),
+        TilesWorkers = Flavour.FilesAreLocal ? parse.GetValue(_tilesWorkers) : ServeSettings.Defaults.TilesWorkers,
+        TilesMaxConnections = Flavour.FilesAreLocal ? parse.GetValue(_tilesMaxConnections) : ServeSettings.Defaults.TilesMaxConnections,
+        TilesIdleTimeout = Flavour.FilesAreLocal ? DurationOptions.GetValue(parse, _tilesIdleTimeout) : ServeSettings.Defaults.TilesIdleTimeout,
         TilesCacheBytes = parse.GetValue(_tilesCacheSize),
     };
 

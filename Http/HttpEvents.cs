@@ -67,4 +67,7 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Error, Message = "The final checkpoint did not come within --tlog-timeout ({Timeout}); what was integrated since the last checkpoint is published at the next start")]
     public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 221, Level = LogLevel.Error, Message = "Cannot read {Path} from the log's storage: {Reason} ({HeldBack} more since the last such line)")]
+    public static partial void StoredReadFailed(ILogger logger, string path, string reason, int heldBack);
 }

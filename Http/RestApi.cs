@@ -13,7 +13,7 @@ namespace RekorPosix.Http;
 /// from storage where rekor-tiles answers 501), and the gateway's exact answers for unknown paths
 /// (404) and wrong methods (501). Content-Type and Accept are ignored, as the gateway ignores them.
 /// </summary>
-internal sealed class RestApi(EntryService entries, PublishedFiles? files, long maxBodySize, ILogger logger, bool logPayloads = false)
+internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false)
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
@@ -101,7 +101,7 @@ internal sealed class RestApi(EntryService entries, PublishedFiles? files, long 
     /// <summary>At most 100 characters of a parser's message, which may quote what the client sent.</summary>
     private static string Clip(string message) => message.Length <= 100 ? message : message[..100];
 
-    private static string RawPath(HttpContext context)
+    internal static string RawPath(HttpContext context)
     {
         string raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
         int query = raw.IndexOf('?');

@@ -10,14 +10,15 @@ namespace RekorPosix.Http;
 /// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only) and
 /// the published files both read ports serve.
 /// </summary>
-internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, PublishedFiles? files, ILogger logger) : IAsyncDisposable
+internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, IPublishedReads? files, ILogger logger) : IAsyncDisposable
 {
     public AppendLifecycle? Log { get; } = log;
 
     public DedupAppender? Appender { get; } = appender;
 
-    /// <summary>The files both read ports serve; null where the flavour serves no reads yet (the cloud ones).</summary>
-    internal PublishedFiles? Files { get; } = files;
+    /// <summary>What both read ports serve; null when there is nothing to serve (a cloud flavour's
+    /// --read-only without a bucket).</summary>
+    internal IPublishedReads? Files { get; } = files;
 
     private int _disposed;
 

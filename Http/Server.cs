@@ -42,7 +42,8 @@ public static class Server
         // The entry service needs the app's loggers, so it is made after Build(); gRPC resolves it
         // at the first call, long after it is set.
         EntryService? entries = null;
-        await using var app = BuildApp(settings, http, grpc, metricsEndpoint, httpCertificate, grpcCertificate, metrics, () => entries);
+        await using var app = BuildApp(settings, http, grpc, metricsEndpoint, Flavour.FilesAreLocal ? null : tiles?.EndPoint,
+            httpCertificate, grpcCertificate, metrics, () => entries);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var logger = loggers.CreateLogger("RekorPosix");
 
@@ -71,8 +72,10 @@ public static class Server
     }
 
     /// <summary>Kestrel with its three listeners, logging and gRPC, not yet started.</summary>
+    /// <param name="kestrelTiles">The tile port, when Kestrel serves it (a flavour whose files are
+    /// not on this machine); null when the sendfile listener does, or nobody.</param>
     private static WebApplication BuildApp(ServeSettings settings, IPEndPoint http, IPEndPoint grpc, IPEndPoint metricsEndpoint,
-        X509Certificate2? httpCertificate, X509Certificate2? grpcCertificate, ServerMetrics metrics, Func<EntryService?> entries)
+        IPEndPoint? kestrelTiles, X509Certificate2? httpCertificate, X509Certificate2? grpcCertificate, ServerMetrics metrics, Func<EntryService?> entries)
     {
         var builder = WebApplication.CreateSlimBuilder();
         if (httpCertificate is not null || grpcCertificate is not null)
@@ -91,6 +94,10 @@ public static class Server
                 TlsCertificates.Use(o, grpcCertificate);
             });
             kestrel.Listen(metricsEndpoint, o => o.Protocols = HttpProtocols.Http1);
+            if (kestrelTiles is not null)
+                kestrel.Listen(kestrelTiles, o => o.Protocols = HttpProtocols.Http1);
+            // rekor-tiles names no server, and the tile listener none: neither do we.
+            kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
             kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
             kestrel.Limits.RequestHeadersTimeout = settings.ServerTimeout;
@@ -133,12 +140,15 @@ public static class Server
         app.Use(async (context, next) =>
         {
             // The gRPC port serves only gRPC (routed endpoints), the metrics port only metrics (on
-            // every path, as rekor-tiles); everything on the HTTP port is REST.
+            // every path, as rekor-tiles), the tile port (when Kestrel has it) only reads;
+            // everything on the HTTP port is REST.
             int port = context.Connection.LocalPort;
             if (port == settings.GrpcPort)
                 await grpcErrors.InvokeAsync(context, next).ConfigureAwait(false);
             else if (port == settings.MetricsPort)
                 await MetricsEndpoint.HandleAsync(context, metrics).ConfigureAwait(false);
+            else if (port == settings.TilesPort)
+                await ObservedTileAsync(context, served.Files, metrics).ConfigureAwait(false);
             else
                 await ObservedAsync(context, rest, metrics).ConfigureAwait(false);
         });
@@ -150,11 +160,11 @@ public static class Server
             () => log is null ? "read-only" : $"serving; tree size {log.IntegratedSize}", logger);
         try
         {
-            if (tiles is not null && served.Files is not null)
+            if (tiles is not null && served.Files is PublishedFiles localFiles)
             {
                 try
                 {
-                    tileListener = TileListener.Start(tiles, served.Files, loggers.CreateLogger("RekorPosix.Tiles"));
+                    tileListener = TileListener.Start(tiles, localFiles, loggers.CreateLogger("RekorPosix.Tiles"));
                 }
                 catch (System.Net.Sockets.SocketException e)
                 {
@@ -232,6 +242,13 @@ public static class Server
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, context.Request.ContentLength ?? 0);
     }
 
+    /// <summary>Answers one request on a Kestrel tile port, counted as the sendfile listener counts its own.</summary>
+    private static async Task ObservedTileAsync(HttpContext context, IPublishedReads? files, ServerMetrics metrics)
+    {
+        await TilePortRoutes.HandleAsync(context, files).ConfigureAwait(false);
+        metrics.TileRequests.WithLabels(context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+    }
+
     /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
     private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out IPEndPoint metrics, out AllowedAlgorithms allowed)
     {
@@ -287,8 +304,8 @@ public static class Server
         string address = s.TilesAddress ?? s.HttpAddress;
         if (!IPAddress.TryParse(address, out var ip))
             return $"--tiles-address: \"{address}\" is not an IP address";
-        if (s.TilesPort == s.HttpPort || s.TilesPort == s.GrpcPort)
-            return $"--tiles-port {s.TilesPort} is already taken by --http-port or --grpc-port";
+        if (s.TilesPort == s.HttpPort || s.TilesPort == s.GrpcPort || s.TilesPort == s.MetricsPort)
+            return $"--tiles-port {s.TilesPort} is already taken by --http-port, --grpc-port or --http-metrics-port";
         if (s.TilesWorkers < 0)
             return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
         if (s.TilesMaxConnections < 1)

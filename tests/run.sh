@@ -22,7 +22,7 @@ fail() { failed=$((failed + 1)); echo "FAIL $1"; }
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 # The least number of xunit tests a complete run executes; raise it as tests are added, so that a
 # discovery failure or a filter that lost a class cannot pass.
-XUNIT_MIN_TESTS=2015
+XUNIT_MIN_TESTS=2097
 all_sections=xunit,binary,readpath,crash,bench,reliability,interop,ops,cloud
 sections=${ONLY:-$all_sections}
 want() { [[ ",$sections," == *",$1,"* ]]; }
@@ -343,13 +343,21 @@ if [ -x "$bin" ] && want interop; then
 fi
 if [ -x "$bin" ] && want ops; then
     # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
-    # package installed with dpkg -i, the linux-arm64 cross build smoke-run under qemu-user.
-    group ops 36 bash "$root/tests/ops/run.sh" "$bin"
+    # package installed with dpkg -i, the cloud packages and units, the local rig's printed
+    # command run for real, the linux-arm64 cross builds smoke-run under qemu-user. The cloud
+    # binaries the binary section published are passed on, so that ops does not publish them again.
+    ops_cloud=()
+    if [ -x "$work/out-aws/rekor-server-aws" ] && [ -x "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" ]; then
+        ops_cloud=("$work/out-aws/rekor-server-aws" "$work/out-gcpcloudsql/rekor-server-gcpcloudsql")
+    fi
+    group ops 67 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
     at_least ops "keys/" 3
     at_least ops "freeze/" 10
     at_least ops "systemd/" 2
     at_least ops "deb/" 12
-    at_least ops "arm64/" 9
+    at_least ops "cloud/" 21
+    at_least ops "localrig/" 7
+    at_least ops "arm64/" 12
 fi
 if want cloud; then
     # The cloud rig (tests/cloud/rig.sh): a private MariaDB and an s3rver on loopback, the stand-ins
@@ -365,7 +373,7 @@ if want cloud; then
             echo $? > "$work/cloud-test.rc"
         )
         bash "$root/tests/cloud/rig.sh" stop "$work/cloud-rig" > /dev/null 2>&1
-        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-33}" > "$work/cloud-summary.txt"
+        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-43}" > "$work/cloud-summary.txt"
         sed 's/^xunit:/cloud xunit:/' "$work/cloud-summary.txt"
         read -r c_passed c_failed < <(sed -n 's/^xunit: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$work/cloud-summary.txt")
         passed=$((passed + ${c_passed:-0}))
@@ -373,14 +381,20 @@ if want cloud; then
     else
         fail "cloud: the rig did not start ($(tail -n 3 "$work/cloud-rig.out" | tr '\n' ' '))"
     fi
+    # The write-API suite (tests/interop: sigstore-js signing and verifying, the raw API cases,
+    # tampered bundles) against each cloud binary, each on a rig of its own; the stored log is
+    # read back through the server's read routes, which serve it from the bucket.
+    for flavour in aws gcpcloudsql; do
+        flavour_bin="$work/out-$flavour/rekor-server-$flavour"
+        [ -x "$flavour_bin" ] || dotnet publish "$root/RekorPosix.csproj" -c Release -p:Backend=$flavour -o "$work/out-$flavour" > "$work/publish-$flavour.log" 2>&1
+        group "interop-$flavour" 42 bash "$root/tests/interop/run.sh" "$flavour_bin"
+        at_least "interop-$flavour" "tamper/" 15
+    done
     # Faults of the aws flavour under write load on a rig of its own (tests/cloud/faults.py): kill -9
     # of the server (5 rounds), MariaDB SIGKILLed and s3rver stopped mid-load, two servers at once
     # with one stopped under load; 12 PASS/FAIL lines with figures, about 1.5 minutes. It runs the
-    # native aws binary, which the binary section publishes; published here when that section did not run.
+    # aws binary published above (by the binary section, or by the loop when that did not run).
     aws_bin="$work/out-aws/rekor-server-aws"
-    if [ ! -x "$aws_bin" ]; then
-        dotnet publish "$root/RekorPosix.csproj" -c Release -p:Backend=aws -o "$work/out-aws" > "$work/publish-aws.log" 2>&1
-    fi
     if [ -x "$aws_bin" ]; then
         group cloud-faults 12 bash "$root/tests/cloud/faults.sh" "$aws_bin"
     else

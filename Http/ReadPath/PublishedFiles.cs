@@ -12,7 +12,7 @@ namespace RekorPosix.Http.ReadPath;
 /// client (or to a cache that would keep it for a year). Files are opened relative to the
 /// directory's descriptor, never through a symlink in the last component, and never block.
 /// </summary>
-internal sealed unsafe class PublishedFiles : IDisposable
+internal sealed unsafe class PublishedFiles : IPublishedReads
 {
     private readonly Func<PublishedCheckpoint?> _published;
     private readonly ILogger _logger;
@@ -79,6 +79,9 @@ internal sealed unsafe class PublishedFiles : IDisposable
             return -1;
         return address.IsEntries ? fileSize : least;
     }
+
+    public ValueTask<ReadResult> ReadAsync(ReadRoute route, ReadOnlyMemory<byte> relativePath, CancellationToken cancel) =>
+        new(Open(route, relativePath.Span));
 
     private ReadResult ReadIntoCache(TileAddress tile, int fd, int length)
     {

@@ -18,7 +18,7 @@ internal static class ReadRoutes
     private const int ChunkSize = 64 * 1024;
 
     /// <param name="rawPath">The request target as sent, without its query.</param>
-    public static async Task HandleAsync(HttpContext context, PublishedFiles? files, string rawPath, bool isGet)
+    public static async Task HandleAsync(HttpContext context, IPublishedReads? files, string rawPath, bool isGet)
     {
         if (!isGet)
         {
@@ -31,7 +31,7 @@ internal static class ReadRoutes
             return;
         }
         byte[] relative = Encoding.ASCII.GetBytes(rawPath[(ReadRoute.ApiPrefix.Length + 1)..]);
-        var result = files.Open(route, relative);
+        var result = await files.ReadAsync(route, relative, context.RequestAborted).ConfigureAwait(false);
         switch (result.Status)
         {
             case ReadStatus.Found:
@@ -43,7 +43,13 @@ internal static class ReadRoutes
                 await RestApi.WriteErrorAsync(context, new ApiException(500, GrpcCode.Internal, "cannot read the tile")).ConfigureAwait(false);
                 return;
         }
+        await WriteFoundAsync(context, result).ConfigureAwait(false);
+    }
 
+    /// <summary>A found resource with the read path's headers; the body unless HEAD. Closes the
+    /// result's file descriptor, if any.</summary>
+    public static async Task WriteFoundAsync(HttpContext context, ReadResult result)
+    {
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = result.IsCheckpoint ? ReadHeaders.CheckpointType : ReadHeaders.TileType;

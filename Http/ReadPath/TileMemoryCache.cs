@@ -10,10 +10,15 @@ namespace RekorPosix.Http.ReadPath;
 /// and that never changes: the width is in the path. Bounded by bytes; when full, arbitrary
 /// entries make room, which keeps the hot ones coming back without bookkeeping per hit.
 /// </summary>
-internal sealed class TileMemoryCache(long capacityBytes)
+/// <param name="capacityBytes">All entries together.</param>
+/// <param name="maxItemBytes">Larger ones are not kept: <see cref="MaxFileBytes"/> for a directory,
+/// more for a bucket, where a miss costs a round trip instead of a sendfile.</param>
+internal sealed class TileMemoryCache(long capacityBytes, int maxItemBytes = TileMemoryCache.MaxFileBytes)
 {
     /// <summary>Files above this size go by sendfile: zero copy matters more than syscalls there.</summary>
     public const int MaxFileBytes = 64 * 1024;
+
+    public int MaxItemBytes => maxItemBytes;
 
     private readonly ConcurrentDictionary<TileAddress, byte[]> _files = new();
     private long _bytes;
@@ -25,7 +30,7 @@ internal sealed class TileMemoryCache(long capacityBytes)
 
     public void Add(TileAddress address, byte[] bytes)
     {
-        if (bytes.Length > MaxFileBytes || bytes.Length > capacityBytes)
+        if (bytes.Length > maxItemBytes || bytes.Length > capacityBytes)
             return;
         if (Interlocked.Add(ref _bytes, bytes.Length) > capacityBytes)
             MakeRoom();

@@ -26,6 +26,11 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
             await response.ResponseStream.CopyToAsync(buffer, cancel).ConfigureAwait(false);
             return buffer.ToArray();
         }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+        {
+            // Also a 404, but no object is missing: the log's storage is.
+            throw new IOException($"bucket '{name}' does not exist", e);
+        }
         catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey" || e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;

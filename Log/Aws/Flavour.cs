@@ -3,6 +3,7 @@ using Amazon.S3;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using RekorPosix.Http;
+using RekorPosix.Http.ReadPath;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Aws;
 
@@ -21,6 +22,14 @@ internal static class Flavour
     public const string Name = "aws";
     public const string Description = "sequenced in MySQL, its tiles in an S3 bucket";
 #endif
+
+    /// <summary>The log's files are in a bucket: Kestrel serves the tile port, reading through the
+    /// driver and keeping tiles in memory.</summary>
+    public const bool FilesAreLocal = false;
+
+    /// <summary>Tiles and bundles up to this size are kept once read: a full bundle of large
+    /// entries is worth a round trip saved.</summary>
+    public const int MaxCachedTileBytes = 1 << 20;
 
     /// <summary>tessera's AWS driver refuses a shorter checkpoint interval: every publication is a
     /// database transaction and a bucket write shared by all servers.</summary>
@@ -41,9 +50,32 @@ internal static class Flavour
     /// </summary>
     public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger("RekorPosix");
         if (settings.ReadOnly)
-            return new ServedLog(null, null, null, logger);
+            return ReadOnly(settings, loggers);
+        try
+        {
+            return await OpenLogAsync(settings, signer, loggers).ConfigureAwait(false);
+        }
+        catch (MySqlException e)
+        {
+            throw new IOException($"the database ({StorageFlags.DsnFlag}): {e.Message}", e);
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            throw new IOException($"the bucket ({StorageFlags.BucketFlag} and the {BucketVariables} variables): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Where the S3 client's settings come from, for messages.</summary>
+#if BACKEND_GCPCLOUDSQL
+    private const string BucketVariables = "GCS_*";
+#else
+    private const string BucketVariables = "AWS_*";
+#endif
+
+    private static async Task<ServedLog> OpenLogAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("RekorPosix");
         if (settings.Append.CheckpointInterval < MinCheckpointInterval)
             throw new ArgumentException(
                 $"--checkpoint-interval: requested {Http.GoDuration.Format(settings.Append.CheckpointInterval)} is less than the minimum permitted {Http.GoDuration.Format(MinCheckpointInterval)} for this flavour (tessera's AWS driver)");
@@ -63,7 +95,9 @@ internal static class Flavour
             var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
             var appender = await DedupAppender.OpenAsync(MySqlDedupIndex.In(database), log, antispam, loggers.CreateLogger("RekorPosix.Antispam"))
                 .ConfigureAwait(false);
-            return new ServedLog(log, appender, null, logger);
+            var running = log;
+            var files = new StoredFiles(driver.Reader, _ => new(running.LatestCheckpoint), TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
+            return new ServedLog(log, appender, files, logger);
         }
         catch
         {
@@ -74,6 +108,26 @@ internal static class Flavour
             throw;
         }
     }
+
+    /// <summary>
+    /// As rekor-tiles, read-only makes no database connection and writes nothing; with a bucket
+    /// given, both read ports serve what it holds (its checkpoint looked at once a second), so a
+    /// replica of the read side needs only read access to the bucket.
+    /// </summary>
+    private static ServedLog ReadOnly(ServeSettings settings, ILoggerFactory loggers)
+    {
+        IPublishedReads? files = null;
+        if (settings.Storage.Bucket.Length > 0)
+        {
+            var reader = new BucketReader(new Bucket(S3Client(), settings.Storage.Bucket), null);
+            var checkpoint = new StoredCheckpoint(reader, TimeSpan.FromSeconds(1));
+            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
+        }
+        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"));
+    }
+
+    private static TileMemoryCache? TileCache(ServeSettings settings) =>
+        settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes, MaxCachedTileBytes) : null;
 
     internal static string ConnectionString(StorageSettings storage)
     {

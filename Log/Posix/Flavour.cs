@@ -17,6 +17,9 @@ internal static class Flavour
 
     public const string Description = "kept as C2SP tlog-tiles files in a POSIX directory";
 
+    /// <summary>The log's files are on this machine: the tile port is the sendfile listener.</summary>
+    public const bool FilesAreLocal = true;
+
     /// <summary>The commands only this flavour has: offline work on a log directory.</summary>
     public static IEnumerable<System.CommandLine.Command> Commands() =>
         [new AddCommand().Command, new FsckCommandLine().Command, new FreezeCommandLine().Command];

@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
-# Cross-builds the native linux-arm64 binary (Raspberry Pi 3/4/5 with a 64-bit OS) on a Debian
-# bookworm x64 machine:
+# Cross-builds the native linux-arm64 binaries (Raspberry Pi 3/4/5 with a 64-bit OS, AWS
+# Graviton, Google Axion) on a Debian bookworm x64 machine:
 #
-#   packaging/arm64/build.sh OUTDIR      -> OUTDIR/rekor-server-posix (+ .dbg)
+#   packaging/arm64/build.sh OUTDIR [FLAVOUR... | all]   -> OUTDIR/rekor-server-<flavour> (+ .dbg)
+#
+# FLAVOUR is posix (the default), aws or gcpcloudsql; all builds the three, one after the other
+# (each flavour restores and compiles in its own obj/, so they never disturb each other).
 #
 # Installs what the cross link needs when it is missing: clang (the AOT linker driver, which
-# passes --target), gcc-aarch64-linux-gnu (binutils and the arm64 cross libc), the arm64 SQLite
-# static library through multiarch (libsqlite3-dev:arm64, linked into the binary), and
-# qemu-user for running the result here. No sysroot and no lld are needed.
+# passes --target), gcc-aarch64-linux-gnu (binutils and the arm64 cross libc), qemu-user for
+# running the result here, and for posix only the arm64 SQLite static library through multiarch
+# (libsqlite3-dev:arm64, linked into the binary; the cloud flavours have no SQLite). No sysroot
+# and no lld are needed.
 set -euo pipefail
-if [ $# -ne 1 ]; then
-    echo "usage: $0 OUTDIR" >&2
+if [ $# -lt 1 ]; then
+    echo "usage: $0 OUTDIR [posix | aws | gcpcloudsql | all]..." >&2
     exit 2
 fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
+shift
+wanted=()
+for flavour in "${@:-posix}"; do
+    case $flavour in
+        all) wanted+=(posix aws gcpcloudsql) ;;
+        posix | aws | gcpcloudsql) wanted+=("$flavour") ;;
+        *) echo "$0: unknown flavour '$flavour' (posix, aws, gcpcloudsql or all)" >&2; exit 2 ;;
+    esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -22,9 +35,11 @@ need=()
 command -v clang >/dev/null || need+=(clang)
 command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
 command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
-[ -f /usr/lib/aarch64-linux-gnu/libsqlite3.a ] || need+=(libsqlite3-dev:arm64)
+if [[ " ${wanted[*]} " == *" posix "* ]]; then
+    [ -f /usr/lib/aarch64-linux-gnu/libsqlite3.a ] || need+=(libsqlite3-dev:arm64)
+fi
 if [ ${#need[@]} -gt 0 ]; then
-    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    if [[ " ${need[*]} " == *":arm64 "* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
         as_root dpkg --add-architecture arm64
     fi
     as_root apt-get update -qq
@@ -32,5 +47,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet publish "$root/RekorPosix.csproj" -c Release -r linux-arm64 -o "$out"
-file "$out/rekor-server-posix" 2>/dev/null || true
+for flavour in "${wanted[@]}"; do
+    dotnet publish "$root/RekorPosix.csproj" -c Release -r linux-arm64 -p:Backend="$flavour" -o "$out"
+    file "$out/rekor-server-$flavour" 2>/dev/null || true
+done

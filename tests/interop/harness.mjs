@@ -3,7 +3,7 @@
 // packages. Normally started by run.sh, which sets up the server.
 //
 //   node harness.mjs --url http://127.0.0.1:PORT --origin ORIGIN --log-key LOG_PUBLIC_KEY.pem
-//        [--log-id BASE64] [--storage-dir DIR] [--concurrency N] [--timeout MS] [--out-dir DIR]
+//        [--log-id BASE64] [--storage-dir DIR | --read-url URL] [--concurrency N] [--timeout MS] [--out-dir DIR]
 //
 // Prints PASS/FAIL lines, then "N passed, M failed"; exits 1 on any FAIL.
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ const { values: a } = parseArgs({
     'log-key': { type: 'string' },
     'log-id': { type: 'string' },
     'storage-dir': { type: 'string' },
+    'read-url': { type: 'string' },
     'trusted-base-url': { type: 'string' },
     concurrency: { type: 'string', default: '6' },
     timeout: { type: 'string', default: '30000' },
@@ -25,7 +26,7 @@ const { values: a } = parseArgs({
   },
 });
 if (!a.url || !a.origin || !a['log-key']) {
-  console.error('usage: harness.mjs --url URL --origin ORIGIN --log-key PEM_FILE [--log-id B64] [--storage-dir DIR] [--concurrency N] [--timeout MS] [--out-dir DIR]');
+  console.error('usage: harness.mjs --url URL --origin ORIGIN --log-key PEM_FILE [--log-id B64] [--storage-dir DIR | --read-url URL] [--concurrency N] [--timeout MS] [--out-dir DIR]');
   process.exit(2);
 }
 
@@ -43,6 +44,7 @@ try {
     logKeyPem: fs.readFileSync(a['log-key'], 'utf8'),
     logId: a['log-id'],
     storageDir: a['storage-dir'],
+    readUrl: a['read-url'],
     trustedBaseUrl: a['trusted-base-url'],
     concurrency: Number(a.concurrency),
     timeoutMs: Number(a.timeout),

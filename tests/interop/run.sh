@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Interop test of rekor-server-posix with the published sigstore-js packages.
+# Interop test of a RekorPosix server with the published sigstore-js packages.
 #
 #   tests/interop/run.sh SERVER_BINARY   start a fresh log with SERVER_BINARY and run harness.mjs on it
+#                                        (rekor-server-posix: in a temporary directory; rekor-server-aws
+#                                        and rekor-server-gcpcloudsql: on a private MariaDB + s3rver rig,
+#                                        tests/cloud/rig.sh, the stored log read back through the read routes)
 #   tests/interop/run.sh --self-test     check the harness against its mock log (no server needed)
 #
 # Installs the pinned npm packages (npm ci; the lockfile also brings a Node 22
@@ -86,6 +89,7 @@ stop_server() {
 }
 cleanup() {
     stop_server
+    [ -n "${RIG_DIR:-}" ] && rig_stop "$RIG_DIR" > /dev/null 2>&1
     if [ "${INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -102,10 +106,39 @@ sed -n '/-----BEGIN PUBLIC KEY-----/,/-----END PUBLIC KEY-----/p' "$work/keygen.
 log_id=$(sed -n 's/^Log ID: //p' "$work/keygen.txt")
 vkey=$(sed -n 's/^Verifier key: //p' "$work/keygen.txt")
 
+# What differs per flavour: where the log is (serve and fsck flags) and how its files are read back.
+case "${bin##*/}" in
+    rekor-server-aws) flavour=aws ;;
+    rekor-server-gcpcloudsql) flavour=gcpcloudsql ;;
+    *) flavour=posix ;; # rekor-server-posix, or a stand-in (the self-test's)
+esac
+case "$flavour" in
+    posix)
+        storage_flags=(--storage-dir "$work/log")
+        interval=100ms
+        ;;
+    aws|gcpcloudsql)
+        source "$here/../cloud/rig.sh"
+        if ! rig_install > "$work/rig.log" 2>&1 || ! rig_start "$work/rig" >> "$work/rig.log" 2>&1; then
+            fail "interop/cloud-rig: MariaDB + s3rver did not start: $(tail -n 5 "$work/rig.log" | tr '\n' ' ')"
+            exit 1
+        fi
+        if [ "$flavour" = aws ]; then
+            storage_flags=(--aws-bucket "$RIG_S3_BUCKET" --aws-mysql-dsn "$RIG_MYSQL_DSN")
+        else
+            storage_flags=(--gcp-bucket "$RIG_S3_BUCKET" --gcp-cloudsql-dsn "$RIG_MYSQL_DSN")
+            export GCS_HMAC_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID GCS_HMAC_SECRET=$AWS_SECRET_ACCESS_KEY GCS_REGION=$AWS_REGION GCS_ENDPOINT_URL=$AWS_ENDPOINT_URL
+        fi
+        interval=1s # the least these flavours take
+        ;;
+esac
+
 port=$("$node_bin" -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 url="http://127.0.0.1:$port"
-"$bin" serve --storage-dir "$work/log" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
-    --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval 100ms > "$work/serve.log" 2>&1 &
+# The harness checks the stored log: in its directory, or through the server's own read routes.
+if [ "$flavour" = posix ]; then stored_flags=(--storage-dir "$work/log"); else stored_flags=(--read-url "$url/api/v2"); fi
+"$bin" serve "${storage_flags[@]}" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
+    --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval "$interval" > "$work/serve.log" 2>&1 &
 server_pid=$!
 
 # GET /healthz until SERVING (20 s at most); then what POST answers to an empty request.
@@ -139,7 +172,7 @@ fi
 
 # A hung request must not eat CI's budget: the whole harness gets 5 minutes.
 timeout -k 10 300 "$node_bin" "$here/harness.mjs" --url "$url" --origin "$origin" --log-key "$work/log-public.pem" \
-    --log-id "$log_id" --storage-dir "$work/log" --out-dir "$work/out"
+    --log-id "$log_id" "${stored_flags[@]}" --out-dir "$work/out"
 harness_rc=$?
 if [ "$harness_rc" = 124 ] || [ "$harness_rc" = 137 ]; then
     fail "interop/harness: did not finish within 300 s"
@@ -150,7 +183,7 @@ fi
 stop_server
 stop_rc=$?
 if [ "$stop_rc" = 0 ]; then pass "interop/server-sigterm (exit 0)"; else fail "interop/server-sigterm: exit status $stop_rc"; fi
-if "$bin" fsck --storage-dir "$work/log" --vkey "$vkey" > "$work/fsck.txt" 2>&1; then
+if "$bin" fsck "${storage_flags[@]}" --vkey "$vkey" > "$work/fsck.txt" 2>&1; then
     pass "interop/fsck (the log written during the test is consistent)"
 else
     fail "interop/fsck: $(tail -n 5 "$work/fsck.txt" | tr '\n' ' ')"

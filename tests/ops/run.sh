@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Operations checks of rekor-server-posix, run by tests/run.sh after the native binary is built:
 #
-#   tests/ops/run.sh SERVER_BINARY
+#   tests/ops/run.sh SERVER_BINARY [AWS_BINARY GCPCLOUDSQL_BINARY]
+#
+# SERVER_BINARY is a published rekor-server-posix; the x64 cloud binaries, when not given, are
+# published here first (tests/run.sh passes the ones its binary section published).
 #
 #   keys     a signer key others can read is refused (serve, add), --allow-insecure-key-permissions warns
 #   freeze   freeze the log, twice (nothing changes), refused while a writer holds the lock;
@@ -9,25 +12,42 @@
 #   systemd  systemd-analyze security --offline=true scores the unit <= 2.0
 #   deb      packaging/deb/build.sh, dpkg -i, the installed binary runs, dpkg-deb -c listed,
 #            purge keeps the user, the state directory and the key
+#   cloud    the rekor-posix-aws and rekor-posix-gcpcloudsql packages: built, listed (binary, unit,
+#            env template), installed side by side; the env file made root 0600 and kept across
+#            a reinstall; systemd-analyze verify and security on each unit; the binary reads the
+#            template's REKOR_* names and never prints the DSN's password; purge keeps the key
+#   localrig packaging/cloud/local-rig.sh: the command it prints runs rekor-server-aws against
+#            MariaDB + s3rver: /healthz, checkpoint in the bucket, one entry, fsck, SIGTERM, stop
 #   arm64    packaging/arm64/build.sh cross-builds linux-arm64; under qemu-user: keygen, serve,
-#            one hashedrekord entry over POST /api/v2/log/entries, fsck
+#            one hashedrekord entry over POST /api/v2/log/entries, fsck; the aws flavour
+#            cross-built, its version under qemu-user, its arm64 package
 #
 # Installs what it needs with apt (openssl, systemd for systemd-analyze, adduser; the arm64
-# cross toolchain through packaging/arm64/build.sh). Prints one PASS/FAIL line per check and the seconds each block took; exits non-zero on
-# any FAIL. OPS_SKIP_ARM64=1 skips the cross build and the qemu run.
+# cross toolchain through packaging/arm64/build.sh; MariaDB and s3rver through tests/cloud/rig.sh).
+# Prints one PASS/FAIL line per check and the seconds each block took; exits non-zero on
+# any FAIL. OPS_SKIP_ARM64=1 skips the cross builds and the qemu runs.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 SERVER_BINARY" >&2
+if { [ $# -ne 1 ] && [ $# -ne 3 ]; } || [ ! -x "$1" ]; then
+    echo "usage: $0 SERVER_BINARY [AWS_BINARY GCPCLOUDSQL_BINARY]" >&2
     exit 2
 fi
 bin=$(realpath "$1")
+# The x64 cloud binaries by flavour; empty: published in the cloud block.
+declare -A cloud_bin=([aws]="" [gcpcloudsql]="")
+if [ $# -eq 3 ]; then
+    cloud_bin[aws]=$(realpath "$2")
+    cloud_bin[gcpcloudsql]=$(realpath "$3")
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/rekorposix-ops.XXXXXX")
 pids=()
+# The local rig's directory once started: stopped on exit, so a failure leaves no MariaDB behind.
+rig_dir=""
 cleanup() {
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     wait 2>/dev/null
+    [ -z "$rig_dir" ] || bash "$root/packaging/cloud/local-rig.sh" stop "$rig_dir" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -201,6 +221,186 @@ check "deb/purge removes the binary, keeps the user, the log directory and the k
 [ $had_user = 0 ] && as_root deluser --system rekor-posix >/dev/null 2>&1 && { getent group rekor-posix >/dev/null && as_root delgroup --system rekor-posix >/dev/null 2>&1; true; }
 took deb
 
+# ---- cloud ----------------------------------------------------------------------------------
+begin cloud
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/RekorPosix.csproj" | head -n 1)
+declare -A cloud_deb=([aws]="" [gcpcloudsql]="")
+names_flavour() { "$1" version > "version-$2.txt" && grep -q "^rekor-server-$2 " "version-$2.txt" && grep -q 'native AOT' "version-$2.txt"; }
+deb_made() {
+    [ "${cloud_deb[$1]}" = "$work/deb-cloud/rekor-posix-${1}_${version}_amd64.deb" ] &&
+        dpkg-deb -f "${cloud_deb[$1]}" Depends | grep -qx 'libc6 (>= 2\.[0-9]*), libssl3 | libssl3t64, ca-certificates'
+}
+deb_lists() {
+    dpkg-deb -c "${cloud_deb[$1]}" > "deb-$1.list" &&
+        grep -q " ./usr/bin/rekor-server-$1\$" "deb-$1.list" &&
+        grep -q " ./lib/systemd/system/rekor-posix-$1.service\$" "deb-$1.list" &&
+        grep -q " ./usr/share/rekor-posix-$1/$1.env\$" "deb-$1.list" &&
+        ! grep -q ' ./etc/' "deb-$1.list"
+}
+for f in aws gcpcloudsql; do
+    if [ -z "${cloud_bin[$f]}" ]; then
+        # Not given: published here as tests/run.sh's binary section publishes it.
+        DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish "$root/RekorPosix.csproj" -c Release -r linux-x64 \
+            -p:Backend=$f -o "$work/cloud-$f" > "publish-$f.txt" 2>&1 || tail -n 20 "publish-$f.txt"
+        cloud_bin[$f]=$work/cloud-$f/rekor-server-$f
+    fi
+    check "cloud/$f: the x64 binary's version names it (rekor-server-$f, native AOT)" names_flavour "${cloud_bin[$f]}" "$f"
+    cloud_deb[$f]=$(bash "$root/packaging/deb/build.sh" "$work/deb-cloud" "${cloud_bin[$f]}" 2> "deb-$f.txt") || cat "deb-$f.txt"
+    check "cloud/$f: build.sh made rekor-posix-${f}_${version}_amd64.deb, depending on libc6, OpenSSL and the CAs" deb_made "$f"
+    check "cloud/$f: dpkg-deb -c lists the binary, the unit and the env template, nothing under /etc" deb_lists "$f"
+done
+dpkg-deb -c "${cloud_deb[aws]}"
+
+had_etc=0; [ -e /etc/rekor-posix ] && had_etc=1
+# A stand-in signer key for the purge check, only where the machine has none.
+made_keys=()
+for f in aws gcpcloudsql; do [ -e "/etc/rekor-posix/$f-signer.key" ] || made_keys+=("$f"); done
+install_cloud() { as_root dpkg -i "${cloud_deb[aws]}" "${cloud_deb[gcpcloudsql]}" > dpkg-i-cloud.txt 2>&1 || { cat dpkg-i-cloud.txt; return 1; }; }
+check "cloud/dpkg -i installs both cloud packages side by side" install_cloud
+env_made() { [ "$(stat -c '%U:%G %a' "/etc/rekor-posix/$1.env")" = 'root:root 600' ] && cmp -s "/etc/rekor-posix/$1.env" "$root/packaging/systemd/$1.env"; }
+unit_shape() {
+    local unit=/lib/systemd/system/rekor-posix-$1.service
+    grep -qx 'Type=notify' "$unit" && grep -q '^WatchdogSec=' "$unit" && grep -qx 'DynamicUser=yes' "$unit" &&
+        grep -qx "EnvironmentFile=/etc/rekor-posix/$1.env" "$unit" &&
+        grep -qx "ExecStart=/usr/bin/rekor-server-$1 serve --signer-filepath=%d/signer.key" "$unit" &&
+        grep -qx "LoadCredential=signer.key:/etc/rekor-posix/$1-signer.key" "$unit" && ! grep -q @FLAVOUR@ "$unit"
+}
+# Every REKOR_ name the template suggests is one that serve reads (its help names each variable).
+template_names() {
+    local names name
+    names=$(grep -o '^#\?REKOR_[A-Z0-9_]*=' "/etc/rekor-posix/$1.env" | tr -d '#=' | sort -u)
+    [ -n "$names" ] && "/usr/bin/rekor-server-$1" serve --help > "help-$1.txt" || return 1
+    for name in $names; do grep -qw "env $name" "help-$1.txt" || { echo "  $name is no serve flag's variable"; return 1; }; done
+}
+# An env file as an operator fills it in, passed as systemd passes it: serve takes the hostname,
+# bucket and DSN from it (it gets as far as connecting to MySQL, on a closed port here) and
+# prints nothing of the password.
+env_file_read() {
+    local f=$1 upper vars
+    # The DSN flags: --aws-mysql-dsn, --gcp-cloudsql-dsn.
+    [ "$f" = aws ] && upper=AWS_MYSQL || upper=GCP_CLOUDSQL
+    {
+        echo "# /etc/rekor-posix/$f.env"
+        echo "REKOR_HOSTNAME=$origin"
+        [ "$f" = aws ] && echo "REKOR_AWS_BUCKET=ops-bucket" || echo "REKOR_GCP_BUCKET=ops-bucket"
+        echo "REKOR_${upper}_DSN=rekor:opsSecretPw42@tcp(127.0.0.1:$(free_port))/sequencer?parseTime=true"
+        echo "AWS_REGION=us-east-1"
+        echo "GCS_HMAC_ACCESS_KEY_ID=ops"
+        echo "GCS_HMAC_SECRET=ops"
+    } > "filled-$f.env"
+    mapfile -t vars < <(grep -E '^[A-Z_][A-Z0-9_]*=' "filled-$f.env")
+    if env "${vars[@]}" "/usr/bin/rekor-server-$f" serve --signer-filepath key.pem --http-port "$(free_port)" --grpc-port "$(free_port)" \
+        --http-metrics-port "$(free_port)" > "serve-env-$f.txt" 2>&1; then
+        echo "  serve exited 0 against a closed database port"
+        return 1
+    fi
+    if grep -q "Log origin $origin" "serve-env-$f.txt" && grep -q MySQL "serve-env-$f.txt" &&
+        ! grep -q 'is required' "serve-env-$f.txt" && ! grep -q opsSecretPw42 "serve-env-$f.txt"; then
+        return 0
+    fi
+    tail -n 5 "serve-env-$f.txt"
+    return 1
+}
+for f in aws gcpcloudsql; do
+    unit=/lib/systemd/system/rekor-posix-$f.service
+    check "cloud/$f: postinst made /etc/rekor-posix/$f.env from the template, root 0600" env_made "$f"
+    check "cloud/$f: systemd-analyze verify accepts the installed unit" systemd-analyze verify "$unit"
+    systemd-analyze security --offline=true "$unit" > "security-$f.txt" 2>&1
+    score=$(sed -n "s/.*Overall exposure level for rekor-posix-$f.service: \([0-9.]*\).*/\1/p" "security-$f.txt")
+    check "cloud/$f: the unit's exposure score ${score:-?} <= 2.0" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
+    check "cloud/$f: the unit is notify + watchdog, DynamicUser, its env file and key, only --signer-filepath on the command line" unit_shape "$f"
+    check "cloud/$f: every REKOR_ variable of the env template is a serve flag's" template_names "$f"
+    check "cloud/$f: serve takes hostname, bucket and DSN from the env file and never prints the password" env_file_read "$f"
+done
+# The operator's file, changed and made 0640, survives a reinstall byte for byte and mode for mode.
+env_kept() {
+    as_root sh -c 'echo REKOR_HOSTNAME=operator.example >> /etc/rekor-posix/aws.env && chmod 0640 /etc/rekor-posix/aws.env' &&
+        cp /etc/rekor-posix/aws.env operator-aws.env &&
+        as_root dpkg -i "${cloud_deb[aws]}" > dpkg-reinstall.txt 2>&1 &&
+        cmp -s /etc/rekor-posix/aws.env operator-aws.env && [ "$(stat -c %a /etc/rekor-posix/aws.env)" = 640 ]
+}
+check "cloud/aws: reinstalling keeps an operator's env file (bytes and mode)" env_kept
+for f in "${made_keys[@]}"; do as_root install -m 0600 /dev/null "/etc/rekor-posix/$f-signer.key"; done
+as_root dpkg --purge rekor-posix-aws rekor-posix-gcpcloudsql > dpkg-purge-cloud.txt 2>&1 || cat dpkg-purge-cloud.txt
+purged() {
+    local f
+    for f in aws gcpcloudsql; do
+        [ ! -e "/usr/bin/rekor-server-$f" ] && [ ! -e "/lib/systemd/system/rekor-posix-$f.service" ] &&
+            [ ! -e "/usr/share/rekor-posix-$f" ] && [ ! -e "/etc/rekor-posix/$f.env" ] &&
+            [ -f "/etc/rekor-posix/$f-signer.key" ] || return 1
+    done
+}
+check "cloud/purge removes binaries, units, templates and env files, keeps the signer keys" purged
+for f in "${made_keys[@]}"; do as_root rm -f "/etc/rekor-posix/$f-signer.key"; done
+[ $had_etc = 0 ] && as_root rm -rf /etc/rekor-posix
+took cloud
+
+# ---- localrig -------------------------------------------------------------------------------
+begin localrig
+# What an operator does with packaging/cloud/local-rig.sh: start, paste the printed command.
+rig_dir=$work/localrig
+bash "$root/packaging/cloud/local-rig.sh" start "$rig_dir" "${cloud_bin[aws]}" > localrig.txt 2> localrig-err.txt
+rig_rc=$?
+cat localrig.txt
+rig_command=$(grep -v '^#' localrig.txt)
+one_command() { [ $rig_rc = 0 ] && [ "$(grep -vc '^#' localrig.txt)" = 1 ] && [[ $rig_command == *" ${cloud_bin[aws]} serve "* ]]; }
+check "localrig/start: exit 0, the rig up, one command line for rekor-server-aws" one_command
+# The bucket's checkpoint as a client reads it; its size line is $1.
+bucket_checkpoint_at() {
+    local i
+    for ((i = 0; i < 40; i++)); do
+        # shellcheck disable=SC1091 # written by the rig at start
+        (source "$rig_dir/rig.env" && curl -fs "$RIG_S3_ENDPOINT/$RIG_S3_BUCKET/checkpoint") > bucket-checkpoint.txt 2>/dev/null &&
+            [ "$(sed -n 1p bucket-checkpoint.txt)" = rekor-local ] && [ "$(sed -n 2p bucket-checkpoint.txt)" = "$1" ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+if one_command; then
+    port=$(sed -n 's/.* --http-port=\([0-9]*\).*/\1/p' <<<"$rig_command")
+    # As pasted into a shell in the rig's directory; $! is the server itself.
+    cd "$rig_dir" || exit 1
+    eval "$rig_command > '$work/localrig-serve.txt' 2>&1 &"
+    pid=$!; pids+=("$pid")
+    cd "$work" || exit 1
+    if wait_healthy "${port:-0}" 60; then
+        pass "localrig/the printed command starts rekor-server-aws (/healthz answers)"
+        check "localrig/its checkpoint (size 0) is in the bucket" bucket_checkpoint_at 0
+        mkdir -p localrig-request && make_request "$work/localrig-request"
+        code=$(post_entry "$port" localrig-request/request.json localrig-created.json)
+        check "localrig/POST /api/v2/log/entries: 201 at logIndex 0" bash -c \
+            "[ '$code' = 201 ] && grep -q '\"logIndex\":\"0\"' localrig-created.json"
+        [ "$code" = 201 ] || { echo "status $code"; cat localrig-created.json; tail -n 20 localrig-serve.txt; }
+        rig_vkey=$(sed -n 's/^# Verifier key: //p' localrig.txt)
+        bucket_fsck() {
+            bucket_checkpoint_at 1 || { echo "  the bucket's checkpoint never reached size 1"; return 1; }
+            # shellcheck disable=SC1091 # written by the rig at start
+            if (source "$rig_dir/rig.env" &&
+                "${cloud_bin[aws]}" fsck --aws-bucket "$RIG_S3_BUCKET" --aws-mysql-dsn "$RIG_MYSQL_DSN" --vkey "$rig_vkey") > localrig-fsck.txt 2>&1 &&
+                grep -q 'size 1 ' localrig-fsck.txt; then
+                return 0
+            fi
+            cat localrig-fsck.txt
+            return 1
+        }
+        check "localrig/fsck of the bucket and database passes at size 1" bucket_fsck
+    else
+        fail "localrig/the printed command did not answer /healthz within 60 s"
+        tail -n 20 localrig-serve.txt
+    fi
+    kill -TERM "$pid"; wait "$pid"
+    check "localrig/the server exits 0 on SIGTERM" test $? = 0
+else
+    echo "localrig: start exited $rig_rc: $(tail -n 5 localrig-err.txt | tr '\n' ' ')"
+fi
+rig_stopped() {
+    bash "$root/packaging/cloud/local-rig.sh" stop "$rig_dir" &&
+        [ ! -e "$rig_dir/mysql.rigpid" ] && [ ! -e "$rig_dir/s3.rigpid" ]
+}
+check "localrig/stop: MariaDB and s3rver are gone" rig_stopped
+rig_dir=""
+took localrig
+
 # ---- arm64 ----------------------------------------------------------------------------------
 if [ "${OPS_SKIP_ARM64:-0}" = 1 ]; then
     # tests/run.sh requires the arm64 checks: this is for a developer's own runs only.
@@ -244,6 +444,17 @@ cd "$work"
 arm_deb=$(bash "$root/packaging/deb/build.sh" "$work/deb-arm64" "$arm" 2>/dev/null)
 check "arm64/build.sh packs it as rekor-posix_<version>_arm64.deb" bash -c \
     "[ \"\$(dpkg-deb -f '$arm_deb' Architecture)\" = arm64 ] && dpkg-deb -f '$arm_deb' Depends | grep -q 'libc6 (>= 2.34)'"
+# The aws flavour for arm64 (Graviton): cross-built, run under qemu-user, packed.
+bash "$root/packaging/arm64/build.sh" "$work/arm64" aws > arm64-aws-build.txt 2>&1 || tail -n 30 arm64-aws-build.txt
+arm_aws=$work/arm64/rekor-server-aws
+check "arm64/aws: cross publish produced an AArch64 rekor-server-aws with zero IL/AOT warnings" bash -c \
+    "readelf -h '$arm_aws' | grep -q AArch64 && grep -q 'RekorPosix -> ' arm64-aws-build.txt && ! grep -qE 'warning (IL|AOT)[0-9]+' arm64-aws-build.txt"
+check "arm64/aws: version under qemu-aarch64 (rekor-server-aws, native AOT, linux-arm64)" bash -c \
+    "${qemu[*]} '$arm_aws' version > arm64-aws-version.txt && grep -q '^rekor-server-aws ' arm64-aws-version.txt && grep -q 'native AOT' arm64-aws-version.txt && grep -qx 'platform: linux-arm64' arm64-aws-version.txt"
+cat arm64-aws-version.txt 2>/dev/null
+arm_aws_deb=$(bash "$root/packaging/deb/build.sh" "$work/deb-arm64" "$arm_aws" 2>/dev/null)
+check "arm64/aws: packs as rekor-posix-aws_<version>_arm64.deb with the unit and the env template" bash -c \
+    "[ \"\$(dpkg-deb -f '$arm_aws_deb' Package Architecture | tr '\n' ' ')\" = 'Package: rekor-posix-aws Architecture: arm64 ' ] && dpkg-deb -c '$arm_aws_deb' > arm64-aws.list && grep -q ' ./lib/systemd/system/rekor-posix-aws.service\$' arm64-aws.list && grep -q ' ./usr/share/rekor-posix-aws/aws.env\$' arm64-aws.list"
 took arm64
 
 [ $failed = 0 ]

@@ -30,7 +30,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * opts: url (log base URL), origin, logKeyPem, logId (base64, optional: what
- * keygen printed), storageDir (optional), concurrency, timeoutMs, outDir (optional).
+ * keygen printed), storageDir or readUrl (optional: where the stored log is read,
+ * a directory or the server's read routes), concurrency, timeoutMs, outDir (optional).
  */
 export async function runInterop(opts, report) {
   const rekorUrl = opts.url.replace(/\/+$/, '');
@@ -70,7 +71,7 @@ export async function runInterop(opts, report) {
     await checkDuplicate(ctx);
     await checkBadSignatureRejected(ctx);
     await checkRawResponse(ctx);
-    if (opts.storageDir) await checkStorage(ctx);
+    if (opts.storageDir || opts.readUrl) await checkStorage(ctx);
   } finally {
     await authorities.close();
   }
@@ -419,8 +420,17 @@ async function checkRawResponse(ctx) {
   if (tle && r.status === 201) ctx.signed.push({ label: 'raw', bundleJSON: { verificationMaterial: { tlogEntries: [tle] } }, artifact, raw: true });
 }
 
-// The POSIX log on disk: the published checkpoint verifies and every entry
-// handed out is in the entry bundles, byte for byte.
+// A published file of the log: from the directory (posix), or through the
+// server's read routes (a log in a bucket), which then get tested too.
+async function readStored(opts, name) {
+  if (opts.storageDir) return fs.readFileSync(path.join(opts.storageDir, name));
+  const r = await fetch(`${opts.readUrl}/${name}`);
+  if (r.status !== 200) throw new Error(`GET ${opts.readUrl}/${name}: ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+// The stored log: the published checkpoint verifies and every entry handed
+// out is in the entry bundles, byte for byte.
 async function checkStorage(ctx) {
   const { report, logKey, opts } = ctx;
   const entries = ctx.signed.map((s) => s.bundleJSON.verificationMaterial.tlogEntries?.[0]).filter(Boolean);
@@ -429,7 +439,7 @@ async function checkStorage(ctx) {
   let lastError;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      cp = verifyCheckpoint(fs.readFileSync(path.join(opts.storageDir, 'checkpoint'), 'utf8'), logKey);
+      cp = verifyCheckpoint((await readStored(opts, 'checkpoint')).toString('utf8'), logKey);
       if (cp.size >= need) break;
     } catch (e) {
       lastError = e;
@@ -443,7 +453,7 @@ async function checkStorage(ctx) {
     const i = indexOf(t);
     const file = entryBundlePath(i, cp.size);
     try {
-      const got = splitEntryBundle(fs.readFileSync(path.join(opts.storageDir, file)))[Number(i % 256n)];
+      const got = splitEntryBundle(await readStored(opts, file))[Number(i % 256n)];
       if (!got || !got.equals(Buffer.from(t.canonicalizedBody, 'base64'))) mismatches.push(`entry ${i} differs in ${file}`);
     } catch (e) {
       mismatches.push(`entry ${i}: ${e.message}`);

@@ -5,8 +5,9 @@ using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log.Aws;
 
-/// <summary>The aws flavour's start-up refusals: one line naming the flag at fault, before any
-/// connection is made, and never the database password.</summary>
+/// <summary>The aws flavour's start-up refusals: one line naming the flag at fault (before any
+/// connection is made when the settings alone are wrong), never the database password; and its
+/// read-only mode.</summary>
 public sealed class FlavourTests
 {
     private const string Dsn = "rekor:s3cr3t-Pa55@tcp(127.0.0.1:1)/sequencer";
@@ -50,5 +51,40 @@ public sealed class FlavourTests
             TestLogKey.Signer(), NullLoggerFactory.Instance);
         Assert.Null(served.Log);
         Assert.Null(served.Appender);
+    }
+
+    [Fact]
+    public async Task AnUnreachableDatabase_IsAnIOErrorNamingTheFlag_WithoutThePassword()
+    {
+        var e = await Assert.ThrowsAsync<IOException>(() => Flavour.OpenAsync(With(new StorageSettings { Bucket = CloudRig.NewBucket(), MySqlDsn = Dsn }),
+            TestLogKey.Signer(), NullLoggerFactory.Instance));
+        Assert.StartsWith("the database (--aws-mysql-dsn): ", e.Message);
+        Assert.DoesNotContain("s3cr3t-Pa55", e.Message);
+    }
+
+    [Fact]
+    public async Task AMissingBucket_IsAnIOErrorSayingSo()
+    {
+        var e = await Assert.ThrowsAsync<IOException>(() => Flavour.OpenAsync(With(new StorageSettings { Bucket = "nosuchbucket" + Guid.NewGuid().ToString("N")[..8], MySqlDsn = CloudRig.NewDatabase() }),
+            TestLogKey.Signer(), NullLoggerFactory.Instance));
+        Assert.Contains("does not exist", e.Message);
+    }
+
+    [Fact]
+    public async Task ReadOnly_WithABucket_ServesItsLog()
+    {
+        string bucket = CloudRig.NewBucket();
+        byte[] note = System.Text.Encoding.UTF8.GetBytes($"example.test/log\n0\n{Convert.ToBase64String(new byte[32])}\n\n\u2014 example.test/log AAAAAAAAAAA=\n");
+        using (var s3 = CloudRig.S3())
+            await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = "checkpoint", InputStream = new MemoryStream(note), UseChunkEncoding = false });
+
+        await using var served = await Flavour.OpenAsync(With(new StorageSettings { Bucket = bucket, MySqlDsn = Dsn }) with { ReadOnly = true },
+            TestLogKey.Signer(), NullLoggerFactory.Instance);
+
+        Assert.Null(served.Log);
+        var read = await served.Files!.ReadAsync(Tiles.ReadRoute.Checkpoint, default, CancellationToken.None);
+        Assert.Equal(note, read.Body);
+        var tile = await served.Files.ReadAsync(new Tiles.ReadRoute(false, new Tiles.TileAddress(0, 0, 1)), default, CancellationToken.None);
+        Assert.Equal(Http.ReadPath.ReadStatus.NotFound, tile.Status);
     }
 }
