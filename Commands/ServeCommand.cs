@@ -37,7 +37,9 @@ internal sealed class ServeCommand
     private readonly Option<string> _httpTlsKey = new("--http-tls-key-file") { Description = "PEM private key for HTTPS on the HTTP port.", DefaultValueFactory = _ => ServeSettings.Defaults.HttpTlsKeyFile };
     private readonly Option<string> _grpcTlsCert = new("--grpc-tls-cert-file") { Description = "PEM certificate for TLS on the gRPC port (with --grpc-tls-key-file; TLS 1.3 only).", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcTlsCertFile };
     private readonly Option<string> _grpcTlsKey = new("--grpc-tls-key-file") { Description = "PEM private key for TLS on the gRPC port.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcTlsKeyFile };
-    private readonly Option<bool> _persistentAntispam = new("--persistent-antispam") { Description = "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
+    private readonly Option<bool> _persistentAntispam = new("--persistent-antispam") { Description = Flavour.FilesAreLocal
+        ? "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart."
+        : "Keep the dedup index in the database (tessera's antispam tables), so duplicates get 409 after a restart and from every server.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
     private readonly Option<int> _antispamBatch = new("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
     private readonly Option<int> _antispamPushback = new("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
     private readonly Option<string> _logLevel = LogLevelOption();
@@ -45,7 +47,7 @@ internal sealed class ServeCommand
     private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };
     private readonly Option<int> _batchMaxSize = SharedOptions.BatchMaxSize();
     private readonly Option<string> _batchMaxAge = DurationOptions.Create("--batch-max-age", "Longest an entry waits for its batch to fill.", ServeSettings.Defaults.Append.BatchMaxAge);
-    private readonly Option<string> _checkpointInterval = DurationOptions.Create("--checkpoint-interval", "Least time between checkpoint publications (at least 100ms).", ServeSettings.Defaults.Append.CheckpointInterval);
+    private readonly Option<string> _checkpointInterval = DurationOptions.Create("--checkpoint-interval", $"Least time between checkpoint publications (at least {Http.GoDuration.Format(Flavour.MinCheckpointInterval)}).", ServeSettings.Defaults.Append.CheckpointInterval);
     private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
     private readonly Option<int> _tilesPort = new("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesPort };
     private readonly Option<int> _tilesWorkers = new("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };

@@ -20,6 +20,9 @@ internal static class Flavour
     /// <summary>The log's files are on this machine: the tile port is the sendfile listener.</summary>
     public const bool FilesAreLocal = true;
 
+    /// <summary>The lifecycle's own floor: a directory takes a checkpoint as often as that.</summary>
+    public static readonly TimeSpan MinCheckpointInterval = AppendOptions.MinCheckpointInterval;
+
     /// <summary>The commands only this flavour has: offline work on a log directory.</summary>
     public static IEnumerable<System.CommandLine.Command> Commands() =>
         [new AddCommand().Command, new FsckCommandLine().Command, new FreezeCommandLine().Command];
