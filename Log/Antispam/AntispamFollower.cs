@@ -72,7 +72,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
     public bool PushbackActive => Lag > _options.EffectivePushbackThreshold;
 
     /// <summary>The first index of an entry with this identity, as far as indexed; null if unknown.</summary>
-    public long? Find(ReadOnlySpan<byte> identity) => _index.Find(identity);
+    public ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity) => _index.FindAsync(identity);
 
     /// <summary>Tells the follower the log has at least <paramref name="size"/> integrated entries.</summary>
     public void NotifyIntegrated(long size)
