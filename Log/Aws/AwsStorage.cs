@@ -15,6 +15,9 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     public const int MaxBundlesPerGcRun = 100;
 
     private readonly BucketReader _reader = new(bucket, coordinator);
+    // PubCoord's row when this process last found the bucket's checkpoint not frozen; written under
+    // the SeqCoord row lock only.
+    private volatile Coordinator.PublicationMark? _notFrozenAt;
 
     public ILogReader Reader => _reader;
 
@@ -38,7 +41,22 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     {
         ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
         return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
-            () => ThrowIfFrozenAsync("refusing to add entries", cancel), cancel).ConfigureAwait(false);
+            mark => ThrowIfFrozenSinceAsync(mark, cancel), cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The freeze check of every batch, under the SeqCoord row lock. A freeze commits PubCoord
+    /// before it lets go of that lock, and a forced publication always changes the row; so while the
+    /// row is the one this process last saw with an unfrozen checkpoint, no freeze came since and
+    /// the bucket is not asked. Reading the checkpoint for every batch put an object-store GET
+    /// inside the lock each time, where it raced the publisher's overwrite of that object.
+    /// </summary>
+    private async Task ThrowIfFrozenSinceAsync(Coordinator.PublicationMark mark, CancellationToken cancel)
+    {
+        if (mark.Equals(_notFrozenAt))
+            return;
+        await ThrowIfFrozenAsync("refusing to add entries", cancel).ConfigureAwait(false);
+        _notFrozenAt = mark;
     }
 
     public Task<TreeHead> IntegrateAsync(CancellationToken cancel) =>

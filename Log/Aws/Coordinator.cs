@@ -50,20 +50,27 @@ internal sealed class Coordinator(MySqlDataSource database)
             ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
     }
 
+    /// <summary>PubCoord's row as a sequencer read it. Every publication changes it, and a forced
+    /// one (a freeze's among them) always moves publishedAt (see <see cref="PublishAsync"/>).</summary>
+    public sealed record PublicationMark(long PublishedAt, long? Size);
+
     /// <summary>
     /// Assigns the batch its indices under the SeqCoord row lock and stores it as one Seq row
     /// (<paramref name="encode"/> gets the first index and returns the gob blob); durable once this
     /// returns. Refused with <see cref="PushbackException"/> when more than
-    /// <paramref name="maxOutstanding"/> entries wait for integration.
+    /// <paramref name="maxOutstanding"/> entries wait for integration. <paramref name="throwIfFrozen"/>
+    /// gets PubCoord's row as committed when the lock was granted.
     /// </summary>
-    public async Task<long> SequenceAsync(int count, Func<long, byte[]> encode, long maxOutstanding, Func<Task> throwIfFrozen, CancellationToken cancel)
+    public async Task<long> SequenceAsync(int count, Func<long, byte[]> encode, long maxOutstanding, Func<PublicationMark, Task> throwIfFrozen,
+        CancellationToken cancel)
     {
         await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
         long integrated = (await ReadIntCoordAsync(connection, null, forUpdate: false, cancel).ConfigureAwait(false))?.Size ?? 0;
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
         long next = await ScalarAsync(connection, tx, "SELECT next FROM SeqCoord WHERE id = 0 FOR UPDATE", cancel).ConfigureAwait(false);
-        // Under the lock a freeze holds while it writes the final checkpoint: none can slip past it.
-        await throwIfFrozen().ConfigureAwait(false);
+        // Under the lock a freeze holds while it writes the final checkpoint and commits PubCoord:
+        // the row read now shows any freeze that ended before, so none can slip past it.
+        await throwIfFrozen(await ReadPublicationMarkAsync(connection, tx, cancel).ConfigureAwait(false)).ConfigureAwait(false);
         if (next - integrated > maxOutstanding)
             throw new PushbackException($"{next - integrated} entries wait for integration (at most {maxOutstanding})");
         await using (var insert = new MySqlCommand("INSERT INTO Seq(id, seq, v) VALUES(0, @seq, @v)", connection, tx))
@@ -144,7 +151,10 @@ internal sealed class Coordinator(MySqlDataSource database)
     /// stores the checkpoint for the committed IntCoord, then publishedAt and size are committed.
     /// publishedAt is written in seconds, as tessera v1.0.4 (a Go server sharing the database reads
     /// nanoseconds as a time far ahead and would never publish again), and read in either unit.
-    /// Returns whether it published and when the next attempt may.
+    /// A forced publication writes at least a second past the last one, so that PubCoord's row
+    /// changes even when it comes in the same second with the same size: the sequencers trust an
+    /// unchanged row to mean "no freeze since" (<see cref="PublicationMark"/>). Returns whether it
+    /// published and when the next attempt may.
     /// </summary>
     public async Task<(bool Published, DateTimeOffset NextAttempt)> PublishAsync(PublicationPace pace, Func<TreeHead, Task> publish, CancellationToken cancel)
     {
@@ -172,12 +182,23 @@ internal sealed class Coordinator(MySqlDataSource database)
         await publish(head).ConfigureAwait(false);
         await using (var update = new MySqlCommand("UPDATE PubCoord SET publishedAt = @at, size = @size WHERE id = 0", connection, tx))
         {
-            update.Parameters.AddWithValue("@at", pace.Now.ToUnixTimeSeconds());
+            long at = pace.Now.ToUnixTimeSeconds();
+            update.Parameters.AddWithValue("@at", pace.Force ? Math.Max(at, last.ToUnixTimeSeconds() + 1) : at);
             update.Parameters.AddWithValue("@size", (ulong)head.Size);
             await update.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancel).ConfigureAwait(false);
         return (true, pace.Now + pace.Interval);
+    }
+
+    /// <summary>PubCoord's row, a plain read: under READ COMMITTED it sees the latest commit.</summary>
+    private static async Task<PublicationMark> ReadPublicationMarkAsync(MySqlConnection connection, MySqlTransaction tx, CancellationToken cancel)
+    {
+        await using var select = new MySqlCommand("SELECT publishedAt, size FROM PubCoord WHERE id = 0", connection, tx);
+        await using var reader = await select.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancel).ConfigureAwait(false))
+            throw new LogStateException("PubCoord has no row: the schema was not initialised");
+        return new PublicationMark(reader.GetInt64(0), reader.IsDBNull(1) ? null : (long)reader.GetUInt64(1));
     }
 
     /// <summary>Runs <paramref name="action"/> while holding the SeqCoord row lock, so that no server
