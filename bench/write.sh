@@ -150,10 +150,10 @@ for setup in $setups; do
     echo "ratio to the ceiling:      $(field "$setup" throughput '^accepted' '= ([0-9.]+) x ceiling')"
     echo "ratio to verify-only HTTP: $(field "$setup" throughput '^accepted' '= ([0-9.]+) x verify-only')"
     echo "cpu ratio (ceiling cpu / server + client cpu): $(field "$setup" throughput '^cpu ratio' 'ratio: ([0-9.]+) ')"
-    echo "cpu us/entry: server $(field "$setup" throughput '^cpu us' 'server ([0-9]+) ')  client $(field "$setup" throughput '^cpu us' 'client ([0-9]+) ')  ceiling $(field "$setup" throughput '^cpu us' 'ceiling ([0-9]+) ')  verify-only endpoint $(field "$setup" throughput '^verify-only' 'endpoint ([0-9]+)')"
+    echo "cpu us/entry: server $(field "$setup" throughput '^cpu us/entry:' 'server ([0-9]+) ')  client $(field "$setup" throughput '^cpu us/entry:' 'client ([0-9]+) ')  ceiling $(field "$setup" throughput '^cpu us/entry:' 'ceiling ([0-9]+) ')  verify-only endpoint $(field "$setup" throughput '^verify-only' 'endpoint ([0-9]+)')"
     if [ "$setup" != posix ]; then
         echo "cpu us/entry of others:    mariadb $(field "$setup" throughput '^cpu us/entry of others' 'mariadb ([0-9]+)')  s3rver $(field "$setup" throughput '^cpu us/entry of others' 's3rver ([0-9]+)')"
-        echo "to posix (same round):     entries/s $(ratio "$setup" '^accepted' '= ([0-9]+) entries/s')  server cpu/entry $(ratio "$setup" '^cpu us' 'server ([0-9]+) ')"
+        echo "to posix (same round):     entries/s $(ratio "$setup" '^accepted' '= ([0-9]+) entries/s')  server cpu/entry $(ratio "$setup" '^cpu us/entry:' 'server ([0-9]+) ')"
     fi
     echo "latency at 500/s:          p50 $(field "$setup" latency '^latency' 'p50 ([0-9]+) ') ms, p99 $(field "$setup" latency '^latency' 'p99 ([0-9]+) ') ms"
 done
