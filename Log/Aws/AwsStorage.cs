@@ -37,11 +37,19 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         return head;
     }
 
-    public async Task<long> SequenceAsync(IReadOnlyList<ReadOnlyMemory<byte>> entries, CancellationToken cancel)
+    /// <summary>Synchronous, on the caller's thread (see <see cref="Coordinator.Sequence"/>).</summary>
+    public Task<long> SequenceAsync(IReadOnlyList<ReadOnlyMemory<byte>> entries, CancellationToken cancel)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
-        return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
-            mark => ThrowIfFrozenSinceAsync(mark, cancel), cancel).ConfigureAwait(false);
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
+            return Task.FromResult(coordinator.Sequence(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
+                mark => ThrowIfFrozenSince(mark, cancel)));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<long>(e);
+        }
     }
 
     /// <summary>
@@ -49,13 +57,14 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     /// before it lets go of that lock, and a forced publication always changes the row; so while the
     /// row is the one this process last saw with an unfrozen checkpoint, no freeze came since and
     /// the bucket is not asked. Reading the checkpoint for every batch put an object-store GET
-    /// inside the lock each time, where it raced the publisher's overwrite of that object.
+    /// inside the lock each time, where it raced the publisher's overwrite of that object. When the
+    /// row changed the GET is waited for on the sequencer's thread, about once per publication.
     /// </summary>
-    private async Task ThrowIfFrozenSinceAsync(Coordinator.PublicationMark mark, CancellationToken cancel)
+    private void ThrowIfFrozenSince(Coordinator.PublicationMark mark, CancellationToken cancel)
     {
         if (mark.Equals(_notFrozenAt))
             return;
-        await ThrowIfFrozenAsync("refusing to add entries", cancel).ConfigureAwait(false);
+        ThrowIfFrozenAsync("refusing to add entries", cancel).GetAwaiter().GetResult();
         _notFrozenAt = mark;
     }
 
