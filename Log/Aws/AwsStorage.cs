@@ -79,7 +79,14 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         PublishedCheckpoint? written = null;
         var (published, next) = await coordinator.PublishAsync(pace,
             async head => written = await MakeAndStoreAsync(head, current, make, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
-        return new Publication(published, published ? written : current, next);
+        if (published)
+            return new Publication(true, written, next);
+        // Another server may have published while this one waited for PubCoord's lock (servers
+        // sharing a database try at the same moment, when the interval is up): what it wrote is
+        // complete once its PubCoord commit let this attempt in. Read now, this server's callers
+        // learn of it at once instead of an interval later (a second instance answered p50 1 s
+        // later than the first at 500 entries/s).
+        return new Publication(false, await ReadPublishedAsync(cancel).ConfigureAwait(false) ?? current, next);
     }
 
     public async Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel) =>
