@@ -4,47 +4,156 @@
 # latency at a fixed rate, each over ROUNDS rounds (default 3) on a fresh log; prints every round and
 # the medians. Server and load generator are both native AOT, as in production.
 #   ROUNDS=3 COUNT=20000 CLIENTS=2000 MIX=fulcio bash bench/write.sh
+#
+# FLAVOUR=aws: the aws flavour on the cloud rig (tests/cloud/rig.sh: a private MariaDB and s3rver on
+# loopback, started and stopped here), one instance and then two instances sharing the database and
+# bucket, each round also measuring the posix flavour as the reference, all at the same checkpoint
+# interval (CHECKPOINT_INTERVAL, 1s: the aws flavour's least). Beside our server's CPU per entry,
+# the database's and the object store's, from /proc over the load alone. CLIENTS defaults to 4000:
+# every request waits for a checkpoint, so throughput is clients / latency (about 1 s here).
+#   FLAVOUR=aws ROUNDS=3 bash bench/write.sh
+# AWS_ARGS adds serve flags to the aws instances. PREBUILT=DIR takes rekor-server-posix,
+# rekor-server-aws and rekor-bench from DIR instead of publishing them (A/B runs of a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+flavour=${FLAVOUR:-posix}
+case "$flavour" in posix | aws) ;; *) echo "FLAVOUR must be posix or aws" >&2; exit 2 ;; esac
 rounds=${ROUNDS:-3}
 count=${COUNT:-20000}
-clients=${CLIENTS:-2000}
+clients=${CLIENTS:-$([ "$flavour" = aws ] && echo 4000 || echo 2000)}
 mix=${MIX:-fulcio}
+interval=${CHECKPOINT_INTERVAL:-$([ "$flavour" = aws ] && echo 1s || echo 100ms)}
 work=$(mktemp -d /tmp/rekorposix-write.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-dotnet publish RekorPosix.csproj -c Release -r linux-x64 -o "$work/out" > "$work/publish.log" 2>&1
-dotnet publish bench/RekorPosix.Bench -c Release -r linux-x64 -p:PublishAot=true -o "$work/bench" > "$work/bench-build.log" 2>&1
+rig_started=0
+cleanup() {
+    kill $(jobs -p) 2>/dev/null || true
+    wait 2>/dev/null || true
+    if [ $rig_started = 1 ]; then rig_stop "$work/rig" || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+publish() {
+    if [ -n "${PREBUILT:-}" ]; then
+        mkdir -p "$work/out" "$work/bench"
+        ln -s "$(realpath "$PREBUILT/rekor-server-posix")" "$work/out/rekor-server-posix"
+        ln -s "$(realpath "$PREBUILT/rekor-bench")" "$work/bench/rekor-bench"
+        [ "$flavour" = posix ] || ln -s "$(realpath "$PREBUILT/rekor-server-aws")" "$work/out/rekor-server-aws"
+        return
+    fi
+    dotnet publish RekorPosix.csproj -c Release -r linux-x64 -o "$work/out" > "$work/publish.log" 2>&1
+    if [ "$flavour" = aws ]; then
+        dotnet publish RekorPosix.csproj -c Release -r linux-x64 -p:Backend=aws -o "$work/out" > "$work/publish-aws.log" 2>&1
+    fi
+    dotnet publish bench/RekorPosix.Bench -c Release -r linux-x64 -p:PublishAot=true -o "$work/bench" > "$work/bench-build.log" 2>&1
+}
+publish
 bin="$work/out/rekor-server-posix"
 bench="$work/bench/rekor-bench"
 "$bin" keygen --output "$work/key.pem" --hostname bench.test > /dev/null
 
-start() {
+if [ "$flavour" = aws ]; then
+    # shellcheck source=../tests/cloud/rig.sh
+    source tests/cloud/rig.sh
+    rig_install
+    rig_start "$work/rig" > /dev/null
+    rig_started=1
+fi
+
+wait_healthy() { until curl -fs "http://127.0.0.1:$1/healthz" > /dev/null 2>&1; do sleep 0.05; done; }
+
+# Sets pids (space-separated) and urls (comma-separated) of the servers started.
+start_posix() {
     rm -rf "$work/log"
     "$bin" serve --storage-dir "$work/log" --signer-filepath "$work/key.pem" --hostname bench.test \
-        --http-port 4800 --grpc-port 4801 --http-metrics-port 4802 --tiles-port 4803 --checkpoint-interval 100ms > "$work/serve.log" 2>&1 &
-    pid=$!
-    until curl -fs http://127.0.0.1:4800/healthz > /dev/null 2>&1; do sleep 0.05; done
+        --http-port 4800 --grpc-port 4801 --http-metrics-port 4802 --tiles-port 4803 --checkpoint-interval "$interval" > "$work/serve.log" 2>&1 &
+    pids=$!
+    urls=http://127.0.0.1:4800
+    wait_healthy 4800
 }
+
+# A fresh log for the aws flavour: an empty database and an empty bucket (they are reset together,
+# spec §8.6), then $1 instances on ports 4820, 4830, ... The first one creates the schema before
+# the others start.
+start_aws() {
+    local n=$1 i port
+    rig_mysql_root -e 'DROP DATABASE IF EXISTS sequencer; CREATE DATABASE sequencer'
+    rig_stop_s3
+    rm -rf "$RIG_DIR/s3"
+    rig_start_s3
+    pids="" urls=""
+    for ((i = 0; i < n; i++)); do
+        port=$((4820 + 10 * i))
+        # shellcheck disable=SC2086
+        "$work/out/rekor-server-aws" serve --aws-bucket "$RIG_S3_BUCKET" --aws-mysql-dsn "$RIG_MYSQL_DSN" \
+            --signer-filepath "$work/key.pem" --hostname bench.test --http-port $port --grpc-port $((port + 1)) \
+            --http-metrics-port $((port + 2)) --tiles-port $((port + 3)) --checkpoint-interval "$interval" ${AWS_ARGS:-} \
+            > "$work/serve-aws-$i.log" 2>&1 &
+        pids="$pids${pids:+ }$!"
+        urls="$urls${urls:+,}http://127.0.0.1:$port"
+        wait_healthy $port
+    done
+}
+
+start() { if [ "$1" = posix ]; then start_posix; else start_aws "${1#aws}"; fi; }
+
+stop() {
+    local pid
+    for pid in $pids; do kill -TERM "$pid"; done
+    for pid in $pids; do wait "$pid" || true; done
+}
+
+# The database's and object store's CPU, when there are any.
+watched() { if [ "$1" != posix ]; then echo "--watch mariadb=$(cat "$RIG_DIR/mysql.rigpid") --watch s3rver=$(cat "$RIG_DIR/s3.rigpid")"; fi; }
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-field() { grep -h "$1" "$work"/$2-*.txt | sed -E "s|.*$3.*|\1|" | median; }
+# field SETUP KIND LINE-REGEX VALUE-REGEX: the median over the rounds of one printed figure.
+field() { grep -h "$3" "$work"/$1-$2-*.txt | sed -E "s|.*$4.*|\1|" | median; }
+# per_round SETUP KIND LINE-REGEX VALUE-REGEX: the figure of each round, in round order.
+per_round() {
+    local round
+    for round in $(seq 1 "$rounds"); do grep -h "$3" "$work/$1-$2-$round.txt" | sed -E "s|.*$4.*|\1|"; done
+}
+# ratio SETUP LINE-REGEX VALUE-REGEX: the median over the rounds of SETUP's figure / posix's figure
+# of the same round, so that the machine's load in that round falls on both alike.
+ratio() {
+    paste <(per_round "$1" throughput "$2" "$3") <(per_round posix throughput "$2" "$3") | awk '{printf "%.2f\n", $1 / $2}' | median
+}
+
+# refused SETUP: requests of all of SETUP's runs that got no 201.
+refused() { cat "$work/$1"-*.txt | sed -nE 's|^accepted: ([0-9]+)/([0-9]+) .*|\1 \2|p' | awk '{n += $2 - $1} END {print n + 0}'; }
 
 "$bench" verify-endpoint 4810 > /dev/null 2>&1 &
 vpid=$!
 until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' http://127.0.0.1:4810/)" = 400 ]; do sleep 0.05; done
+# SETUPS picks some of them, e.g. "posix aws1" for a quicker A/B of a change.
+setups=${SETUPS:-$([ "$flavour" = aws ] && echo "posix aws1 aws2" || echo posix)}
 for round in $(seq 1 "$rounds"); do
-    echo "== round $round"
-    start
-    "$bench" --url http://127.0.0.1:4800 --count "$count" --concurrency "$clients" --mix "$mix" --server-pid $pid \
-        --reference-url http://127.0.0.1:4810 --reference-pid $vpid | tee "$work/throughput-$round.txt"
-    kill -TERM $pid; wait $pid || true
-    start
-    "$bench" --url http://127.0.0.1:4800 --count 5000 --rate 500 --no-ceiling --mix "$mix" | tee "$work/latency-$round.txt"
-    kill -TERM $pid; wait $pid || true
+    for setup in $setups; do
+        echo "== round $round: $setup"
+        start "$setup"
+        # rekor-bench exits 1 when an entry was refused: the statuses line says so, and the run goes on.
+        # shellcheck disable=SC2046
+        "$bench" --url "$urls" --count "$count" --concurrency "$clients" --mix "$mix" --server-pid "${pids// /,}" $(watched "$setup") \
+            --reference-url http://127.0.0.1:4810 --reference-pid $vpid | tee "$work/$setup-throughput-$round.txt" || true
+        stop
+        start "$setup"
+        # Open loop: enough clients that requests waiting a checkpoint interval never hold the next ones back.
+        "$bench" --url "$urls" --count 5000 --rate 500 --concurrency "$([ "$flavour" = aws ] && echo "$clients" || echo 256)" \
+            --no-ceiling --mix "$mix" | tee "$work/$setup-latency-$round.txt" || true
+        stop
+    done
 done
-echo "== medians of $rounds rounds ($mix, $count entries, $clients clients)"
-echo "accepted entries/s:        $(field '^accepted' throughput '= ([0-9]+) entries/s')"
-echo "ratio to the ceiling:      $(field '^accepted' throughput '= ([0-9.]+) x ceiling')"
-echo "ratio to verify-only HTTP: $(field '^accepted' throughput '= ([0-9.]+) x verify-only')"
-echo "cpu ratio (ceiling cpu / server + client cpu): $(field '^cpu ratio' throughput 'ratio: ([0-9.]+) ')"
-echo "cpu us/entry: server $(field '^cpu us' throughput 'server ([0-9]+) ')  client $(field '^cpu us' throughput 'client ([0-9]+) ')  ceiling $(field '^cpu us' throughput 'ceiling ([0-9]+) ')  verify-only endpoint $(field '^verify-only' throughput 'endpoint ([0-9]+)')"
-echo "latency at 500/s:          p50 $(field '^latency' latency 'p50 ([0-9]+) ') ms, p99 $(field '^latency' latency 'p99 ([0-9]+) ') ms"
+for setup in $setups; do
+    echo "== $setup: medians of $rounds rounds ($mix, $count entries, $clients clients, checkpoint interval $interval)"
+    echo "accepted entries/s:        $(field "$setup" throughput '^accepted' '= ([0-9]+) entries/s')  (refused or unanswered in all runs: $(refused "$setup"))"
+    echo "ratio to the ceiling:      $(field "$setup" throughput '^accepted' '= ([0-9.]+) x ceiling')"
+    echo "ratio to verify-only HTTP: $(field "$setup" throughput '^accepted' '= ([0-9.]+) x verify-only')"
+    echo "cpu ratio (ceiling cpu / server + client cpu): $(field "$setup" throughput '^cpu ratio' 'ratio: ([0-9.]+) ')"
+    echo "cpu us/entry: server $(field "$setup" throughput '^cpu us/entry:' 'server ([0-9]+) ')  client $(field "$setup" throughput '^cpu us/entry:' 'client ([0-9]+) ')  ceiling $(field "$setup" throughput '^cpu us/entry:' 'ceiling ([0-9]+) ')  verify-only endpoint $(field "$setup" throughput '^verify-only' 'endpoint ([0-9]+)')"
+    if [ "$setup" != posix ]; then
+        echo "cpu us/entry of others:    mariadb $(field "$setup" throughput '^cpu us/entry of others' 'mariadb ([0-9]+)')  s3rver $(field "$setup" throughput '^cpu us/entry of others' 's3rver ([0-9]+)')"
+        echo "to posix (same round):     entries/s $(ratio "$setup" '^accepted' '= ([0-9]+) entries/s')  server cpu/entry $(ratio "$setup" '^cpu us/entry:' 'server ([0-9]+) ')"
+    fi
+    echo "latency at 500/s:          p50 $(field "$setup" latency '^latency' 'p50 ([0-9]+) ') ms, p99 $(field "$setup" latency '^latency' 'p99 ([0-9]+) ') ms"
+done

@@ -26,6 +26,8 @@ internal sealed class AntispamFollower : IAsyncDisposable
     private volatile bool _draining;
     // Only the follower's own thread (or Open, before it starts) touches it.
     private bool _failing;
+    // The last entry bundle read and its parsed entries (the follower's own thread only).
+    private (long Index, List<ReadOnlyMemory<byte>> Entries)? _lastBundle;
     private bool _disposed;
 
     private AntispamFollower(IDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
@@ -72,7 +74,7 @@ internal sealed class AntispamFollower : IAsyncDisposable
     public bool PushbackActive => Lag > _options.EffectivePushbackThreshold;
 
     /// <summary>The first index of an entry with this identity, as far as indexed; null if unknown.</summary>
-    public long? Find(ReadOnlySpan<byte> identity) => _index.Find(identity);
+    public ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity) => _index.FindAsync(identity);
 
     /// <summary>Tells the follower the log has at least <paramref name="size"/> integrated entries.</summary>
     public void NotifyIntegrated(long size)
@@ -175,18 +177,28 @@ internal sealed class AntispamFollower : IAsyncDisposable
         _failing = true;
     }
 
-    /// <summary>Indexes up to one batch; false when there was nothing to do.</summary>
+    /// <summary>Indexes up to one batch; false when there was nothing to do. The integrated size is
+    /// read when the follower reached the size this process knows of (as tessera's follower
+    /// refreshes it) or after a failed step, so that the lag still follows the log while reads
+    /// fail; not for every batch: a cloud log's size is a database query, and one per batch doubled
+    /// the follower's trips while it fell behind.</summary>
     private async Task<bool> IndexOneBatchAsync(CancellationToken stop)
     {
         if (_index.SuspectedDamaged)
             Restart("a lookup found it damaged");
-        long size = await _reader.ReadIntegratedSizeAsync(stop).ConfigureAwait(false);
-        RaiseKnownSize(size);
+        long size = Volatile.Read(ref _knownSize);
+        if (NextIndex >= size || _failing)
+        {
+            size = await _reader.ReadIntegratedSizeAsync(stop).ConfigureAwait(false);
+            RaiseKnownSize(size);
+        }
         long next = NextIndex;
         if (next > size)
         {
-            // Only a file from another (or a replaced) log can be ahead of the integrated tree.
+            // Only a file from another (or a replaced) log can be ahead of the integrated tree; the
+            // size known so far came from that file, and the log's own takes its place.
             Restart($"it covers {next} entries but the log has only {size}");
+            Volatile.Write(ref _knownSize, size);
             return true;
         }
         if (next == size)
@@ -223,20 +235,36 @@ internal sealed class AntispamFollower : IAsyncDisposable
             long index = first + done;
             long bundle = index / TileMath.TileWidth;
             int width = TileMath.EntryBundleWidth(bundle, size);
-            var address = new TileAddress(0, bundle, width, IsEntries: true);
-            var entries = EntryBundle.Parse(await _reader.ReadEntryBundleAsync(address, stop).ConfigureAwait(false));
-            if (entries.Count != width)
-                throw new LogStateException($"{address.ToPath()} holds {entries.Count} entries, not {width}");
             int from = (int)(index % TileMath.TileWidth);
             int take = Math.Min(width - from, count - done);
+            var entries = await BundleAsync(bundle, width, from + take, stop).ConfigureAwait(false);
             for (int i = 0; i < take; i++)
                 SHA256.HashData(entries[from + i].Span, identities.Span.Slice((done + i) * IdentityKey.Size, IdentityKey.Size));
             done += take;
         }
     }
 
+    /// <summary>
+    /// The entries of bundle <paramref name="bundle"/> read at <paramref name="width"/>, or the last
+    /// bundle read when it is the same one and holds the first <paramref name="needed"/> entries: a
+    /// bundle only ever grows at its end, so a narrower read has the same entries up to its width.
+    /// A bundle of 256 serves four batches of tessera's 64, each of which read it again.
+    /// </summary>
+    private async Task<List<ReadOnlyMemory<byte>>> BundleAsync(long bundle, int width, int needed, CancellationToken stop)
+    {
+        if (_lastBundle is { } last && last.Index == bundle && last.Entries.Count >= needed)
+            return last.Entries;
+        var address = new TileAddress(0, bundle, width, IsEntries: true);
+        var entries = EntryBundle.Parse(await _reader.ReadEntryBundleAsync(address, stop).ConfigureAwait(false));
+        if (entries.Count != width)
+            throw new LogStateException($"{address.ToPath()} holds {entries.Count} entries, not {width}");
+        _lastBundle = (bundle, entries);
+        return entries;
+    }
+
     private void Restart(string reason)
     {
+        _lastBundle = null;
         _index.Rebuild(reason);
         Volatile.Write(ref _next, _index.ReadNextIndex());
     }

@@ -100,11 +100,11 @@ public sealed class DedupAppender : IAsyncDisposable
     }
 
     /// <summary>An identity the LRU does not know: the persistent index, then the log.</summary>
-    private Task<LogIndex> AddNew(ReadOnlyMemory<byte> entry, ReadOnlyMemory<byte> identity)
+    private async Task<LogIndex> AddNew(ReadOnlyMemory<byte> entry, ReadOnlyMemory<byte> identity)
     {
-        if (_follower?.Find(identity.Span) is long index)
-            return Task.FromResult(new LogIndex(index, IsDuplicate: true));
-        return Append(entry);
+        if (_follower is { } follower && await follower.FindAsync(identity).ConfigureAwait(false) is long index)
+            return new LogIndex(index, IsDuplicate: true);
+        return await Append(entry).ConfigureAwait(false);
     }
 
     private async Task<LogIndex> Append(ReadOnlyMemory<byte> entry)

@@ -11,8 +11,9 @@ internal interface IDedupIndex : IDisposable
     bool SuspectedDamaged { get; }
 
     /// <summary>The first index at which an entry with this identity was indexed, or null (also
-    /// when the lookup failed: dedup is best effort and must not fail an add).</summary>
-    long? Find(ReadOnlySpan<byte> identity);
+    /// when the lookup failed: dedup is best effort and must not fail an add). Asynchronous, as a
+    /// database's lookup is: a pool thread must not wait on the network for each add.</summary>
+    ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity);
 
     /// <summary>Entries below this index are indexed.</summary>
     long ReadNextIndex();

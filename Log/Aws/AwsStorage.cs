@@ -15,6 +15,9 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     public const int MaxBundlesPerGcRun = 100;
 
     private readonly BucketReader _reader = new(bucket, coordinator);
+    // PubCoord's row when this process last found the bucket's checkpoint not frozen; written under
+    // the SeqCoord row lock only.
+    private volatile Coordinator.PublicationMark? _notFrozenAt;
 
     public ILogReader Reader => _reader;
 
@@ -34,11 +37,35 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         return head;
     }
 
-    public async Task<long> SequenceAsync(IReadOnlyList<ReadOnlyMemory<byte>> entries, CancellationToken cancel)
+    /// <summary>Synchronous, on the caller's thread (see <see cref="Coordinator.Sequence"/>).</summary>
+    public Task<long> SequenceAsync(IReadOnlyList<ReadOnlyMemory<byte>> entries, CancellationToken cancel)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
-        return await coordinator.SequenceAsync(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
-            () => ThrowIfFrozenAsync("refusing to add entries", cancel), cancel).ConfigureAwait(false);
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
+            return Task.FromResult(coordinator.Sequence(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
+                mark => ThrowIfFrozenSince(mark, cancel)));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<long>(e);
+        }
+    }
+
+    /// <summary>
+    /// The freeze check of every batch, under the SeqCoord row lock. A freeze commits PubCoord
+    /// before it lets go of that lock, and a forced publication always changes the row; so while the
+    /// row is the one this process last saw with an unfrozen checkpoint, no freeze came since and
+    /// the bucket is not asked. Reading the checkpoint for every batch put an object-store GET
+    /// inside the lock each time, where it raced the publisher's overwrite of that object. When the
+    /// row changed the GET is waited for on the sequencer's thread, about once per publication.
+    /// </summary>
+    private void ThrowIfFrozenSince(Coordinator.PublicationMark mark, CancellationToken cancel)
+    {
+        if (mark.Equals(_notFrozenAt))
+            return;
+        ThrowIfFrozenAsync("refusing to add entries", cancel).GetAwaiter().GetResult();
+        _notFrozenAt = mark;
     }
 
     public Task<TreeHead> IntegrateAsync(CancellationToken cancel) =>

@@ -1,3 +1,4 @@
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -16,8 +17,32 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
 
     public string Name => name;
 
-    /// <summary>The object's bytes, or null when there is none (NoSuchKey).</summary>
+    /// <summary>Reads of an object that failed on the client's side, before giving up.</summary>
+    private const int TornReadAttempts = 3;
+
+    /// <summary>The object's bytes, or null when there is none (NoSuchKey). A read that fails on the
+    /// client's side (not an answer of the store's) is made again: a GET racing an overwrite of the
+    /// checkpoint on a store whose overwrites are not atomic gets a torn object, which the SDK's MD5
+    /// check refuses. s3rver did so under load (the new bytes with the old ETag, or an empty ETag,
+    /// which the SDK fails to parse), and failing the read failed a whole batch of callers. A GET
+    /// changes nothing, so reading again is always safe.</summary>
     public async Task<byte[]?> ReadAsync(string key, CancellationToken cancel)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ReadOnceAsync(key, cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not AmazonServiceException and not OperationCanceledException && attempt < TornReadAttempts
+                && !cancel.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), cancel).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<byte[]?> ReadOnceAsync(string key, CancellationToken cancel)
     {
         try
         {

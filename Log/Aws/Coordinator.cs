@@ -50,34 +50,44 @@ internal sealed class Coordinator(MySqlDataSource database)
             ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
     }
 
+    /// <summary>PubCoord's row as a sequencer read it. Every publication changes it, and a forced
+    /// one (a freeze's among them) always moves publishedAt (see <see cref="PublishAsync"/>).</summary>
+    public sealed record PublicationMark(long PublishedAt, long? Size);
+
     /// <summary>
     /// Assigns the batch its indices under the SeqCoord row lock and stores it as one Seq row
     /// (<paramref name="encode"/> gets the first index and returns the gob blob); durable once this
     /// returns. Refused with <see cref="PushbackException"/> when more than
-    /// <paramref name="maxOutstanding"/> entries wait for integration.
+    /// <paramref name="maxOutstanding"/> entries wait for integration. <paramref name="throwIfFrozen"/>
+    /// gets PubCoord's row as committed when the lock was granted.
+    /// Synchronous on purpose, as the POSIX driver's sequencing: the append lifecycle calls it on its
+    /// own sequencer thread, where blocking costs nothing. Awaited, each of its seven statements'
+    /// continuations waited in the thread pool's queue behind every request in flight, and a batch
+    /// took 120 ms at saturation while the database spent a few.
     /// </summary>
-    public async Task<long> SequenceAsync(int count, Func<long, byte[]> encode, long maxOutstanding, Func<Task> throwIfFrozen, CancellationToken cancel)
+    public long Sequence(int count, Func<long, byte[]> encode, long maxOutstanding, Action<PublicationMark> throwIfFrozen)
     {
-        await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
-        long integrated = (await ReadIntCoordAsync(connection, null, forUpdate: false, cancel).ConfigureAwait(false))?.Size ?? 0;
-        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
-        long next = await ScalarAsync(connection, tx, "SELECT next FROM SeqCoord WHERE id = 0 FOR UPDATE", cancel).ConfigureAwait(false);
-        // Under the lock a freeze holds while it writes the final checkpoint: none can slip past it.
-        await throwIfFrozen().ConfigureAwait(false);
+        using var connection = database.OpenConnection();
+        long integrated = Scalar(connection, null, "SELECT seq FROM IntCoord WHERE id = 0");
+        using var tx = connection.BeginTransaction(IsolationLevel.ReadCommitted);
+        long next = Scalar(connection, tx, "SELECT next FROM SeqCoord WHERE id = 0 FOR UPDATE");
+        // Under the lock a freeze holds while it writes the final checkpoint and commits PubCoord:
+        // the row read now shows any freeze that ended before, so none can slip past it.
+        throwIfFrozen(ReadPublicationMark(connection, tx));
         if (next - integrated > maxOutstanding)
             throw new PushbackException($"{next - integrated} entries wait for integration (at most {maxOutstanding})");
-        await using (var insert = new MySqlCommand("INSERT INTO Seq(id, seq, v) VALUES(0, @seq, @v)", connection, tx))
+        using (var insert = new MySqlCommand("INSERT INTO Seq(id, seq, v) VALUES(0, @seq, @v)", connection, tx))
         {
             insert.Parameters.AddWithValue("@seq", (ulong)next);
             insert.Parameters.AddWithValue("@v", encode(next));
-            await insert.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+            insert.ExecuteNonQuery();
         }
-        await using (var update = new MySqlCommand("UPDATE SeqCoord SET next = next + @n WHERE id = 0", connection, tx))
+        using (var update = new MySqlCommand("UPDATE SeqCoord SET next = next + @n WHERE id = 0", connection, tx))
         {
             update.Parameters.AddWithValue("@n", (ulong)count);
-            await update.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+            update.ExecuteNonQuery();
         }
-        await tx.CommitAsync(cancel).ConfigureAwait(false);
+        tx.Commit();
         return next;
     }
 
@@ -144,8 +154,11 @@ internal sealed class Coordinator(MySqlDataSource database)
     /// stores the checkpoint for the committed IntCoord, then publishedAt and size are committed.
     /// publishedAt is written in seconds, as tessera v1.0.4 (a Go server sharing the database reads
     /// nanoseconds as a time far ahead and would never publish again), and read in either unit.
-    /// Returns whether it published, when the next attempt may, and PubCoord.size as this attempt
-    /// found it under the lock (what another server published while it waited for the lock).
+    /// A forced publication writes at least a second past the last one, so that PubCoord's row
+    /// changes even when it comes in the same second with the same size: the sequencers trust an
+    /// unchanged row to mean "no freeze since" (<see cref="PublicationMark"/>). Returns whether it
+    /// published, when the next attempt may, and PubCoord.size as this attempt found it under the
+    /// lock (what another server published while it waited for the lock).
     /// </summary>
     public async Task<(bool Published, DateTimeOffset NextAttempt, long? PublishedSize)> PublishAsync(PublicationPace pace, Func<TreeHead, Task> publish, CancellationToken cancel)
     {
@@ -173,12 +186,23 @@ internal sealed class Coordinator(MySqlDataSource database)
         await publish(head).ConfigureAwait(false);
         await using (var update = new MySqlCommand("UPDATE PubCoord SET publishedAt = @at, size = @size WHERE id = 0", connection, tx))
         {
-            update.Parameters.AddWithValue("@at", pace.Now.ToUnixTimeSeconds());
+            long at = pace.Now.ToUnixTimeSeconds();
+            update.Parameters.AddWithValue("@at", pace.Force ? Math.Max(at, last.ToUnixTimeSeconds() + 1) : at);
             update.Parameters.AddWithValue("@size", (ulong)head.Size);
             await update.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancel).ConfigureAwait(false);
         return (true, pace.Now + pace.Interval, head.Size);
+    }
+
+    /// <summary>PubCoord's row, a plain read: under READ COMMITTED it sees the latest commit.</summary>
+    private static PublicationMark ReadPublicationMark(MySqlConnection connection, MySqlTransaction tx)
+    {
+        using var select = new MySqlCommand("SELECT publishedAt, size FROM PubCoord WHERE id = 0", connection, tx);
+        using var reader = select.ExecuteReader();
+        if (!reader.Read())
+            throw new LogStateException("PubCoord has no row: the schema was not initialised");
+        return new PublicationMark(reader.GetInt64(0), reader.IsDBNull(1) ? null : (long)reader.GetUInt64(1));
     }
 
     /// <summary>Runs <paramref name="action"/> while holding the SeqCoord row lock, so that no server
@@ -245,13 +269,21 @@ internal sealed class Coordinator(MySqlDataSource database)
         return new TreeHead((long)reader.GetUInt64(0), (byte[])reader.GetValue(1));
     }
 
+    /// <summary>The one value <paramref name="sql"/> selects; a missing row means an uninitialised schema.</summary>
+    private static long Scalar(MySqlConnection connection, MySqlTransaction? tx, string sql)
+    {
+        using var command = new MySqlCommand(sql, connection, tx);
+        return ToLong(command.ExecuteScalar(), sql);
+    }
+
+    private static long ToLong(object? value, string sql) => value is null or DBNull
+        ? throw new LogStateException($"no row for: {sql}")
+        : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task<long> ScalarAsync(MySqlConnection connection, MySqlTransaction? tx, string sql, CancellationToken cancel)
     {
         await using var command = new MySqlCommand(sql, connection, tx);
-        object? value = await command.ExecuteScalarAsync(cancel).ConfigureAwait(false);
-        return value is null or DBNull
-            ? throw new LogStateException($"no row for: {sql}")
-            : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        return ToLong(await command.ExecuteScalarAsync(cancel).ConfigureAwait(false), sql);
     }
 
     private static async Task ExecuteAsync(MySqlConnection connection, MySqlTransaction? tx, string sql, CancellationToken cancel)

@@ -141,7 +141,7 @@ internal static class Flavour
             throw new ArgumentException($"{StorageFlags.DsnFlag}: {e.Message}", e);
         }
         var builder = new MySqlConnectionStringBuilder();
-        foreach (var (key, value) in dsn.ToConnectionStringParts(storage.MaxOpenConnections))
+        foreach (var (key, value) in dsn.ToConnectionStringParts(storage.MaxOpenConnections, storage.MaxIdleConnections))
             builder[key] = value;
         return builder.ConnectionString;
     }

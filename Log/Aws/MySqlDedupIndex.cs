@@ -52,26 +52,14 @@ internal sealed class MySqlDedupIndex(MySqlDataSource database, ILogger logger) 
         return new MySqlDedupIndex(database, logger);
     };
 
+    private readonly BatchedLookups _lookups = new(database, logger);
+
     public bool SuspectedDamaged => false;
 
     public bool IsDamage(Exception error) => false;
 
-    public long? Find(ReadOnlySpan<byte> identity)
-    {
-        try
-        {
-            using var connection = database.OpenConnection();
-            using var command = new MySqlCommand("SELECT idx FROM AntispamIDSeq WHERE h = @h", connection);
-            command.Parameters.AddWithValue("@h", identity.ToArray());
-            object? idx = command.ExecuteScalar();
-            return idx is null or DBNull ? null : Convert.ToInt64(idx, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (MySqlException e)
-        {
-            AntispamEvents.LookupFailed(logger, e);
-            return null;
-        }
-    }
+    /// <summary>Gathered with the other adds' lookups into one query (<see cref="BatchedLookups"/>).</summary>
+    public ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity) => new(_lookups.FindAsync(identity));
 
     public long ReadNextIndex()
     {

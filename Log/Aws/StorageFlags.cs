@@ -13,7 +13,8 @@ public sealed record StorageSettings
     /// <summary>Most open database connections; 0: the pool's default.</summary>
     public int MaxOpenConnections { get; init; }
 
-    /// <summary>Idle connections kept (0: none, as the Go server with the flag left at 0).</summary>
+    /// <summary>Connections the pool keeps open however idle (its minimum size; 0: the pool's
+    /// default, which closes a connection idle for 180 s). See GoMySqlDsn.ToConnectionStringParts.</summary>
     public int MaxIdleConnections { get; init; }
 }
 
@@ -25,12 +26,12 @@ internal sealed class StorageFlags
     private readonly Option<string> _bucket = new("--gcp-bucket") { Description = "GCS bucket for the tiles, bundles and checkpoint (through its S3-compatible XML API; GCS_HMAC_ACCESS_KEY_ID, GCS_HMAC_SECRET, GCS_REGION, GCS_ENDPOINT_URL)." };
     private readonly Option<string> _dsn = new("--gcp-cloudsql-dsn") { Description = "CloudSQL database URI, in go-sql-driver syntax: user:password@tcp(host:3306)/database." };
     private readonly Option<int> _maxOpen = new("--gcp-max-open-conns") { Description = "Most open database connections (0: the pool's default)." };
-    private readonly Option<int> _maxIdle = new("--gcp-max-idle-conns") { Description = "Idle database connections kept." };
+    private readonly Option<int> _maxIdle = new("--gcp-max-idle-conns") { Description = "Database connections kept open however idle (the pool's minimum size, at most --gcp-max-open-conns; 0: idle ones close after 3 minutes)." };
 #else
     private readonly Option<string> _bucket = new("--aws-bucket") { Description = "S3 bucket for the tiles, bundles and checkpoint (credentials, region and endpoint from the standard AWS variables)." };
     private readonly Option<string> _dsn = new("--aws-mysql-dsn") { Description = "MySQL database, in go-sql-driver syntax: user:password@tcp(host:3306)/database." };
     private readonly Option<int> _maxOpen = new("--aws-max-open-conns") { Description = "Most open database connections (0: the pool's default)." };
-    private readonly Option<int> _maxIdle = new("--aws-max-idle-conns") { Description = "Idle database connections kept." };
+    private readonly Option<int> _maxIdle = new("--aws-max-idle-conns") { Description = "Database connections kept open however idle (the pool's minimum size, at most --aws-max-open-conns; 0: idle ones close after 3 minutes)." };
 #endif
 
     public IReadOnlyList<Option> Options => [_bucket, _dsn, _maxOpen, _maxIdle];

@@ -21,14 +21,17 @@ public sealed record LoadResult(int Sent, int Accepted, TimeSpan Elapsed, double
 /// <summary>Posts prepared requests to a server: as fast as <c>concurrency</c> clients can, or at a
 /// fixed rate, recording each request's latency and status. Each client is one keep-alive
 /// connection (see <see cref="PostConnection"/>); a request that takes longer than the timeout, or
-/// whose connection fails, counts as "no answer" and its client connects again.</summary>
+/// whose connection fails, counts as "no answer" and its client connects again. Given several
+/// servers (instances of one log), the clients are dealt to them in turn.</summary>
 public static class LoadRun
 {
-    public static async Task<LoadResult> RunAsync(Uri baseUrl, IReadOnlyList<byte[]> bodies, int concurrency, double rate, TimeSpan timeout)
+    public static async Task<LoadResult> RunAsync(IReadOnlyList<Uri> baseUrls, IReadOnlyList<byte[]> bodies, int concurrency, double rate, TimeSpan timeout)
     {
-        var server = (await Dns.GetHostAddressesAsync(baseUrl.Host).ConfigureAwait(false))
-            .Select(a => new IPEndPoint(a, baseUrl.Port)).First();
-        var requests = bodies.Select(b => PostConnection.Request(baseUrl.Authority, "/api/v2/log/entries", b)).ToArray();
+        var servers = new IPEndPoint[baseUrls.Count];
+        for (int s = 0; s < servers.Length; s++)
+            servers[s] = (await Dns.GetHostAddressesAsync(baseUrls[s].Host).ConfigureAwait(false)).Select(a => new IPEndPoint(a, baseUrls[s].Port)).First();
+        // The Host header names the first server: instances of one log answer alike whatever it says.
+        var requests = bodies.Select(b => PostConnection.Request(baseUrls[0].Authority, "/api/v2/log/entries", b)).ToArray();
         var latencies = new double[bodies.Count];
         var statuses = new int[bodies.Count];
         int next = -1;
@@ -56,7 +59,7 @@ public static class LoadRun
                 Volatile.Write(ref started[w], begin);
                 try
                 {
-                    connections[w] ??= await PostConnection.OpenAsync(server, stop.Token).ConfigureAwait(false);
+                    connections[w] ??= await PostConnection.OpenAsync(servers[w % servers.Length], stop.Token).ConfigureAwait(false);
                     statuses[i] = await connections[w]!.SendAsync(requests[i], stop.Token).ConfigureAwait(false);
                     if (connections[w]!.Closing)
                         Drop(w);

@@ -52,7 +52,7 @@ if (args.Length > 0 && args[0] == "hostile")
 var options = Args.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: rekor-bench --url http://127.0.0.1:3000 [--count 20000] [--concurrency 256] [--rate 0] [--mix fulcio|pubkey-p256|p384|rsa|ed25519ph|mixed] [--no-ceiling] [--timeout 60] [--server-pid PID] [--reference-url URL [--reference-pid PID]]");
+    Console.Error.WriteLine("usage: rekor-bench --url http://127.0.0.1:3000 [--count 20000] [--concurrency 256] [--rate 0] [--mix fulcio|pubkey-p256|p384|rsa|ed25519ph|mixed] [--no-ceiling] [--timeout 60] [--server-pid PID[,PID...]] [--watch NAME=PID]... [--reference-url URL [--reference-pid PID]]\n  --url may list several instances of one log, comma-separated: the clients are dealt to them in turn.");
     return 2;
 }
 Console.WriteLine($"mix {options.Mix}, {options.Count} entries, concurrency {options.Concurrency}, rate {(options.Rate > 0 ? options.Rate.ToString(CultureInfo.InvariantCulture) + "/s" : "max")}, {Environment.ProcessorCount} cores");
@@ -63,11 +63,11 @@ var before = options.Ceiling ? Ceiling.Measure(bodies) : null;
 MeasuredLoad? reference = null;
 if (options.ReferenceUrl is { } referenceUrl)
 {
-    reference = await MeasuredLoad.RunAsync(referenceUrl, options.ReferencePid, bodies, options);
+    reference = await MeasuredLoad.RunAsync(referenceUrl, options.ReferencePid > 0 ? [options.ReferencePid] : [], [], bodies, options);
     Console.WriteLine($"verify-only endpoint: {reference.Result.AcceptedPerSecond:F0} entries/s ({reference.Result.Accepted}/{reference.Result.Sent} answered 201)" +
         $"; cpu us/entry: client {reference.ClientCpuPerEntry:F0}" + (reference.ServerCpuPerEntry is { } rs ? $"  endpoint {rs:F0}" : ""));
 }
-var load = await MeasuredLoad.RunAsync(options.Url, options.ServerPid, bodies, options);
+var load = await MeasuredLoad.RunAsync(options.Url, options.ServerPids, options.Watched, bodies, options);
 var result = load.Result;
 var after = options.Ceiling ? Ceiling.Measure(bodies) : null;
 double ceiling = before is null || after is null ? double.NaN : (before.EntriesPerSecond + after.EntriesPerSecond) / 2;
@@ -87,6 +87,9 @@ if (result.Accepted > 0)
         (load.ServerCpuPerEntry is { } s ? $"  server {s:F0}" : "") +
         (options.Ceiling ? $"  ceiling {ceilingCpu:F0}" : "") +
         $"  wall x cores {result.Elapsed.TotalMicroseconds * Environment.ProcessorCount / result.Accepted:F0}");
+    // The processes the server leans on (a database, an object store): their share of each entry.
+    if (load.Watched.Count > 0)
+        Console.WriteLine("cpu us/entry of others: " + string.Join("  ", load.Watched.Select(w => $"{w.Name} {(w.CpuPerEntry is { } c ? c.ToString("F0", CultureInfo.InvariantCulture) : "gone")}")));
     if (options.Ceiling && load.ServerCpuPerEntry is { } server)
         Console.WriteLine($"cpu ratio: {ceilingCpu / (server + load.ClientCpuPerEntry):F2} (ceiling cpu / (server + client cpu) per entry)");
 }
@@ -94,11 +97,12 @@ Console.WriteLine("statuses: " + string.Join(", ", result.Statuses.Select(s => $
 return result.Accepted == result.Sent ? 0 : 1;
 
 /// <summary>The command line of rekor-bench.</summary>
-public sealed record Args(string Url, int Count, int Concurrency, double Rate, string Mix, bool Ceiling, int TimeoutSeconds, int ServerPid, string? ReferenceUrl, int ReferencePid)
+public sealed record Args(string Url, int Count, int Concurrency, double Rate, string Mix, bool Ceiling, int TimeoutSeconds, int[] ServerPids,
+    string? ReferenceUrl, int ReferencePid, (string Name, int Pid)[] Watched)
 {
     public static Args? Parse(string[] args)
     {
-        var a = new Args("", 20_000, 256, 0, "fulcio", true, 60, 0, null, 0);
+        var a = new Args("", 20_000, 256, 0, "fulcio", true, 60, [], null, 0, []);
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -110,7 +114,8 @@ public sealed record Args(string Url, int Count, int Concurrency, double Rate, s
                 case "--rate" when double.TryParse(value, CultureInfo.InvariantCulture, out double r) && r >= 0: a = a with { Rate = r }; i++; break;
                 case "--mix" when value is not null && RequestMix.Names.Contains(value): a = a with { Mix = value }; i++; break;
                 case "--timeout" when int.TryParse(value, out int t) && t > 0: a = a with { TimeoutSeconds = t }; i++; break;
-                case "--server-pid" when int.TryParse(value, out int pid) && pid > 0: a = a with { ServerPid = pid }; i++; break;
+                case "--server-pid" when Pids(value) is { } pids: a = a with { ServerPids = pids }; i++; break;
+                case "--watch" when Watch(value) is { } watch: a = a with { Watched = [.. a.Watched, watch] }; i++; break;
                 case "--reference-url" when value is not null: a = a with { ReferenceUrl = value }; i++; break;
                 case "--reference-pid" when int.TryParse(value, out int rpid) && rpid > 0: a = a with { ReferencePid = rpid }; i++; break;
                 case "--no-ceiling": a = a with { Ceiling = false }; break;
@@ -120,5 +125,20 @@ public sealed record Args(string Url, int Count, int Concurrency, double Rate, s
             }
         }
         return a.Url.Length == 0 ? null : a;
+    }
+
+    /// <summary>"PID[,PID...]", each positive; null otherwise.</summary>
+    private static int[]? Pids(string? value)
+    {
+        var parts = (value ?? "").Split(',');
+        var pids = parts.Select(p => int.TryParse(p, out int pid) && pid > 0 ? pid : 0).ToArray();
+        return pids.Length > 0 && pids.All(p => p > 0) ? pids : null;
+    }
+
+    /// <summary>"NAME=PID"; null otherwise.</summary>
+    private static (string, int)? Watch(string? value)
+    {
+        int equals = value?.IndexOf('=') ?? -1;
+        return equals > 0 && int.TryParse(value![(equals + 1)..], out int pid) && pid > 0 ? (value[..equals], pid) : null;
     }
 }

@@ -162,14 +162,24 @@ internal sealed record GoMySqlDsn
         };
     }
 
+    /// <summary>MySqlConnector's Maximum Pool Size when none is given.</summary>
+    public const int DefaultMaximumPoolSize = 100;
+
     /// <summary>
     /// The MySqlConnector connection-string keys and values (spec §2.8's mapping), in order. The values
     /// are raw: give them to a connection-string builder, do not join them with ';' by hand. SslMode is
     /// always given, because Go's default (no TLS) is not MySqlConnector's (Preferred).
     /// <paramref name="maxOpenConnections"/> &gt; 0 (<c>--aws-max-open-conns</c>) sets the pool size;
-    /// otherwise MySqlConnector's default stays.
+    /// otherwise MySqlConnector's default stays (100).
+    /// <paramref name="maxIdleConnections"/> &gt; 0 (<c>--aws-max-idle-conns</c>) becomes the pool's
+    /// minimum size, capped at its maximum as Go caps idle at open. Go's pool keeps at most that many
+    /// idle connections and closes the rest at once; MySqlConnector's keeps at least that many open
+    /// and closes the others after <c>Connection Idle Timeout</c> (180 s): it has no upper bound on
+    /// idle ones, so the flag's connections stay warm and the surplus goes a little later. At 0, Go
+    /// keeps none and reconnects for every query; here the pool's default stays instead, since the
+    /// spec asks for real pooling (§8.18) and a connection per statement cost the sequencer its pace.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, string>> ToConnectionStringParts(int maxOpenConnections = 0)
+    public IReadOnlyList<KeyValuePair<string, string>> ToConnectionStringParts(int maxOpenConnections = 0, int maxIdleConnections = 0)
     {
         var parts = new List<KeyValuePair<string, string>>();
         if (User.Length > 0)
@@ -196,6 +206,11 @@ internal sealed record GoMySqlDsn
         }
         if (maxOpenConnections > 0)
             parts.Add(new("Maximum Pool Size", maxOpenConnections.ToString(CultureInfo.InvariantCulture)));
+        if (maxIdleConnections > 0)
+        {
+            int most = maxOpenConnections > 0 ? maxOpenConnections : DefaultMaximumPoolSize;
+            parts.Add(new("Minimum Pool Size", Math.Min(maxIdleConnections, most).ToString(CultureInfo.InvariantCulture)));
+        }
         return parts;
     }
 

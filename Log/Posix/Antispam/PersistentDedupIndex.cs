@@ -56,6 +56,9 @@ internal sealed class PersistentDedupIndex : IDedupIndex
         return index;
     }
 
+    /// <summary>SQLite in a local file answers at once: <see cref="Find"/> on the caller's thread.</summary>
+    public ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity) => new(Find(identity.Span));
+
     /// <summary>The first index at which an entry with this identity was indexed, or null. A failed
     /// lookup is logged and answers null: dedup is best effort and must not fail an add.</summary>
     public long? Find(ReadOnlySpan<byte> identity)

@@ -44,6 +44,15 @@ public sealed class FlavourTests
     }
 
     [Fact]
+    public void ThePoolFlags_AreThePoolsMaximumAndMinimum()
+    {
+        var pool = new MySqlConnector.MySqlConnectionStringBuilder(
+            Flavour.ConnectionString(new StorageSettings { MySqlDsn = Dsn, MaxOpenConnections = 16, MaxIdleConnections = 4 }));
+        Assert.Equal(16u, pool.MaximumPoolSize);
+        Assert.Equal(4u, pool.MinimumPoolSize);
+    }
+
+    [Fact]
     public async Task ReadOnly_ConnectsToNothing()
     {
         // No bucket, no database, nothing listening on port 1: read-only needs none of them.

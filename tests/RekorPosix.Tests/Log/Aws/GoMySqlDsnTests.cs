@@ -256,6 +256,21 @@ public class GoMySqlDsnTests
         Assert.DoesNotContain("Maximum Pool Size", Keys(dsn, -1));
     }
 
+    [Fact]
+    public void MaxIdleConns_IsTheMinimumPoolSize_CappedAtTheMaximum()
+    {
+        var dsn = GoMySqlDsn.Parse("u:p@tcp(h:1)/db");
+        string? Minimum(int maxOpen, int maxIdle) =>
+            dsn.ToConnectionStringParts(maxOpen, maxIdle).Where(p => p.Key == "Minimum Pool Size").Select(p => p.Value).SingleOrDefault();
+        Assert.Equal("8", Minimum(0, 8));
+        Assert.Equal("8", Minimum(16, 8));
+        // Go lowers maxIdle to maxOpen; MySqlConnector refuses a minimum above the maximum.
+        Assert.Equal("16", Minimum(16, 40));
+        Assert.Equal(GoMySqlDsn.DefaultMaximumPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture), Minimum(0, 500));
+        Assert.Null(Minimum(16, 0));
+        Assert.Null(Minimum(0, -1));
+    }
+
     private const string Secret = "Hunter2:x@y/z";
 
     public static TheoryData<string> BadDsnsWithThePassword() =>
