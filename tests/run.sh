@@ -373,7 +373,7 @@ if want cloud; then
             echo $? > "$work/cloud-test.rc"
         )
         bash "$root/tests/cloud/rig.sh" stop "$work/cloud-rig" > /dev/null 2>&1
-        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-43}" > "$work/cloud-summary.txt"
+        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-47}" > "$work/cloud-summary.txt"
         sed 's/^xunit:/cloud xunit:/' "$work/cloud-summary.txt"
         read -r c_passed c_failed < <(sed -n 's/^xunit: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$work/cloud-summary.txt")
         passed=$((passed + ${c_passed:-0}))

@@ -64,14 +64,22 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     {
         if (mark.Equals(_notFrozenAt))
             return;
-        ThrowIfFrozenAsync("refusing to add entries", cancel).GetAwaiter().GetResult();
+        JobBudget.RunAsync("the freeze check of a batch", JobBudget.FreezeCheck, async budget =>
+        {
+            await ThrowIfFrozenAsync("refusing to add entries", budget).ConfigureAwait(false);
+            return true;
+        }, cancel).GetAwaiter().GetResult();
         _notFrozenAt = mark;
     }
 
     public Task<TreeHead> IntegrateAsync(CancellationToken cancel) =>
-        coordinator.ConsumeAsync(IntegrateBatchesAsync(cancel), force: false, cancel);
+        JobBudget.RunAsync("integration", JobBudget.Integration,
+            budget => coordinator.ConsumeAsync(IntegrateBatchesAsync(budget), force: false, budget), cancel);
 
-    public async Task<Publication> PublishAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel)
+    public Task<Publication> PublishAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel) =>
+        JobBudget.RunAsync("checkpoint publication", JobBudget.Publication, budget => PublishWithinAsync(pace, make, budget), cancel);
+
+    private async Task<Publication> PublishWithinAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel)
     {
         var current = ThrowIfFinal(await ReadPublishedAsync(cancel).ConfigureAwait(false));
         PublishedCheckpoint? written = null;
@@ -93,12 +101,13 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
             ? throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size}: its checkpoint is final", current)
             : current;
 
-    public async Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel) =>
-        await coordinator.CollectGarbageAsync(publishedSize, MaxBundlesPerGcRun, async bundleIndex =>
-        {
-            foreach (var full in TileMath.CompletedBy(bundleIndex))
-                await bucket.DeletePrefixAsync(full.ToPath() + ".p/", cancel).ConfigureAwait(false);
-        }, cancel).ConfigureAwait(false);
+    public Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel) =>
+        JobBudget.RunAsync("garbage collection", JobBudget.GarbageCollection, budget =>
+            coordinator.CollectGarbageAsync(publishedSize, MaxBundlesPerGcRun, async bundleIndex =>
+            {
+                foreach (var full in TileMath.CompletedBy(bundleIndex))
+                    await bucket.DeletePrefixAsync(full.ToPath() + ".p/", budget).ConfigureAwait(false);
+            }, budget), cancel);
 
     /// <summary>
     /// Ends the log: with sequencing stopped (the SeqCoord row lock, which every sequencer takes and
