@@ -291,20 +291,13 @@ public abstract class DriverContractTests : IDisposable
         await Guard(publisher.SequenceAsync(Entries("published-meanwhile", 4), None));
         await Guard(publisher.IntegrateAsync(None));
 
-        var entered = new TaskCompletionSource<TreeHead>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        CheckpointMaker slow = async (head, _, cancel) =>
-        {
-            entered.TrySetResult(head);
-            await release.Task.WaitAsync(cancel);
-            return Signer.Sign(head);
-        };
-        var publishing = Task.Run(() => publisher.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow, None));
+        var slow = new HeldMaker();
+        var publishing = Task.Run(() => publisher.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow.Make, None));
         var maker = new RecordingMaker();
         Task<Publication> waiting;
         try
         {
-            Assert.Equal(4, (await Guard(entered.Task)).Size);
+            Assert.Equal(4, (await Guard(slow.Entered)).Size);
             waiting = Task.Run(() => other.PublishAsync(Pace(Hour, 2 * Hour), maker.Make, None));
             // Time for the other attempt to read what it reads before it waits for the lock.
             await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -312,7 +305,7 @@ public abstract class DriverContractTests : IDisposable
         }
         finally
         {
-            release.TrySetResult();
+            slow.Release();
         }
         var theirs = (await Guard(publishing)).Current!;
         var outcome = await Guard(waiting);
@@ -372,18 +365,11 @@ public abstract class DriverContractTests : IDisposable
         await Guard(driver.SequenceAsync(Entries("before", 5, all), None));
         var signed = await Guard(driver.IntegrateAsync(None));
 
-        var entered = new TaskCompletionSource<TreeHead>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        CheckpointMaker slow = async (head, _, cancel) =>
-        {
-            entered.TrySetResult(head);
-            await release.Task.WaitAsync(cancel);
-            return Signer.Sign(head);
-        };
-        var publishing = Task.Run(() => driver.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow, None));
+        var slow = new HeldMaker();
+        var publishing = Task.Run(() => driver.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow.Make, None));
         try
         {
-            Assert.True((await Guard(entered.Task)).SameAs(signed));
+            Assert.True((await Guard(slow.Entered)).SameAs(signed));
             // While the maker waits: this driver and another one sequence, and both integrate.
             Assert.Equal(5, await Guard(driver.SequenceAsync(Entries("during", 3, all), None)));
             Assert.Equal(8, await Guard(other.SequenceAsync(Entries("elsewhere", 2, all), None)));
@@ -395,7 +381,7 @@ public abstract class DriverContractTests : IDisposable
         }
         finally
         {
-            release.TrySetResult();
+            slow.Release();
         }
         var outcome = await Guard(publishing);
         Assert.True(outcome.Wrote);
@@ -730,6 +716,25 @@ public abstract class DriverContractTests : IDisposable
 
     /// <summary>A checkpoint maker that signs for the head it is given and remembers every call;
     /// each note carries its call number, so a republished one differs from the one it replaces.</summary>
+    /// <summary>A maker that signs only once released, so that a test can act while a publication
+    /// holds its lock; <see cref="Entered"/> gives the head it was called for.</summary>
+    protected sealed class HeldMaker
+    {
+        private readonly TaskCompletionSource<TreeHead> _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<TreeHead> Entered => _entered.Task;
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task<byte[]> Make(TreeHead head, PublishedCheckpoint? current, CancellationToken cancel)
+        {
+            _entered.TrySetResult(head);
+            await _release.Task.WaitAsync(cancel);
+            return Signer.Sign(head);
+        }
+    }
+
     protected sealed class RecordingMaker
     {
         private readonly object _gate = new();
