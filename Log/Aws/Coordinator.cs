@@ -46,8 +46,7 @@ internal sealed class Coordinator(MySqlDataSource database)
     public async Task<TreeHead> ReadIntegratedAsync(CancellationToken cancel)
     {
         await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
-        return await ReadIntCoordAsync(connection, null, forUpdate: false, cancel).ConfigureAwait(false)
-            ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
+        return await ReadIntCoordAsync(connection, null, forUpdate: false, cancel).ConfigureAwait(false);
     }
 
     /// <summary>PubCoord's row as a sequencer read it. Every publication changes it, and a forced
@@ -113,8 +112,7 @@ internal sealed class Coordinator(MySqlDataSource database)
         TreeHead head;
         try
         {
-            head = await ReadIntCoordAsync(connection, tx, forUpdate: true, cancel).ConfigureAwait(false)
-                ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
+            head = await ReadIntCoordAsync(connection, tx, forUpdate: true, cancel).ConfigureAwait(false);
         }
         catch (MySqlException e) when (!waitForLock && e.Number == 1205)
         {
@@ -170,7 +168,7 @@ internal sealed class Coordinator(MySqlDataSource database)
         await using (var reader = await select.ExecuteReaderAsync(cancel).ConfigureAwait(false))
         {
             if (!await reader.ReadAsync(cancel).ConfigureAwait(false))
-                throw new LogStateException("PubCoord has no row: the schema was not initialised");
+                throw NoRow("PubCoord");
             publishedAt = reader.GetInt64(0);
             size = reader.IsDBNull(1) ? null : (long)reader.GetUInt64(1);
         }
@@ -178,8 +176,7 @@ internal sealed class Coordinator(MySqlDataSource database)
         var age = pace.Now - last;
         if (!pace.Force && age < pace.Interval)
             return (false, last + pace.Interval, size);
-        var head = await ReadIntCoordAsync(connection, tx, forUpdate: false, cancel).ConfigureAwait(false)
-            ?? throw new LogStateException("IntCoord has no row: the schema was not initialised");
+        var head = await ReadIntCoordAsync(connection, tx, forUpdate: false, cancel).ConfigureAwait(false);
         bool due = pace.Force || size is null || head.Size > size || age >= pace.RepublishInterval;
         if (!due)
             return (false, pace.Now + pace.Interval, size);
@@ -201,7 +198,7 @@ internal sealed class Coordinator(MySqlDataSource database)
         using var select = new MySqlCommand("SELECT publishedAt, size FROM PubCoord WHERE id = 0", connection, tx);
         using var reader = select.ExecuteReader();
         if (!reader.Read())
-            throw new LogStateException("PubCoord has no row: the schema was not initialised");
+            throw NoRow("PubCoord");
         return new PublicationMark(reader.GetInt64(0), reader.IsDBNull(1) ? null : (long)reader.GetUInt64(1));
     }
 
@@ -259,15 +256,18 @@ internal sealed class Coordinator(MySqlDataSource database)
         return done == maxBundles;
     }
 
-    private static async Task<TreeHead?> ReadIntCoordAsync(MySqlConnection connection, MySqlTransaction? tx, bool forUpdate, CancellationToken cancel)
+    private static async Task<TreeHead> ReadIntCoordAsync(MySqlConnection connection, MySqlTransaction? tx, bool forUpdate, CancellationToken cancel)
     {
         await using var command = new MySqlCommand(
             "SELECT seq, rootHash FROM IntCoord WHERE id = 0" + (forUpdate ? " FOR UPDATE" : ""), connection, tx);
         await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancel).ConfigureAwait(false))
-            return null;
+            throw NoRow("IntCoord");
         return new TreeHead((long)reader.GetUInt64(0), (byte[])reader.GetValue(1));
     }
+
+    /// <summary>A coordination table without its one row: the schema was never initialised here.</summary>
+    private static LogStateException NoRow(string table) => new($"{table} has no row: the schema was not initialised");
 
     /// <summary>The one value <paramref name="sql"/> selects; a missing row means an uninitialised schema.</summary>
     private static long Scalar(MySqlConnection connection, MySqlTransaction? tx, string sql)
