@@ -396,7 +396,7 @@ if want cloud; then
     # aws binary published above (by the binary section, or by the loop when that did not run).
     aws_bin="$work/out-aws/rekor-server-aws"
     if [ -x "$aws_bin" ]; then
-        group cloud-faults 12 bash "$root/tests/cloud/faults.sh" "$aws_bin"
+        group cloud-faults 13 bash "$root/tests/cloud/faults.sh" "$aws_bin"
     else
         fail "cloud faults: no aws binary to run (publish -p:Backend=aws: $(tail -n 3 "$work/publish-aws.log" | tr '\n' ' '))"
     fi

@@ -325,6 +325,15 @@ def mariadb(run):
     return dependency(run, "mariadb SIGKILL and restart under load", "rig_stop_mysql kill", "rig_start_mysql", 4)
 
 
+def mariadb_stall(run):
+    # Stalled, not dead: SIGSTOP keeps every connection open and answers nothing, the case that
+    # only time limits bound (a dead server's connections fail at once). Longer than the server's
+    # request timeout, so that waiting requests are answered 5xx while it hangs.
+    pid = '"$(cat "$RIG_DIR/mysql.rigpid")"'
+    return dependency(run, "mariadb stalled (SIGSTOP) and resumed under load", f"kill -STOP {pid}", f"kill -CONT {pid}",
+                      SERVER_TIMEOUT + 3)
+
+
 def s3rver(run):
     # Down longer than the server's request timeout, so that waiting requests are answered 5xx.
     return dependency(run, "s3rver stop and restart under load", "rig_stop_s3", "rig_start_s3", SERVER_TIMEOUT + 2)
@@ -506,7 +515,8 @@ def two(run):
     ]
 
 
-SCENARIOS = [("kill9", kill9, ROUNDS + 1), ("mariadb", mariadb, 1), ("s3rver", s3rver, 1), ("two", two, 4)]
+SCENARIOS = [("kill9", kill9, ROUNDS + 1), ("mariadb", mariadb, 1), ("mariadb-stall", mariadb_stall, 1), ("s3rver", s3rver, 1),
+             ("two", two, 4)]
 
 
 def main():
