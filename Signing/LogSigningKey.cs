@@ -124,6 +124,14 @@ public sealed class LogSigningKey : IDisposable
         };
     }
 
+    /// <summary>A witness cosigner named <paramref name="name"/> with this key: only an Ed25519 key
+    /// can make cosignature/v1 lines (https://c2sp.org/tlog-cosignature).</summary>
+    /// <exception cref="KeyFileException">The key is not Ed25519.</exception>
+    public Witnessing.Cosigner CreateCosigner(string name, TimeProvider clock) =>
+        KeyType == LogKeyType.Ed25519
+            ? new Witnessing.Cosigner(name, _ed25519!, clock)
+            : throw new KeyFileException($"a witness key must be Ed25519, not {KeyType}");
+
     /// <summary>The 32-byte log ID (rekor-v2-api.md §5.3).</summary>
     public byte[] LogId(string origin) => PublicKey.LogId(origin);
 

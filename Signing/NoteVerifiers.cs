@@ -10,40 +10,8 @@ public static class NoteVerifiers
     /// <exception cref="FormatException">Malformed, unsupported type, or the key ID does not match the key.</exception>
     public static INoteVerifier FromVerifierKey(string vkey)
     {
-        ArgumentNullException.ThrowIfNull(vkey);
-
-        // The name cannot hold '+', base64 can: split at the first two only.
-        string[] parts = vkey.Split('+', 3);
-        if (parts.Length != 3)
-        {
-            throw new FormatException("malformed verifier key: expected <name>+<key ID>+<key>");
-        }
-
-        (string name, string hex, string encoded) = (parts[0], parts[1], parts[2]);
-        if (!NoteKeyName.IsValid(name))
-        {
-            throw new FormatException($"malformed verifier key: invalid key name \"{name}\"");
-        }
-
-        if (hex.Length != 8 || !uint.TryParse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, null, out uint keyId))
-        {
-            throw new FormatException($"malformed verifier key: key ID \"{hex}\" is not 8 hex digits");
-        }
-
-        byte[] material;
-        try
-        {
-            material = Convert.FromBase64String(encoded);
-        }
-        catch (FormatException e)
-        {
-            throw new FormatException("malformed verifier key: the key is not valid base64", e);
-        }
-
-        if (material.Length == 0 || encoded.Any(char.IsWhiteSpace))
-        {
-            throw new FormatException("malformed verifier key: the key is not valid base64");
-        }
+        var text = VerifierKeyText.Parse(vkey);
+        (string name, uint keyId, byte[] material) = (text.Name, text.KeyId, text.Material);
 
         LogPublicKey key;
         try

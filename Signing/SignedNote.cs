@@ -49,19 +49,42 @@ public static class SignedNote
                 throw new ArgumentException($"key {name}+{keyId:x8} appears twice among the signers", nameof(signers));
             }
 
-            byte[] signature = signer.Sign(message);
-            if (signature is null || signature.Length == 0)
-            {
-                throw new InvalidOperationException($"signer {name}+{keyId:x8} returned an empty signature");
-            }
-
-            var payload = new byte[4 + signature.Length];
-            BinaryPrimitives.WriteUInt32BigEndian(payload, keyId);
-            signature.CopyTo(payload, 4);
-            note.Append(SignaturePrefix).Append(name).Append(' ').Append(Convert.ToBase64String(payload)).Append('\n');
+            AppendSignatureLine(note, signer, message);
         }
 
         return note.ToString();
+    }
+
+    /// <summary>
+    /// One signature line (ending in a newline) by <paramref name="signer"/> over <paramref name="text"/>,
+    /// for a cosigner that adds its line to a note signed by others.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text or the signer's name is not allowed in a note.</exception>
+    public static string SignatureLine(INoteSigner signer, string text)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(text);
+        CheckTextForSigning(text);
+        NoteKeyName.ThrowIfInvalid(signer.Name, nameof(signer));
+        var line = new StringBuilder(128);
+        AppendSignatureLine(line, signer, StrictUtf8.GetBytes(text));
+        return line.ToString();
+    }
+
+    private static void AppendSignatureLine(StringBuilder note, INoteSigner signer, byte[] message)
+    {
+        string name = signer.Name;
+        uint keyId = signer.KeyId;
+        byte[] signature = signer.Sign(message);
+        if (signature is null || signature.Length == 0)
+        {
+            throw new InvalidOperationException($"signer {name}+{keyId:x8} returned an empty signature");
+        }
+
+        var payload = new byte[4 + signature.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, keyId);
+        signature.CopyTo(payload, 4);
+        note.Append(SignaturePrefix).Append(name).Append(' ').Append(Convert.ToBase64String(payload)).Append('\n');
     }
 
     /// <summary>Splits a note into text and signature lines without checking any signature.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -21,25 +20,9 @@ public sealed record WitnessKey(string Name, uint KeyId, byte[] PublicKey)
     /// <exception cref="FormatException">Malformed, of another type, or its key ID does not match.</exception>
     public static WitnessKey Parse(string vkey)
     {
-        string[] parts = vkey.Split('+', 3);
-        if (parts.Length != 3 || !NoteKeyName.IsValid(parts[0]))
-            throw new FormatException($"\"{vkey}\" is not a verifier key (<name>+<key ID>+<key>)");
-        string name = parts[0];
-        if (parts[1].Length != 8 || !uint.TryParse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint keyId))
-            throw new FormatException($"verifier key of {name}: key ID \"{parts[1]}\" is not 8 hex digits");
-        byte[] material;
-        try
-        {
-            material = Convert.FromBase64String(parts[2]);
-        }
-        catch (FormatException e)
-        {
-            throw new FormatException($"verifier key of {name}: the key is not base64", e);
-        }
-        if (material.Length == 0)
-            throw new FormatException($"verifier key of {name}: no key");
-        byte type = material[0];
-        byte[] key = material[1..];
+        var text = VerifierKeyText.Parse(vkey);
+        (string name, uint keyId, byte type) = (text.Name, text.KeyId, text.Type);
+        byte[] key = text.Key.ToArray();
         switch (type)
         {
             case CosignatureType or Ed25519Type when key.Length == 32:
@@ -55,6 +38,9 @@ public sealed record WitnessKey(string Name, uint KeyId, byte[] PublicKey)
             throw new FormatException($"verifier key of {name}: key ID {keyId:x8} does not match the key (expected {IdOf(name, type, key):x8})");
         return new WitnessKey(name, IdOf(name, CosignatureType, key), key);
     }
+
+    /// <summary>The verifier of this witness's cosignature lines on a checkpoint.</summary>
+    public INoteVerifier CreateVerifier() => new CosignatureVerifier(this);
 
     /// <summary>The first four bytes of SHA-256(name ‖ "\n" ‖ type ‖ key), big-endian.</summary>
     public static uint IdOf(string name, byte type, ReadOnlySpan<byte> key)

@@ -40,11 +40,11 @@ public class WitnessKeyTests
     }
 
     [Theory]
-    [InlineData("no-plus-signs", "not a verifier key")]
+    [InlineData("no-plus-signs", "expected <name>+<key ID>+<key>")]
     [InlineData("name+1234567+AQ==", "not 8 hex digits")]
     [InlineData("name+1234567g+AQ==", "not 8 hex digits")]
-    [InlineData("name+12345678+!!!", "not base64")]
-    [InlineData("na me+12345678+AQ==", "not a verifier key")]
+    [InlineData("name+12345678+!!!", "not valid base64")]
+    [InlineData("na me+12345678+AQ==", "invalid key name")]
     public void Parse_Malformed_IsRefused(string vkey, string expected)
     {
         Assert.Contains(expected, Assert.Throws<FormatException>(() => WitnessKey.Parse(vkey)).Message);
