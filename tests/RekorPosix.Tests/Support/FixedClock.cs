@@ -5,5 +5,7 @@ public sealed class FixedClock(DateTimeOffset now) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = now;
 
+    public static FixedClock At(long unixSeconds) => new(DateTimeOffset.FromUnixTimeSeconds(unixSeconds));
+
     public override DateTimeOffset GetUtcNow() => Now;
 }

@@ -1,3 +1,4 @@
+using Org.BouncyCastle.Crypto.Parameters;
 using RekorPosix.Signing.Witnessing;
 using RekorPosix.Tests.Support;
 
@@ -5,10 +6,14 @@ namespace RekorPosix.Tests.Signing.Witnessing;
 
 public class WitnessKeyTests
 {
+    /// <summary>The Ed25519 public key of a seed of <paramref name="fill"/> bytes.</summary>
+    internal static byte[] Ed25519Key(byte fill) =>
+        new Ed25519PrivateKeyParameters(Enumerable.Repeat(fill, 32).ToArray()).GeneratePublicKey().GetEncoded();
+
     /// <summary>A cosignature (0x04) vkey for a 32-byte key, its ID computed as the spec says.</summary>
     internal static string CosignatureVkey(string name, byte fill = 7, byte type = WitnessKey.CosignatureType)
     {
-        byte[] key = Enumerable.Repeat(fill, 32).ToArray();
+        byte[] key = Ed25519Key(fill);
         return $"{name}+{WitnessKey.IdOf(name, type, key):x8}+{Convert.ToBase64String([type, .. key])}";
     }
 
@@ -27,7 +32,7 @@ public class WitnessKeyTests
 
         Assert.Equal("witness.example/w1", key.Name);
         Assert.Equal(WitnessKey.IdOf("witness.example/w1", 0x04, key.PublicKey), key.KeyId);
-        Assert.Equal(Enumerable.Repeat((byte)7, 32), key.PublicKey);
+        Assert.Equal(Ed25519Key(7), key.PublicKey);
     }
 
     [Fact]
@@ -68,10 +73,41 @@ public class WitnessKeyTests
         Assert.Contains("32 bytes", Assert.Throws<FormatException>(() => WitnessKey.Parse(vkey)).Message);
     }
 
+    [Fact]
+    public void Parse_AnEd25519KeyThatIsNotAPoint_IsRefused()
+    {
+        // y = 2 has no x on edwards25519 (RFC 8032 §5.1.3 decoding fails).
+        byte[] key = new byte[32];
+        key[0] = 2;
+        string vkey = $"w+{WitnessKey.IdOf("w", 4, key):x8}+{Convert.ToBase64String([4, .. key])}";
+
+        Assert.Contains("not a point", Assert.Throws<FormatException>(() => WitnessKey.Parse(vkey)).Message);
+    }
+
+    [Fact]
+    public void Parse_AnMlDsa44Key_KeepsType06_AndItsId()
+    {
+        var cosigner = TestWitness.MlDsa44("witness.example/ml", TimeProvider.System);
+
+        var key = WitnessKey.Parse(cosigner.VerifierKey);
+
+        Assert.Equal(("witness.example/ml", WitnessKey.MlDsa44Type), (key.Name, key.Type));
+        Assert.Equal(WitnessKey.IdOf("witness.example/ml", 0x06, cosigner.PublicKey), key.KeyId);
+        Assert.Equal(cosigner.PublicKey, key.PublicKey);
+        Assert.IsType<MlDsaCosignatureVerifier>(key.CreateVerifier());
+    }
+
+    [Fact]
+    public void Parse_Ed25519Keys_AreType04_AndVerifyCosignatureV1()
+    {
+        Assert.Equal(WitnessKey.CosignatureType, WitnessKey.Parse(TestData.TesseraVkey).Type);
+        Assert.IsType<CosignatureVerifier>(WitnessKey.Parse(CosignatureVkey("w")).CreateVerifier());
+    }
+
     [Theory]
-    [InlineData(WitnessKey.MlDsa44Type, "ML-DSA-44")]
+    [InlineData(WitnessKey.MlDsa44Type, "an ML-DSA-44 key has 1312 bytes, not 32")]
     [InlineData(0x02, "not a cosignature key")]
-    public void Parse_OtherTypes_AreRefusedByName(byte type, string expected)
+    public void Parse_OtherTypesOrLengths_AreRefusedByName(byte type, string expected)
     {
         Assert.Contains(expected, Assert.Throws<FormatException>(() => WitnessKey.Parse(CosignatureVkey("w", type: type))).Message);
     }

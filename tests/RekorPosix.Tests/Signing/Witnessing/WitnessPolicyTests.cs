@@ -1,4 +1,5 @@
 using RekorPosix.Signing.Witnessing;
+using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Signing.Witnessing;
 
@@ -123,9 +124,24 @@ public class WitnessPolicyTests
     }
 
     [Fact]
-    public void Parse_AnMlDsaWitnessKey_IsRefusedAtTheLine()
+    public void Parse_AnMlDsaWitness_IsAccepted_BesideAnEd25519One()
+    {
+        var ml = TestWitness.MlDsa44("ml.example", TimeProvider.System);
+        var ed = TestWitness.Ed25519("ed.example", TimeProvider.System);
+
+        var policy = WitnessPolicy.Parse(Policy(
+            $"witness ml {ml.VerifierKey} https://ml.example/w",
+            $"witness ed {ed.VerifierKey} https://ed.example/w",
+            "group both all ml ed", "quorum both"));
+
+        Assert.Equal([WitnessKey.MlDsa44Type, WitnessKey.CosignatureType], policy.Witnesses.Select(w => w.Key.Type));
+        Assert.Equal(ml.KeyId, policy.Witnesses[0].Key.KeyId);
+    }
+
+    [Fact]
+    public void Parse_AnMlDsaWitnessKeyOfAnotherLength_IsRefusedAtTheLine()
     {
         string vkey = WitnessKeyTests.CosignatureVkey("a.example", type: WitnessKey.MlDsa44Type);
-        Assert.Contains("line 1: verifier key of a.example: ML-DSA-44", Refusal(Policy($"witness a {vkey} https://a.example/w", "quorum a")));
+        Assert.Contains("line 1: verifier key of a.example: an ML-DSA-44 key has 1312 bytes", Refusal(Policy($"witness a {vkey} https://a.example/w", "quorum a")));
     }
 }
