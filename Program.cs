@@ -11,6 +11,7 @@ var root = new RootCommand($"RekorPosix: a Rekor v2 transparency log, {Flavour.D
 foreach (var command in Flavour.Commands())
     root.Subcommands.Add(command);
 root.Subcommands.Add(new KeygenCommand().Command);
+root.Subcommands.Add(new VerifyCheckpointCommand().Command);
 root.Subcommands.Add(new VersionCommand().Command);
 
 // System.CommandLine prints serve's thirty-odd flags as one list; ours groups them.
