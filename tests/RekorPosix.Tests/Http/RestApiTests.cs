@@ -215,6 +215,20 @@ public class RestApiTests
         Assert.Equal("{\"status\":\"SERVING\"}\n", await server.Http.GetStringAsync("/healthz"));
     }
 
+    [Fact]
+    public async Task ReadOnly_ServesACosignedCheckpoint_ByteForByte_OnBothPorts()
+    {
+        using var dir = new TempDir();
+        TestWitness.WriteCosignedTesseraLog(dir.Path, TestWitness.Ed25519("w.example/ed", TimeProvider.System),
+            TestWitness.MlDsa44("w.example/ml", TimeProvider.System));
+        await using var server = await RunningServer.StartAsync(dir.Path, s => s with { ReadOnly = true });
+        using var tiles = new HttpClient { BaseAddress = server.TilesAddress, Timeout = HangGuard.Timeout };
+
+        byte[] stored = File.ReadAllBytes(dir["checkpoint"]);
+        Assert.Equal(stored, await server.Http.GetByteArrayAsync("/api/v2/checkpoint"));
+        Assert.Equal(stored, await tiles.GetByteArrayAsync("/checkpoint"));
+    }
+
     [Theory]
     [InlineData("GET", "/api/v2/log/entries", 501, 12, "Method Not Allowed")]
     [InlineData("PUT", "/healthz", 501, 12, "Method Not Allowed")]

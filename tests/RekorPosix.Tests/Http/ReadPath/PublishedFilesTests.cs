@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Log;
+using RekorPosix.Signing;
 using RekorPosix.Tests.Support;
 using RekorPosix.Tiles;
 
@@ -47,6 +48,22 @@ public class PublishedFilesTests
         Assert.Same(Note, result.Body);
         Assert.Equal(Note.Length, result.Length);
         Assert.Equal(-1, result.Fd);
+    }
+
+    [Fact]
+    public void ACosignedCheckpointFile_IsServedByteForByte()
+    {
+        // --read-only serves the checkpoint file, witness lines and all.
+        using var dir = new TempDir();
+        TestWitness.WriteCosignedTesseraLog(dir.Path, TestWitness.Ed25519("w.example/ed", TimeProvider.System),
+            TestWitness.MlDsa44("w.example/ml", TimeProvider.System));
+        using var files = new PublishedFiles(dir.Path, new CheckpointFile(dir["checkpoint"], TimeSpan.Zero).Current, NullLogger.Instance);
+
+        var result = Open(files, "checkpoint");
+
+        Assert.True(result.IsCheckpoint);
+        Assert.Equal(File.ReadAllBytes(dir["checkpoint"]), result.Body);
+        Assert.Equal(3, SignedNote.Parse(result.Body!).Signatures.Count); // the log's and two witnesses'
     }
 
     [Fact]

@@ -75,6 +75,21 @@ public class StoredFilesTests
     }
 
     [Fact]
+    public async Task ACosignedCheckpointInStorage_IsServedByteForByte()
+    {
+        // A log with witnesses stores its checkpoint with their lines after its own.
+        byte[] note = Encoding.UTF8.GetBytes(TestWitness.CosignedTesseraCheckpoint());
+        var reader = new ScriptedLogReader { Checkpoint = note };
+        var stored = new StoredCheckpoint(reader, TimeSpan.Zero);
+        using var files = new StoredFiles(reader, stored.CurrentAsync, null, NullLogger.Instance);
+
+        var result = await Read(files, "checkpoint");
+
+        Assert.True(result.IsCheckpoint);
+        Assert.Equal(note, result.Body);
+    }
+
+    [Fact]
     public async Task TheCheckpoint_IsThePublishedNote_WithoutReadingStorage()
     {
         var reader = new ScriptedLogReader { Checkpoint = "something else\n"u8.ToArray() };
