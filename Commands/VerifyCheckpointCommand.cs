@@ -25,7 +25,7 @@ internal sealed class VerifyCheckpointCommand
     private readonly Option<string?> _vkey = new("--vkey") { Description = "Verifier key of the log (name+hash+base64), or a file holding it." };
     private readonly Option<string?> _publicKey = new("--public-key") { Description = "PEM public key of the log (with --origin)." };
     private readonly Option<string?> _origin = new("--origin") { Description = "Checkpoint origin, with --public-key." };
-    private readonly Option<string?> _policy = new("--witness-policy") { Description = "Witness policy file (c2sp.org/tlog-policy, as serve reads it): report each witness and check the quorum." };
+    private readonly Option<string?> _policy = new("--witness-policy") { Description = "Witness policy file, as serve's --witness-policy-path takes: report each witness and check the quorum." };
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
 
