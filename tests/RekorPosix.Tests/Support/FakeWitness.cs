@@ -16,17 +16,21 @@ public sealed class FakeWitness
 {
     private readonly Lock _gate = new();
 
-    public FakeWitness(string name, INoteVerifier logKey)
+    /// <param name="mlDsa44">Cosign with an ML-DSA-44 key (type 0x06) instead of Ed25519.</param>
+    public FakeWitness(string name, INoteVerifier logKey, bool mlDsa44 = false)
     {
-        Cosigner = LogSigningKey.GenerateEd25519().CreateCosigner(name, TimeProvider.System);
+        (Cosigner, Vkey) = NewCosigner(name, mlDsa44, fill: 1);
+        MlDsa44 = mlDsa44;
         LogKey = logKey;
     }
 
-    public Cosigner Cosigner { get; }
+    public INoteSigner Cosigner { get; }
+
+    public bool MlDsa44 { get; }
 
     public INoteVerifier LogKey { get; }
 
-    public string Vkey => Cosigner.VerifierKey;
+    public string Vkey { get; }
 
     public long Size { get; set; }
 
@@ -68,9 +72,20 @@ public sealed class FakeWitness
             if (!consistent)
                 return Text(HttpStatusCode.UnprocessableEntity, "bad proof\n");
             (Size, Root) = (checkpoint.Size, checkpoint.RootHash);
-            var signer = ForgeCosignature ? LogSigningKey.GenerateEd25519().CreateCosigner(Cosigner.Name, TimeProvider.System) : Cosigner;
+            var signer = ForgeCosignature ? NewCosigner(Cosigner.Name, MlDsa44, fill: 2).Signer : Cosigner;
             return Text(HttpStatusCode.OK, SignedNote.SignatureLine(signer, text));
         }
+    }
+
+    private static (INoteSigner Signer, string Vkey) NewCosigner(string name, bool mlDsa44, byte fill)
+    {
+        if (mlDsa44)
+        {
+            var ml = TestWitness.MlDsa44(name, TimeProvider.System, fill);
+            return (ml, ml.VerifierKey);
+        }
+        var ed = LogSigningKey.GenerateEd25519().CreateCosigner(name, TimeProvider.System);
+        return (ed, ed.VerifierKey);
     }
 
     private static HttpResponseMessage Text(HttpStatusCode status, string body) =>

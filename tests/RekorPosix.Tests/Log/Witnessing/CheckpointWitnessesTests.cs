@@ -41,6 +41,23 @@ public sealed class CheckpointWitnessesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnMlDsa44Witness_IsCountedBesideAnEd25519One_AndItsForgedLineDropped()
+    {
+        var (ed, ml) = (Witness("a"), Witness("b", mlDsa44: true));
+        using var witnesses = Witnesses("quorum all2", Group("all2", "all", ed, ml));
+        var make = witnesses.Around(_signer.Maker(), _driver.Reader, _sizes);
+
+        byte[] note = await make(await GrowAsync(3), null, CancellationToken.None);
+
+        Assert.Equal(SignedNote.Parse(note).Text, SignedNote.Open(note, [WitnessKey.Parse(ml.Vkey).CreateVerifier()]));
+        Assert.Equal(SubtreeCosignature.SignatureSize, SignedNote.Parse(note).Signatures.Single(s => s.Name == "b.example/w").Signature.Length);
+
+        ml.ForgeCosignature = true;
+        byte[] forged = await make(await GrowAsync(2), null, CancellationToken.None);
+        Assert.DoesNotContain(SignedNote.Parse(forged).Signatures, s => s.Name == "b.example/w");
+    }
+
+    [Fact]
     public async Task LaterCheckpoints_SendTheLastSizeAndAProofFromOurTiles()
     {
         var a = Witness("a");
@@ -207,8 +224,8 @@ public sealed class CheckpointWitnessesTests : IAsyncLifetime
         Assert.Same(sign, witnesses.Around(sign, _driver.Reader, _sizes));
     }
 
-    private FakeWitness Witness(string host) =>
-        _network.Add($"{host}.example", new FakeWitness($"{host}.example/w", TestLogKey.Verifier()));
+    private FakeWitness Witness(string host, bool mlDsa44 = false) =>
+        _network.Add($"{host}.example", new FakeWitness($"{host}.example/w", TestLogKey.Verifier(), mlDsa44));
 
     private static string Line(FakeWitness witness) =>
         $"witness {witness.Cosigner.Name.Split('.')[0]} {witness.Vkey} http://{witness.Cosigner.Name.Split('/')[0]}/";
