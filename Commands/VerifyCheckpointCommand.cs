@@ -125,7 +125,7 @@ internal sealed class VerifyCheckpointCommand
     }
 
     private static WitnessPolicy ReadPolicy(string path) =>
-        Input($"--witness-policy {path}", () => WitnessPolicy.Parse(File.ReadAllText(path)));
+        Input($"--witness-policy {path}", () => WitnessPolicy.Parse(File.ReadAllText(path), requireUrls: false));
 
     private static async Task<(string Source, byte[] Note)> ReadCheckpointAsync(string? file, string? url, string? storageDir, CancellationToken cancel)
     {

@@ -33,7 +33,9 @@ public sealed class CheckpointWitnesses : IDisposable
             // A witness answers a few signature lines: anything longer is not one.
             MaxResponseContentBufferSize = 64 * 1024,
         };
-        _endpoints = [.. policy.Witnesses.GroupBy(w => w.Url).Select(g => new WitnessEndpoint(g.Key, [.. g], _http))];
+        // A policy parsed for serve has a URL for every witness (WitnessPolicy.Parse's default).
+        _endpoints = [.. policy.Witnesses.GroupBy(w => w.Url ?? throw new ArgumentException($"witness {w.Name} has no URL", nameof(policy)))
+            .Select(g => new WitnessEndpoint(g.Key, [.. g], _http))];
     }
 
     /// <summary>Each witness request as it ends (for metrics).</summary>

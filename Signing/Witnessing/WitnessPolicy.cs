@@ -8,7 +8,7 @@ public abstract record PolicyNode(string Name)
 }
 
 /// <summary>A witness: its cosignature key and the URL prefix the log submits checkpoints under.</summary>
-public sealed record PolicyWitness(string Name, WitnessKey Key, Uri Url) : PolicyNode(Name)
+public sealed record PolicyWitness(string Name, WitnessKey Key, Uri? Url) : PolicyNode(Name)
 {
     public override bool IsSatisfied(Func<PolicyWitness, bool> cosigned) => cosigned(this);
 }
@@ -24,7 +24,8 @@ public sealed record PolicyGroup(string Name, int Threshold, IReadOnlyList<Polic
 /// format): <c>witness NAME VKEY URL</c>, <c>group NAME k|any|all MEMBER…</c>, <c>quorum NAME|none</c>,
 /// <c>log …</c> ignored, <c>#</c> comments. Stricter where tlog-policy is: names defined before
 /// use, each member once per group, 1 ≤ k ≤ n, exactly one quorum, no key twice. The URL is
-/// required (the log submits to it), one per witness.
+/// required where a log submits to it (tessera's rule), optional where a client only verifies
+/// (tlog-policy's), and one per witness.
 /// </summary>
 public sealed class WitnessPolicy
 {
@@ -41,10 +42,12 @@ public sealed class WitnessPolicy
     /// <summary>Whether the witnesses that cosigned make the quorum (always, with <c>quorum none</c>).</summary>
     public bool IsSatisfiedBy(Func<PolicyWitness, bool> cosigned) => Quorum?.IsSatisfied(cosigned) ?? true;
 
+    /// <param name="requireUrls">False for a policy that is only verified against, whose
+    /// witnesses may come without a submission URL.</param>
     /// <exception cref="FormatException">The first line it refuses, by number, and why.</exception>
-    public static WitnessPolicy Parse(string text)
+    public static WitnessPolicy Parse(string text, bool requireUrls = true)
     {
-        var parser = new Parser();
+        var parser = new Parser(requireUrls);
         string[] lines = text.Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
@@ -68,7 +71,7 @@ public sealed class WitnessPolicy
     };
 
     /// <summary>The file's state line by line: what is defined so far, and the quorum once given.</summary>
-    private sealed class Parser
+    private sealed class Parser(bool requireUrls)
     {
         private readonly Dictionary<string, PolicyNode> _defined = [];
         private readonly HashSet<(string, uint)> _keys = [];
@@ -118,20 +121,25 @@ public sealed class WitnessPolicy
 
         private void Witness(string[] fields)
         {
-            if (fields.Length != 4)
-                throw new FormatException(fields.Length == 3
-                    ? $"witness {fields[1]} has no URL: the log must know where to submit its checkpoints"
-                    : "expected: witness NAME VKEY URL");
+            if (fields.Length == 3 && requireUrls)
+                throw new FormatException($"witness {fields[1]} has no URL: the log must know where to submit its checkpoints");
+            if (fields.Length is not (3 or 4))
+                throw new FormatException("expected: witness NAME VKEY URL");
             string name = NewName(fields[1]);
             var key = WitnessKey.Parse(fields[2]);
             if (!_keys.Add((key.Name, key.KeyId)))
                 throw new FormatException($"witness {name}: its key is given twice");
-            if (!Uri.TryCreate(fields[3], UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.Query.Length > 0 || url.Fragment.Length > 0)
-                throw new FormatException($"witness {name}: \"{fields[3]}\" is not an http(s) URL prefix");
+            _defined[name] = new PolicyWitness(name, key, fields.Length == 4 ? Url(name, fields[3]) : null);
+        }
+
+        private Uri Url(string name, string text)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || url.Query.Length > 0 || url.Fragment.Length > 0)
+                throw new FormatException($"witness {name}: \"{text}\" is not an http(s) URL prefix");
             if (_urls.TryGetValue(url.AbsoluteUri, out string? other))
                 throw new FormatException($"witness {name}: its URL is witness {other}'s too");
             _urls[url.AbsoluteUri] = name;
-            _defined[name] = new PolicyWitness(name, key, url);
+            return url;
         }
 
         private void Group(string[] fields)

@@ -144,4 +144,16 @@ public class WitnessPolicyTests
         string vkey = WitnessKeyTests.CosignatureVkey("a.example", type: WitnessKey.MlDsa44Type);
         Assert.Contains("line 1: verifier key of a.example: an ML-DSA-44 key has 1312 bytes", Refusal(Policy($"witness a {vkey} https://a.example/w", "quorum a")));
     }
+
+    [Fact]
+    public void AVerifiersPolicy_MayLeaveTheUrlsOut()
+    {
+        string policy = Policy($"witness a {WitnessKeyTests.CosignatureVkey("a.example", 1)}", W("b", 2), "group g all a b", "quorum g");
+
+        var parsed = WitnessPolicy.Parse(policy, requireUrls: false);
+
+        Assert.Null(parsed.Witnesses[0].Url);
+        Assert.Equal(new Uri("https://b.example/w"), parsed.Witnesses[1].Url);
+        Assert.Contains("has no URL", Refusal(policy), StringComparison.Ordinal);
+    }
 }
