@@ -1,5 +1,4 @@
 using System.CommandLine;
-using RekorPosix.Http;
 using RekorPosix.Http.Witness;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Signing;
@@ -20,7 +19,7 @@ internal sealed class WitnessCommand
     private readonly Option<string?> _logs = new("--logs") { Description = "File of the logs to witness: one log verifier key (<origin>+<key ID>+<key>) per line, # comments." };
     private readonly Option<string?> _stateDir = new("--state-dir") { Description = "Directory of the last checkpoint cosigned per log (created if missing)." };
     private readonly Option<bool> _printVkey = new("--print-vkey") { Description = "Print the witness's cosignature verifier key (creating the key if missing) and exit." };
-    private readonly Option<string> _logLevel = LogLevelOption();
+    private readonly Option<string> _logLevel = SharedOptions.LogLevel();
     private readonly Option<bool> _allowInsecureKey = new(SignerKeyFile.AllowInsecureFlag) { Description = "Only warn, instead of refusing to start, when the key file is accessible by group or others." };
 
     public WitnessCommand()
@@ -114,13 +113,6 @@ internal sealed class WitnessCommand
             Fail(stderr, $"--key: {e.Message}");
             return null;
         }
-    }
-
-    private static Option<string> LogLevelOption()
-    {
-        var option = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => ServeSettings.Defaults.LogLevel };
-        option.AcceptOnlyFromAmong("debug", "info", "warn", "error");
-        return option;
     }
 
     private static int Fail(TextWriter stderr, string message)
