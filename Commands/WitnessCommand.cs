@@ -54,7 +54,7 @@ internal sealed class WitnessCommand
         {
             return Fail(stderr, $"--state-dir: cannot create {stateDir}: {e.Message}");
         }
-        var witness = new CheckpointWitness(logs, cosigner, store);
+        var witness = new CosigningWitness(logs, cosigner, store);
         return await WitnessServer.RunAsync(witness, listen, parse.GetValue(_logLevel)!, created ? keyFile : null, stderr, cancel).ConfigureAwait(false);
     }
 

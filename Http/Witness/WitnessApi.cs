@@ -14,7 +14,7 @@ namespace RekorPosix.Http.Witness;
 /// <c>GET /&lt;lowercase hex SHA-256(origin)&gt;/checkpoint</c>, the latest cosigned checkpoint.
 /// Other methods on those paths get 405, other paths 404.
 /// </summary>
-internal sealed class WitnessApi(CheckpointWitness witness, ILogger logger)
+internal sealed class WitnessApi(CosigningWitness witness, ILogger logger)
 {
     /// <summary>A request is a checkpoint and at most 63 hashes: a few KiB. 1 MiB leaves room for many signatures.</summary>
     public const int MaxBodySize = 1024 * 1024;
@@ -67,7 +67,7 @@ internal sealed class WitnessApi(CheckpointWitness witness, ILogger logger)
             await RefuseAsync(context, null, new WitnessVerdict(413, $"the request body is larger than {MaxBodySize} bytes")).ConfigureAwait(false);
             return;
         }
-        WitnessAnswer answer;
+        AddCheckpointResult answer;
         try
         {
             answer = await witness.AddCheckpointAsync(body, context.RequestAborted).ConfigureAwait(false);
@@ -75,13 +75,13 @@ internal sealed class WitnessApi(CheckpointWitness witness, ILogger logger)
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             if (_stateFailures.TryPass(out int heldBack))
-                WitnessEvents.StateFailed(logger, e.Message, heldBack);
+                WitnessServerEvents.StateFailed(logger, e.Message, heldBack);
             await WriteAsync(context, 500, PlainText, "the witness cannot keep its state; nothing was cosigned\n").ConfigureAwait(false);
             return;
         }
         if (answer.Cosignature is { } line)
         {
-            WitnessEvents.Cosigned(logger, answer.Checkpoint!.Origin, answer.Checkpoint.Size);
+            WitnessServerEvents.Cosigned(logger, answer.Checkpoint!.Origin, answer.Checkpoint.Size);
             await WriteAsync(context, 200, PlainText, line).ConfigureAwait(false);
             return;
         }
@@ -98,7 +98,7 @@ internal sealed class WitnessApi(CheckpointWitness witness, ILogger logger)
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             if (_stateFailures.TryPass(out int heldBack))
-                WitnessEvents.StateFailed(logger, e.Message, heldBack);
+                WitnessServerEvents.StateFailed(logger, e.Message, heldBack);
             await WriteAsync(context, 500, PlainText, "the witness cannot read its state\n").ConfigureAwait(false);
             return;
         }
@@ -126,9 +126,9 @@ internal sealed class WitnessApi(CheckpointWitness witness, ILogger logger)
         string who = Clip(origin ?? "(unparsed)");
         string why = Clip(verdict.Reason);
         if (verdict.Status is 403 or 422 || (verdict.Status == 409 && verdict.WitnessSize is null))
-            WitnessEvents.RefusedSuspicious(logger, who, verdict.Status, why, heldBack);
+            WitnessServerEvents.RefusedSuspicious(logger, who, verdict.Status, why, heldBack);
         else
-            WitnessEvents.Refused(logger, who, verdict.Status, why, heldBack);
+            WitnessServerEvents.Refused(logger, who, verdict.Status, why, heldBack);
     }
 
     private static string Clip(string text)

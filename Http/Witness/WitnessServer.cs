@@ -28,7 +28,7 @@ internal sealed class WitnessServer : IAsyncDisposable
 
     /// <param name="logging">Extra logging set-up after the console's (tests add a capturing provider).</param>
     /// <exception cref="IOException">The address cannot be listened on (typically a port in use).</exception>
-    public static async Task<WitnessServer> StartAsync(CheckpointWitness witness, ListenAddress listen, string logLevel,
+    public static async Task<WitnessServer> StartAsync(CosigningWitness witness, ListenAddress listen, string logLevel,
         CancellationToken cancel, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
@@ -42,7 +42,7 @@ internal sealed class WitnessServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null; // WitnessApi caps it, with its own answer
         });
         var app = builder.Build();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RekorPosix.Witness");
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RekorPosix.WitnessServer");
         var api = new WitnessApi(witness, logger);
         app.Run(api.HandleAsync);
         try
@@ -63,7 +63,7 @@ internal sealed class WitnessServer : IAsyncDisposable
     /// exit code: 0, or 2 when it cannot listen.
     /// </summary>
     /// <param name="generatedKey">The key file, when it was created just now (logged once the log is up).</param>
-    public static async Task<int> RunAsync(CheckpointWitness witness, ListenAddress listen, string logLevel, string? generatedKey,
+    public static async Task<int> RunAsync(CosigningWitness witness, ListenAddress listen, string logLevel, string? generatedKey,
         TextWriter stderr, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(witness);
@@ -81,10 +81,10 @@ internal sealed class WitnessServer : IAsyncDisposable
         {
             var logger = server.Logger;
             if (generatedKey is not null)
-                WitnessEvents.GeneratedKey(logger, generatedKey);
-            WitnessEvents.Identity(logger, witness.Cosigner.Name, witness.Cosigner.VerifierKey);
-            WitnessEvents.Witnessing(logger, witness.Logs.Origins.Count, string.Join(", ", witness.Logs.Origins), witness.StateDir);
-            WitnessEvents.Listening(logger, listen.ToString());
+                WitnessServerEvents.GeneratedKey(logger, generatedKey);
+            WitnessServerEvents.Identity(logger, witness.Cosigner.Name, witness.Cosigner.VerifierKey);
+            WitnessServerEvents.Witnessing(logger, witness.Logs.Origins.Count, string.Join(", ", witness.Logs.Origins), witness.StateDir);
+            WitnessServerEvents.Listening(logger, listen.ToString());
             string status = $"witnessing {witness.Logs.Origins.Count} logs";
             using var systemd = SystemdIntegration.Attach(server.Lifetime, () => status, logger, "stopping: answering requests in flight");
             await server.WaitForShutdownAsync(cancel).ConfigureAwait(false);

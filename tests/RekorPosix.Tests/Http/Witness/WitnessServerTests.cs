@@ -24,7 +24,7 @@ public sealed class WitnessServerTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var witness = new CheckpointWitness(WitnessedTestLog.Logs, _cosigner, new WitnessStateStore(_dir.Path));
+        var witness = new CosigningWitness(WitnessedTestLog.Logs, _cosigner, new WitnessStateStore(_dir.Path));
         for (int attempt = 0; ; attempt++)
         {
             _port = FreePorts.Take(1)[0];
@@ -94,10 +94,10 @@ public sealed class WitnessServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(_log.Request(0, 1, note: unknownLog))).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(_log.Request(0, 5, note: AddCheckpointEvaluationTests.Forged(_log.Note(5))))).Status);
         Assert.Equal((HttpStatusCode)422, (await PostAsync(_log.Request(0, 5, wrongProof))).Status);
-        Assert.Contains(_lines.Lines, l => l is { EventId: 705, Level: LogLevel.Information } && l.Message.Contains("(unparsed): 400"));
-        Assert.Contains(_lines.Lines, l => l.EventId == 705 && l.Message.Contains("other.example/log: 404"));
-        Assert.Contains(_lines.Lines, l => l is { EventId: 706, Level: LogLevel.Warning } && l.Message.Contains($"{WitnessedTestLog.Origin}: 403 invalid signature"));
-        Assert.Contains(_lines.Lines, l => l.EventId == 706 && l.Message.Contains(": 422 a consistency proof from size 0 must be empty"));
+        Assert.Contains(_lines.Lines, l => l is { EventId: 715, Level: LogLevel.Information } && l.Message.Contains("(unparsed): 400"));
+        Assert.Contains(_lines.Lines, l => l.EventId == 715 && l.Message.Contains("other.example/log: 404"));
+        Assert.Contains(_lines.Lines, l => l is { EventId: 716, Level: LogLevel.Warning } && l.Message.Contains($"{WitnessedTestLog.Origin}: 403 invalid signature"));
+        Assert.Contains(_lines.Lines, l => l.EventId == 716 && l.Message.Contains(": 422 a consistency proof from size 0 must be empty"));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace RekorPosix.Log.Witnessing;
 /// cosigns, and stores the cosigned checkpoint before answering: no cosignature ever leaves that the
 /// state does not hold, so the witness never cosigns a rollback or a fork, even after a crash.
 /// </summary>
-internal sealed class CheckpointWitness(WitnessedLogs logs, Cosigner cosigner, WitnessStateStore store)
+internal sealed class CosigningWitness(WitnessedLogs logs, Cosigner cosigner, WitnessStateStore store)
 {
     public WitnessedLogs Logs => logs;
 
@@ -19,22 +19,22 @@ internal sealed class CheckpointWitness(WitnessedLogs logs, Cosigner cosigner, W
 
     /// <exception cref="IOException">The log's state could not be read or written: nothing was cosigned.</exception>
     /// <exception cref="InvalidDataException">The log's state file is damaged: nothing was cosigned.</exception>
-    public async Task<WitnessAnswer> AddCheckpointAsync(ReadOnlyMemory<byte> body, CancellationToken cancel)
+    public async Task<AddCheckpointResult> AddCheckpointAsync(ReadOnlyMemory<byte> body, CancellationToken cancel)
     {
         if (!AddCheckpointEvaluation.TryOpen(body.Span, logs, out var submission, out var refusal))
-            return new WitnessAnswer(refusal, submission?.Checkpoint, null);
+            return new AddCheckpointResult(refusal, submission?.Checkpoint, null);
         return await store.UpdateAsync(submission.Checkpoint.Origin, last => Decide(submission, last), cancel).ConfigureAwait(false);
     }
 
     /// <summary>The latest cosigned checkpoint of the log whose state key (hex SHA-256 of its origin) is given.</summary>
     public CosignedCheckpoint? Latest(string key) => store.Read(key);
 
-    private (WitnessAnswer, CosignedCheckpoint?) Decide(CheckpointSubmission submission, CosignedCheckpoint? last)
+    private (AddCheckpointResult, CosignedCheckpoint?) Decide(CheckpointSubmission submission, CosignedCheckpoint? last)
     {
         var checkpoint = submission.Checkpoint;
         var verdict = AddCheckpointEvaluation.Judge(submission, last);
         if (!verdict.Cosigns)
-            return (new WitnessAnswer(verdict, checkpoint, null), null);
+            return (new AddCheckpointResult(verdict, checkpoint, null), null);
         string line;
         try
         {
@@ -43,8 +43,8 @@ internal sealed class CheckpointWitness(WitnessedLogs logs, Cosigner cosigner, W
         catch (ArgumentException e)
         {
             // The log signed a text we hold to be no note (a C1 control character, say).
-            return (new WitnessAnswer(WitnessVerdict.BadRequest(e.Message), checkpoint, null), null);
+            return (new AddCheckpointResult(WitnessVerdict.BadRequest(e.Message), checkpoint, null), null);
         }
-        return (new WitnessAnswer(verdict, checkpoint, line), CosignedCheckpoint.Compose(submission, cosigner, line));
+        return (new AddCheckpointResult(verdict, checkpoint, line), CosignedCheckpoint.Compose(submission, cosigner, line));
     }
 }

@@ -6,13 +6,13 @@ using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log.Witnessing;
 
-public class CheckpointWitnessTests
+public class CosigningWitnessTests
 {
     private static readonly string Key = WitnessStateStore.KeyOf(WitnessedTestLog.Origin);
     private readonly WitnessedTestLog _log = new();
     private readonly Cosigner _cosigner = WitnessedTestLog.NewCosigner();
 
-    private CheckpointWitness Witness(TempDir dir) => new(WitnessedTestLog.Logs, _cosigner, new WitnessStateStore(dir.Path));
+    private CosigningWitness Witness(TempDir dir) => new(WitnessedTestLog.Logs, _cosigner, new WitnessStateStore(dir.Path));
 
     [Fact]
     public async Task ACosignature_IsStoredBeforeItIsAnswered_AndVerifiesWithTheWitnessKey()
@@ -77,7 +77,7 @@ public class CheckpointWitnessTests
         for (int round = 0; round < 10; round++)
         {
             using var dir = new TempDir();
-            CheckpointWitness[] witnesses = [Witness(dir), Witness(dir)];
+            CosigningWitness[] witnesses = [Witness(dir), Witness(dir)];
             // The log's key signed two trees of size 10; each reaches one witness at the same time.
             var answers = await Task.WhenAll(
                 Task.Run(() => witnesses[0].AddCheckpointAsync(_log.Request(0, 10), CancellationToken.None)),
