@@ -56,6 +56,9 @@ internal sealed class ServeCommand
     private readonly Option<long> _tilesCacheSize = new("--tiles-cache-size") { Description = Flavour.FilesAreLocal
         ? "Bytes of small published tiles and bundles (up to 64 KiB each) kept in memory by both read ports; 0 reads every one from disk."
         : "Bytes of published tiles and bundles (up to 1 MiB each) kept in memory by both read ports once read from the bucket; 0 reads every one from the bucket.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesCacheBytes };
+    private readonly Option<string?> _witnessPolicy = new("--witness-policy-path") { Description = "Witness policy file (witness NAME VKEY URL / group NAME k|any|all MEMBER... / quorum NAME|none): every checkpoint is sent to its witnesses and published with their cosignatures." };
+    private readonly Option<string> _witnessTimeout = DurationOptions.Create("--witness-timeout", "Longest a checkpoint publication waits for its witnesses.", ServeSettings.Defaults.Witnessing.Timeout);
+    private readonly Option<bool> _witnessFailClosed = new("--witness-fail-closed") { Description = "Publish no checkpoint without the policy's quorum of cosignatures (default: publish with what arrived, and warn, as rekor-tiles)." };
     private readonly Option<bool> _allowInsecureKey = SharedOptions.AllowInsecureKeyPermissions();
     private readonly Option<string?> _config = new(FlagSources.ConfigFlag)
     {
@@ -74,7 +77,7 @@ internal sealed class ServeCommand
             _serverTimeout, _tlogTimeout, _maxBody, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
             _persistentAntispam, _antispamBatch, _antispamPushback, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
-            _allowInsecureKey, _config,
+            _witnessPolicy, _witnessTimeout, _witnessFailClosed, _allowInsecureKey, _config,
         ];
         foreach (var option in options)
             Command.Options.Add(option);
@@ -97,6 +100,7 @@ internal sealed class ServeCommand
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
         ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback]),
         ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
+        ("Witnessing", [_witnessPolicy, _witnessTimeout, _witnessFailClosed]),
         ("Logging", [_logLevel, _payloadLogging]),
         ("Configuration", [_config]),
     ];
@@ -137,6 +141,8 @@ internal sealed class ServeCommand
         TilesMaxConnections = Flavour.FilesAreLocal ? parse.GetValue(_tilesMaxConnections) : ServeSettings.Defaults.TilesMaxConnections,
         TilesIdleTimeout = Flavour.FilesAreLocal ? DurationOptions.GetValue(parse, _tilesIdleTimeout) : ServeSettings.Defaults.TilesIdleTimeout,
         TilesCacheBytes = parse.GetValue(_tilesCacheSize),
+        WitnessPolicyPath = parse.GetValue(_witnessPolicy),
+        Witnessing = new() { Timeout = DurationOptions.GetValue(parse, _witnessTimeout), FailClosed = parse.GetValue(_witnessFailClosed) },
     };
 
     private AppendOptions Append(ParseResult parse) => new()

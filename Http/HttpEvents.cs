@@ -70,4 +70,8 @@ internal static partial class HttpEvents
 
     [LoggerMessage(EventId = 221, Level = LogLevel.Error, Message = "Cannot read {Path} from the log's storage: {Reason} ({HeldBack} more since the last such line)")]
     public static partial void StoredReadFailed(ILogger logger, string path, string reason, int heldBack);
+
+    [LoggerMessage(EventId = 222, Level = LogLevel.Information,
+        Message = "Checkpoints are witnessed: {Witnesses} witness URL(s) {Urls}, quorum {Quorum}, timeout {Timeout}, {Mode}")]
+    public static partial void Witnessing(ILogger logger, int witnesses, string urls, string quorum, string timeout, string mode);
 }

@@ -83,4 +83,9 @@ public sealed record ServeSettings
     public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
     /// <summary>Bytes of small published tiles and bundles kept in memory; 0: always read from disk.</summary>
     public long TilesCacheBytes { get; init; } = 64L << 20;
+
+    /// <summary>The witness policy file; null or empty: checkpoints are not witnessed.</summary>
+    public string? WitnessPolicyPath { get; init; }
+
+    public Log.Witnessing.WitnessingOptions Witnessing { get; init; } = new();
 }

@@ -12,8 +12,10 @@ using RekorPosix.Http.TileServer;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Entries;
+using RekorPosix.Log.Witnessing;
 using RekorPosix.Signing;
 using RekorPosix.Signing.ClientSignatures;
+using RekorPosix.Signing.Witnessing;
 
 namespace RekorPosix.Http;
 
@@ -28,6 +30,8 @@ public static class Server
             return Fail(problem);
         if (CheckTileSettings(settings, out var tiles) is { } tileProblem)
             return Fail(tileProblem);
+        if (LoadWitnessPolicy(settings, out var policy) is { } policyProblem)
+            return Fail(policyProblem);
         X509Certificate2? httpCertificate, grpcCertificate;
         try
         {
@@ -56,10 +60,11 @@ public static class Server
         if (settings.ReadOnly)
             HttpEvents.ReadOnly(logger);
 
+        using var witnesses = policy is null ? null : Witnesses(policy, settings, metrics, loggers);
         ServedLog served;
         try
         {
-            served = await Flavour.OpenAsync(settings, CheckpointSigner.For(key, settings.Hostname), loggers).ConfigureAwait(false);
+            served = await Flavour.OpenAsync(settings, CheckpointSigner.For(key, settings.Hostname), witnesses, loggers).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LogStateException or LogFrozenException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -251,6 +256,43 @@ public static class Server
     }
 
     /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
+    /// <summary>The policy of --witness-policy-path, or null without one (and when read-only, which
+    /// publishes nothing); a problem is one line naming the file and its line.</summary>
+    private static string? LoadWitnessPolicy(ServeSettings s, out WitnessPolicy? policy)
+    {
+        policy = null;
+        if (string.IsNullOrEmpty(s.WitnessPolicyPath) || s.ReadOnly)
+            return null;
+        if (s.Witnessing.Timeout <= TimeSpan.Zero)
+            return $"--witness-timeout: {GoDuration.Format(s.Witnessing.Timeout)} must be positive";
+        try
+        {
+            policy = WitnessPolicy.Parse(File.ReadAllText(s.WitnessPolicyPath));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--witness-policy-path: cannot read {s.WitnessPolicyPath}: {e.Message}";
+        }
+        catch (FormatException e)
+        {
+            return $"--witness-policy-path: {s.WitnessPolicyPath}: {e.Message}";
+        }
+    }
+
+    /// <summary>The witnesses of the policy, their requests and checkpoints counted in the metrics.</summary>
+    private static CheckpointWitnesses Witnesses(WitnessPolicy policy, ServeSettings settings, ServerMetrics metrics, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("RekorPosix.Witness");
+        var witnesses = new CheckpointWitnesses(policy, settings.Witnessing, logger);
+        witnesses.Answered += answer => metrics.ObserveWitness(answer.Url.AbsoluteUri, answer.Outcome, answer.Took);
+        witnesses.Gathered += (cosignatures, failedOpen) => metrics.ObserveWitnessedCheckpoint(cosignatures, failedOpen);
+        HttpEvents.Witnessing(logger, witnesses.Urls.Count, string.Join(", ", witnesses.Urls.Select(u => u.AbsoluteUri)),
+            policy.Quorum?.Name ?? "none", GoDuration.Format(settings.Witnessing.Timeout),
+            settings.Witnessing.FailClosed ? "fail-closed" : "fail-open");
+        return witnesses;
+    }
+
     private static string? CheckSettings(ServeSettings s, out IPEndPoint http, out IPEndPoint grpc, out IPEndPoint metrics, out AllowedAlgorithms allowed)
     {
         http = grpc = metrics = null!;

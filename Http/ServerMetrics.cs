@@ -54,6 +54,15 @@ public sealed class ServerMetrics
             "Time from an entry's integration to the checkpoint that covers it, for the oldest entry of each checkpoint, in seconds.",
             new HistogramConfiguration { Buckets = LatencyBuckets });
         TileRequests = f.CreateCounter("rekor_posix_tile_requests_total", "Requests to the tile listener.", "code");
+
+        WitnessRequests = f.CreateCounter("rekor_posix_witness_requests_total",
+            "add-checkpoint requests to each witness URL, by outcome (ok, conflict, timeout, unreachable, bad_cosignature, http_<status>, ...).", "witness", "outcome");
+        WitnessLatency = f.CreateHistogram("rekor_posix_witness_request_seconds", "Time each witness URL took to answer a checkpoint (409 retries included), in seconds.",
+            new HistogramConfiguration { LabelNames = ["witness"], Buckets = LatencyBuckets });
+        WitnessCosignatures = f.CreateHistogram("rekor_posix_witness_cosignatures", "Witnesses whose cosignature a published checkpoint carries.",
+            new HistogramConfiguration { Buckets = [0, 1, 2, 3, 4, 5, 8, 16, 32] });
+        WitnessFailedOpen = f.CreateCounter("rekor_posix_witness_failed_open_total",
+            "Checkpoints published without the witness policy's quorum (fail-open; see --witness-fail-closed).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -76,6 +85,25 @@ public sealed class ServerMetrics
     public Histogram IntegrationSeconds { get; }
     public Histogram PublicationLatency { get; }
     public Counter TileRequests { get; }
+    public Counter WitnessRequests { get; }
+    public Histogram WitnessLatency { get; }
+    public Histogram WitnessCosignatures { get; }
+    public Counter WitnessFailedOpen { get; }
+
+    /// <summary>One witness request ended: its failures are the outcomes other than "ok".</summary>
+    public void ObserveWitness(string url, string outcome, TimeSpan took)
+    {
+        WitnessRequests.WithLabels(url, outcome).Inc();
+        WitnessLatency.WithLabels(url).Observe(took.TotalSeconds);
+    }
+
+    /// <summary>A checkpoint was made with <paramref name="cosignatures"/> witnesses' lines.</summary>
+    public void ObserveWitnessedCheckpoint(int cosignatures, bool failedOpen)
+    {
+        WitnessCosignatures.Observe(cosignatures);
+        if (failedOpen)
+            WitnessFailedOpen.Inc();
+    }
 
     /// <summary>Records one finished HTTP API request; <paramref name="method"/> is the client's and is
     /// reduced to a closed set here.</summary>

@@ -12,6 +12,9 @@
 # the database's and the object store's, from /proc over the load alone. CLIENTS defaults to 4000:
 # every request waits for a checkpoint, so throughput is clients / latency (about 1 s here).
 #   FLAVOUR=aws ROUNDS=3 bash bench/write.sh
+# SETUPS=posix-witnessed (or "posix posix-witnessed" for the comparison): the posix flavour with two
+# of our witnesses (the `witness` command, each its own process) in a policy that needs both, so every
+# checkpoint waits for two add-checkpoint round trips.
 # AWS_ARGS adds serve flags to the aws instances. PREBUILT=DIR takes rekor-server-posix,
 # rekor-server-aws and rekor-bench from DIR instead of publishing them (A/B runs of a change).
 set -euo pipefail
@@ -50,7 +53,7 @@ publish() {
 publish
 bin="$work/out/rekor-server-posix"
 bench="$work/bench/rekor-bench"
-"$bin" keygen --output "$work/key.pem" --hostname bench.test > /dev/null
+vkey=$("$bin" keygen --output "$work/key.pem" --hostname bench.test | sed -n 's/^Verifier key: //p')
 
 if [ "$flavour" = aws ]; then
     # shellcheck source=../tests/cloud/rig.sh
@@ -63,13 +66,34 @@ fi
 wait_healthy() { until curl -fs "http://127.0.0.1:$1/healthz" > /dev/null 2>&1; do sleep 0.05; done; }
 
 # Sets pids (space-separated) and urls (comma-separated) of the servers started.
+# $1: more serve flags.
 start_posix() {
     rm -rf "$work/log"
+    # shellcheck disable=SC2086
     "$bin" serve --storage-dir "$work/log" --signer-filepath "$work/key.pem" --hostname bench.test \
-        --http-port 4800 --grpc-port 4801 --http-metrics-port 4802 --tiles-port 4803 --checkpoint-interval "$interval" > "$work/serve.log" 2>&1 &
+        --http-port 4800 --grpc-port 4801 --http-metrics-port 4802 --tiles-port 4803 --checkpoint-interval "$interval" ${1:-} > "$work/serve.log" 2>&1 &
     pids=$!
     urls=http://127.0.0.1:4800
     wait_healthy 4800
+}
+
+# Two fresh witnesses on ports 4850 and 4851 (stopped with the server), and the posix server with
+# a policy that needs both cosignatures.
+start_posix_witnessed() {
+    local i
+    echo "$vkey" > "$work/witnessed-logs"
+    : > "$work/policy"
+    witness_pids=""
+    for i in 0 1; do
+        rm -rf "$work/witness-$i"
+        "$bin" witness --listen 127.0.0.1:485$i --key "$work/witness-$i.key" --name "w$i.bench.test" \
+            --logs "$work/witnessed-logs" --state-dir "$work/witness-$i" > "$work/witness-$i.log" 2>&1 &
+        witness_pids="$witness_pids${witness_pids:+ }$!"
+        until curl -s -o /dev/null "http://127.0.0.1:485$i/"; do sleep 0.05; done
+        echo "witness w$i $("$bin" witness --key "$work/witness-$i.key" --name "w$i.bench.test" --print-vkey | tail -n 1) http://127.0.0.1:485$i" >> "$work/policy"
+    done
+    printf 'group both all w0 w1\nquorum both\n' >> "$work/policy"
+    start_posix "--witness-policy-path $work/policy"
 }
 
 # A fresh log for the aws flavour: an empty database and an empty bucket (they are reset together,
@@ -95,16 +119,31 @@ start_aws() {
     done
 }
 
-start() { if [ "$1" = posix ]; then start_posix; else start_aws "${1#aws}"; fi; }
+start() {
+    case "$1" in
+        posix) start_posix ;;
+        posix-witnessed) start_posix_witnessed ;;
+        *) start_aws "${1#aws}" ;;
+    esac
+}
 
 stop() {
     local pid
     for pid in $pids; do kill -TERM "$pid"; done
     for pid in $pids; do wait "$pid" || true; done
+    for pid in ${witness_pids:-}; do kill -TERM "$pid"; wait "$pid" || true; done
+    witness_pids=""
 }
 
 # The database's and object store's CPU, when there are any.
-watched() { if [ "$1" != posix ]; then echo "--watch mariadb=$(cat "$RIG_DIR/mysql.rigpid") --watch s3rver=$(cat "$RIG_DIR/s3.rigpid")"; fi; }
+watched() {
+    local pid i=0
+    case "$1" in
+        posix) ;;
+        posix-witnessed) for pid in $witness_pids; do echo "--watch witness$i=$pid"; i=$((i + 1)); done ;;
+        *) echo "--watch mariadb=$(cat "$RIG_DIR/mysql.rigpid") --watch s3rver=$(cat "$RIG_DIR/s3.rigpid")" ;;
+    esac
+}
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 # field SETUP KIND LINE-REGEX VALUE-REGEX: the median over the rounds of one printed figure.
@@ -151,7 +190,10 @@ for setup in $setups; do
     echo "ratio to verify-only HTTP: $(field "$setup" throughput '^accepted' '= ([0-9.]+) x verify-only')"
     echo "cpu ratio (ceiling cpu / server + client cpu): $(field "$setup" throughput '^cpu ratio' 'ratio: ([0-9.]+) ')"
     echo "cpu us/entry: server $(field "$setup" throughput '^cpu us/entry:' 'server ([0-9]+) ')  client $(field "$setup" throughput '^cpu us/entry:' 'client ([0-9]+) ')  ceiling $(field "$setup" throughput '^cpu us/entry:' 'ceiling ([0-9]+) ')  verify-only endpoint $(field "$setup" throughput '^verify-only' 'endpoint ([0-9]+)')"
-    if [ "$setup" != posix ]; then
+    if [ "$setup" = posix-witnessed ]; then
+        echo "cpu us/entry of witnesses: $(field "$setup" throughput '^cpu us/entry of others' 'witness0 ([0-9]+)') and $(field "$setup" throughput '^cpu us/entry of others' 'witness1 ([0-9]+)')"
+        echo "to posix (same round):     entries/s $(ratio "$setup" '^accepted' '= ([0-9]+) entries/s')"
+    elif [ "$setup" != posix ]; then
         echo "cpu us/entry of others:    mariadb $(field "$setup" throughput '^cpu us/entry of others' 'mariadb ([0-9]+)')  s3rver $(field "$setup" throughput '^cpu us/entry of others' 's3rver ([0-9]+)')"
         echo "to posix (same round):     entries/s $(ratio "$setup" '^accepted' '= ([0-9]+) entries/s')  server cpu/entry $(ratio "$setup" '^cpu us/entry:' 'server ([0-9]+) ')"
     fi

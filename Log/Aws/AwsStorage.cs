@@ -9,7 +9,9 @@ namespace RekorPosix.Log.Aws;
 /// and the tiles, bundles and checkpoint live in the bucket. Several servers may share one database
 /// and bucket.
 /// </summary>
-internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long maxOutstanding) : ILogDriver
+/// <param name="makerTime">Time the checkpoint maker may take beyond signing (its witnesses),
+/// added to the publication's budget.</param>
+internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long maxOutstanding, TimeSpan makerTime = default) : ILogDriver
 {
     /// <summary>Bundles whose partials one GC run removes at most, as tessera bounds it.</summary>
     public const int MaxBundlesPerGcRun = 100;
@@ -77,7 +79,7 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
             budget => coordinator.ConsumeAsync(IntegrateBatchesAsync(budget), force: false, budget), cancel);
 
     public Task<Publication> PublishAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel) =>
-        JobBudget.RunAsync("checkpoint publication", JobBudget.Publication, budget => PublishWithinAsync(pace, make, budget), cancel);
+        JobBudget.RunAsync("checkpoint publication", JobBudget.Publication + makerTime, budget => PublishWithinAsync(pace, make, budget), cancel);
 
     private async Task<Publication> PublishWithinAsync(PublicationPace pace, CheckpointMaker make, CancellationToken cancel)
     {

@@ -5,6 +5,7 @@ using MySqlConnector;
 using RekorPosix.Http;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Log.Antispam;
+using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Aws;
 
 // The composition of the MySQL + S3 flavours, compiled only into rekor-server-aws and
@@ -48,13 +49,13 @@ internal static class Flavour
     /// when read-only (as rekor-tiles: no connection is made). Throws <see cref="ArgumentException"/>
     /// naming the flag or variable at fault, or the storage's own failures.
     /// </summary>
-    public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, CheckpointWitnesses? witnesses, ILoggerFactory loggers)
     {
         if (settings.ReadOnly)
             return ReadOnly(settings, loggers);
         try
         {
-            return await OpenLogAsync(settings, signer, loggers).ConfigureAwait(false);
+            return await OpenLogAsync(settings, signer, witnesses, loggers).ConfigureAwait(false);
         }
         catch (MySqlException e)
         {
@@ -73,7 +74,7 @@ internal static class Flavour
     private const string BucketVariables = "AWS_*";
 #endif
 
-    private static async Task<ServedLog> OpenLogAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    private static async Task<ServedLog> OpenLogAsync(ServeSettings settings, CheckpointSigner signer, CheckpointWitnesses? witnesses, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("RekorPosix");
         if (settings.Append.CheckpointInterval < MinCheckpointInterval)
@@ -85,11 +86,14 @@ internal static class Flavour
         if (storage.MySqlDsn.Length == 0)
             throw new ArgumentException($"{StorageFlags.DsnFlag} is required");
         var database = new MySqlDataSource(ConnectionString(storage));
-        var driver = new AwsStorage(new Coordinator(database), new Bucket(S3Client(), storage.Bucket), settings.Append.MaxQueuedEntries);
+        // The checkpoint is made, witnesses included, inside the publication's time budget.
+        var makerTime = witnesses is null ? TimeSpan.Zero : settings.Witnessing.Timeout;
+        var driver = new AwsStorage(new Coordinator(database), new Bucket(S3Client(), storage.Bucket), settings.Append.MaxQueuedEntries, makerTime);
         AppendLifecycle? log = null;
         try
         {
-            log = await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
+            var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesTable(database)) ?? signer.Maker();
+            log = await AppendLifecycle.StartAsync(driver, make, signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
                 .ConfigureAwait(false);
             // tessera's batch for this backend when the flag leaves it at 0.
             var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;

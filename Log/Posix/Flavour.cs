@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using RekorPosix.Http;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Log.Antispam;
+using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Posix;
 
 // The composition of this binary's flavour lives beside its driver and is compiled only with it
@@ -38,13 +39,15 @@ internal static class Flavour
     public static ILogDriver Driver(string storageDir) => new PosixStorage(storageDir);
 
     /// <summary>Starts the append lifecycle over the directory (created if need be).</summary>
+    /// <param name="witnesses">Who cosigns each checkpoint (their sizes kept in .state/), or null.</param>
     public static async Task<AppendLifecycle> StartLogAsync(string storageDir, CheckpointSigner signer, AppendOptions options,
-        ILogger logger, TimeProvider? clock = null)
+        ILogger logger, TimeProvider? clock = null, CheckpointWitnesses? witnesses = null)
     {
         var driver = Driver(storageDir);
         try
         {
-            return await AppendLifecycle.StartAsync(driver, signer.Maker(), signer.CheckSameLog, options, logger, clock).ConfigureAwait(false);
+            var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesFile(storageDir)) ?? signer.Maker();
+            return await AppendLifecycle.StartAsync(driver, make, signer.CheckSameLog, options, logger, clock).ConfigureAwait(false);
         }
         catch
         {
@@ -63,7 +66,7 @@ internal static class Flavour
     /// does not write. Throws <see cref="LogStateException"/>, <see cref="LogFrozenException"/>,
     /// <see cref="IOException"/> or <see cref="ArgumentException"/>, having released what it opened.
     /// </summary>
-    public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, ILoggerFactory loggers)
+    public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, CheckpointWitnesses? witnesses, ILoggerFactory loggers)
     {
         string dir = StorageDir(settings);
         AppendLifecycle? log = null;
@@ -77,7 +80,7 @@ internal static class Flavour
             }
             else
             {
-                log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log")).ConfigureAwait(false);
+                log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log"), witnesses: witnesses).ConfigureAwait(false);
                 appender = await DedupAppender.OpenAsync(DedupIndex(dir), log, settings.Antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
                 var running = log;
                 published = () => running.LatestCheckpoint;

@@ -58,6 +58,58 @@ public class ServerTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
+    [Theory]
+    [InlineData("witness w1 not-a-key http://w.example\nquorum w1\n", "line 1")]
+    [InlineData("witness w1 w+00000000+BA== http://w.example\nquorum w2\n", "line 1")]
+    [InlineData("log x\n", "quorum")]
+    [InlineData(null, "cannot read")]
+    public async Task ABadWitnessPolicy_IsRefusedNamingTheFileAndLine(string? policy, string expected)
+    {
+        using var dir = new TempDir();
+        using var policyDir = new TempDir();
+        string path = policyDir["policy"];
+        if (policy is not null)
+            File.WriteAllText(path, policy);
+        var settings = new ServeSettings
+        {
+            Storage = new() { StorageDir = dir.Path }, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
+            WitnessPolicyPath = path,
+        };
+        string error = await StandardError(() => Server.RunAsync(settings, CancellationToken.None), exitCode: 2);
+        Assert.Contains("--witness-policy-path", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    [Fact]
+    public async Task ANonPositiveWitnessTimeout_IsRefused()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["policy"], "quorum none\n");
+        var settings = new ServeSettings
+        {
+            Storage = new() { StorageDir = dir["log"] }, SignerFile = TestLogKey.PemPath, Hostname = "example.test", HttpPort = 3000, GrpcPort = 3001,
+            WitnessPolicyPath = dir["policy"], Witnessing = new() { Timeout = TimeSpan.Zero },
+        };
+        Assert.Contains("--witness-timeout", await StandardError(() => Server.RunAsync(settings, CancellationToken.None), exitCode: 2), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> StandardError(Func<Task<int>> run, int exitCode)
+    {
+        var error = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(exitCode, await run());
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+        return error.ToString();
+    }
+
     [Fact]
     public async Task ATilePortInUse_IsRefused_AndTheLogClosedCleanly()
     {
