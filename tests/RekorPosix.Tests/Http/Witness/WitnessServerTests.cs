@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RekorPosix.Http.Witness;
+using RekorPosix.Log;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Signing;
 using RekorPosix.Signing.Witnessing;
@@ -159,6 +161,29 @@ public sealed class WitnessServerTests : IAsyncLifetime
             Assert.Equal(i == 0 ? 200 : 409, response.Status);
             Assert.Null(response.Header("connection"));
         }
+    }
+
+    [Fact]
+    public async Task TheLogsOwnWitnessingClient_GetsOurCosignature_AsTheLogGrows_AndAfterItForgetsOurSize()
+    {
+        await using var driver = new MemoryDriver(new MemoryStore());
+        await driver.OpenAsync(CancellationToken.None);
+        string policy = $"witness w1 {_cosigner.VerifierKey} http://127.0.0.1:{_port}\nquorum w1\n";
+        // Fail-closed: a checkpoint without our cosignature throws instead of being published.
+        using var witnesses = new CheckpointWitnesses(WitnessPolicy.Parse(policy),
+            new WitnessingOptions { FailClosed = true, Timeout = HangGuard.Timeout }, NullLogger.Instance);
+        var verifier = WitnessKey.Parse(_cosigner.VerifierKey).CreateVerifier();
+        var sizes = new MemoryWitnessSizes();
+        foreach (int entries in new[] { 3, 300, 1 })
+        {
+            await driver.SequenceAsync([.. Enumerable.Range(0, entries).Select(_ => (ReadOnlyMemory<byte>)Guid.NewGuid().ToByteArray())], CancellationToken.None);
+            var head = await driver.IntegrateAsync(CancellationToken.None);
+            // The last round starts from sizes it does not know: our 409 teaches it.
+            var make = witnesses.Around(TestLogKey.Signer().Maker(), driver.Reader, entries == 1 ? new MemoryWitnessSizes() : sizes);
+            string note = Encoding.UTF8.GetString(await make(head, null, CancellationToken.None));
+            Assert.Equal(SignedNote.Parse(note).Text, SignedNote.Open(note, [verifier]));
+        }
+        Assert.Equal(304, CosignedCheckpoint.Parse(await _client.GetStringAsync($"/{Key}/checkpoint")).Checkpoint.Size);
     }
 
     private sealed class OneLogger(CapturingLogger logger) : ILoggerProvider
