@@ -11,6 +11,8 @@ var root = new RootCommand($"RekorPosix: a Rekor v2 transparency log, {Flavour.D
 foreach (var command in Flavour.Commands())
     root.Subcommands.Add(command);
 root.Subcommands.Add(new KeygenCommand().Command);
+// Every flavour's binary can run a witness: its state is local files, whatever the log's storage.
+root.Subcommands.Add(new WitnessCommand().Command);
 root.Subcommands.Add(new VerifyCheckpointCommand().Command);
 root.Subcommands.Add(new VersionCommand().Command);
 

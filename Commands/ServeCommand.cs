@@ -42,7 +42,7 @@ internal sealed class ServeCommand
         : "Keep the dedup index in the database (tessera's antispam tables), so duplicates get 409 after a restart and from every server.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
     private readonly Option<int> _antispamBatch = new("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
     private readonly Option<int> _antispamPushback = new("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
-    private readonly Option<string> _logLevel = LogLevelOption();
+    private readonly Option<string> _logLevel = SharedOptions.LogLevel();
     private readonly Option<bool> _payloadLogging = new("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
     private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };
     private readonly Option<int> _batchMaxSize = SharedOptions.BatchMaxSize();
@@ -152,11 +152,4 @@ internal sealed class ServeCommand
         CheckpointInterval = DurationOptions.GetValue(parse, _checkpointInterval),
         MaxQueuedEntries = parse.GetValue(_pushbackMax),
     };
-
-    private static Option<string> LogLevelOption()
-    {
-        var option = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => ServeSettings.Defaults.LogLevel };
-        option.AcceptOnlyFromAmong("debug", "info", "warn", "error");  // rekor-tiles' names
-        return option;
-    }
 }

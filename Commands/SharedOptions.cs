@@ -21,4 +21,12 @@ internal static class SharedOptions
     /// <summary>For every command that appends (serve, add).</summary>
     public static Option<int> BatchMaxSize() =>
         new("--batch-max-size") { Description = "Most entries in one integration batch.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.BatchMaxSize };
+
+    /// <summary>For every command that runs a server (serve, witness): rekor-tiles' level names.</summary>
+    public static Option<string> LogLevel()
+    {
+        var option = new Option<string>("--log-level") { Description = "Least severity logged.", DefaultValueFactory = _ => ServeSettings.Defaults.LogLevel };
+        option.AcceptOnlyFromAmong("debug", "info", "warn", "error");
+        return option;
+    }
 }

@@ -119,7 +119,8 @@ public static class Server
         return builder.Build();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, IServiceCollection services, string level)
+    /// <summary>Console logging at a --log-level name, Kestrel's client-caused lines throttled.</summary>
+    internal static void ConfigureLogging(ILoggingBuilder logging, IServiceCollection services, string level)
     {
         logging.AddSimpleConsole(o => o.SingleLine = true);
         ThrottlingLoggerProvider.WrapConsole(services, LogThrottle.DefaultInterval);
@@ -230,7 +231,7 @@ public static class Server
     }
 
     /// <summary>rekor-tiles' --log-level names; validated in <see cref="CheckSettings"/>.</summary>
-    private static LogLevel MinimumLevel(string name) => name switch
+    internal static LogLevel MinimumLevel(string name) => name switch
     {
         "debug" => LogLevel.Debug,
         "warn" => LogLevel.Warning,

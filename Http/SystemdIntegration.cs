@@ -22,7 +22,9 @@ public sealed class SystemdIntegration : IDisposable
     }
 
     /// <param name="status">The STATUS= text, asked for at each notification.</param>
-    public static SystemdIntegration? Attach(IHostApplicationLifetime lifetime, Func<string> status, ILogger logger)
+    /// <param name="stopping">The STATUS= text sent with STOPPING=1.</param>
+    public static SystemdIntegration? Attach(IHostApplicationLifetime lifetime, Func<string> status, ILogger logger,
+        string stopping = "stopping: answering requests in flight, publishing the final checkpoint")
     {
         ArgumentNullException.ThrowIfNull(lifetime);
         if (SystemdNotifier.FromEnvironment() is not { } notifier)
@@ -40,7 +42,7 @@ public sealed class SystemdIntegration : IDisposable
         integration._registrations.Add(lifetime.ApplicationStopping.Register(() =>
         {
             integration._stop.Cancel();
-            notifier.Stopping("stopping: answering requests in flight, publishing the final checkpoint");
+            notifier.Stopping(stopping);
         }));
         return integration;
     }

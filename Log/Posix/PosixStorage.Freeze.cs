@@ -1,3 +1,5 @@
+using RekorPosix.Log.Files;
+
 namespace RekorPosix.Log.Posix;
 
 internal sealed partial class PosixStorage

@@ -1,3 +1,4 @@
+using RekorPosix.Log.Files;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Log.Posix;

@@ -1,5 +1,6 @@
 using System.Text;
 using RekorPosix.Interop;
+using RekorPosix.Log.Files;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Log.Posix;

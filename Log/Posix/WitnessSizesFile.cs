@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RekorPosix.Log.Files;
 using RekorPosix.Log.Witnessing;
 
 namespace RekorPosix.Log.Posix;

@@ -32,7 +32,7 @@ public class SourceLayoutTests
     [Fact]
     public void NothingOutsideTheDriverFolder_NamesThePosixDriver()
     {
-        var names = new Regex(@"\bRekorPosix\.Log\.Posix\b|\b(PosixStorage|PosixReader|StatePaths|TreeState|FileLock|AtomicFiles|DirectoryHandle)\b");
+        var names = new Regex(@"\bRekorPosix\.Log\.Posix\b|\b(PosixStorage|PosixReader|StatePaths|TreeState)\b");
         var sources = ProductSources().ToList();
         Assert.Contains("Log/Posix/PosixStorage.cs", sources);
         var offenders = sources

@@ -1,3 +1,4 @@
+using RekorPosix.Log.Files;
 using RekorPosix.Log.Posix;
 using RekorPosix.Signing;
 using RekorPosix.Tests.Signing;

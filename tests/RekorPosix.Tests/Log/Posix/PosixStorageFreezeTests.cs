@@ -1,4 +1,5 @@
 using System.Text;
+using RekorPosix.Log.Files;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Signing;

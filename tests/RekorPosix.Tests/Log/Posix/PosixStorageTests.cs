@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using RekorPosix.Log.Files;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tests.Support;

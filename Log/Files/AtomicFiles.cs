@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using RekorPosix.Interop;
 
-namespace RekorPosix.Log.Posix;
+namespace RekorPosix.Log.Files;
 
 /// <summary>
 /// Crash-safe file recipes. Every file is first written in full to a temp file in the same

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using RekorPosix.Log.Posix;
+using RekorPosix.Log.Files;
 using RekorPosix.Tests.Support;
 
-namespace RekorPosix.Tests.Log.Posix;
+namespace RekorPosix.Tests.Log.Files;
 
 public class FileLockTests
 {

@@ -1,6 +1,6 @@
 using RekorPosix.Interop;
 
-namespace RekorPosix.Log.Posix;
+namespace RekorPosix.Log.Files;
 
 /// <summary>An open directory file descriptor, held so that it can be fsynced after the
 /// entries inside it change. The BCL cannot open a directory, hence the raw fd.</summary>

@@ -1,6 +1,6 @@
 using RekorPosix.Interop;
 
-namespace RekorPosix.Log.Posix;
+namespace RekorPosix.Log.Files;
 
 /// <summary>
 /// An exclusive flock(2) on a dedicated lock file. flock belongs to the open file description,

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using RekorPosix.Interop;
+using RekorPosix.Log.Files;
 using RekorPosix.Log;
 using RekorPosix.Log.Posix;
 using RekorPosix.Tests.Support;
 
-namespace RekorPosix.Tests.Log.Posix;
+namespace RekorPosix.Tests.Log.Files;
 
 public class AtomicFilesTests
 {
