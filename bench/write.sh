@@ -86,11 +86,12 @@ start_posix_witnessed() {
     witness_pids=""
     for i in 0 1; do
         rm -rf "$work/witness-$i"
+        # --print-vkey first: it makes the key the witness then loads.
+        echo "witness w$i $("$bin" witness --key "$work/witness-$i.key" --name "w$i.bench.test" --print-vkey | tail -n 1) http://127.0.0.1:485$i" >> "$work/policy"
         "$bin" witness --listen 127.0.0.1:485$i --key "$work/witness-$i.key" --name "w$i.bench.test" \
             --logs "$work/witnessed-logs" --state-dir "$work/witness-$i" > "$work/witness-$i.log" 2>&1 &
         witness_pids="$witness_pids${witness_pids:+ }$!"
         until curl -s -o /dev/null "http://127.0.0.1:485$i/"; do sleep 0.05; done
-        echo "witness w$i $("$bin" witness --key "$work/witness-$i.key" --name "w$i.bench.test" --print-vkey | tail -n 1) http://127.0.0.1:485$i" >> "$work/policy"
     done
     printf 'group both all w0 w1\nquorum both\n' >> "$work/policy"
     start_posix "--witness-policy-path $work/policy"

@@ -309,11 +309,13 @@ fi
 if [ -x "$bin" ] && want reliability; then
     # Reliability (tests/reliability, see RELIABILITY.md): a seeded sample of the strace fault
     # sweep (all of it: tests/reliability/faults.sh BIN --full), a disk filling up under load,
-    # several processes on one directory, a short soak, and hostile clients.
+    # several processes on one directory, a witnessed log with its witnesses as processes (killed,
+    # stopped, restarted), a short soak, and hostile clients.
     fault_sample=${FAULT_SAMPLE:-40}
     group faults "$fault_sample" bash "$root/tests/reliability/faults.sh" "$bin" --sample "$fault_sample"
     group diskfull 1 python3 "$root/tests/reliability/diskfull.py" --bin "$bin"
     group twoprocs 5 python3 "$root/tests/reliability/twoprocs.py" --bin "$bin"
+    group witnessing 5 python3 "$root/tests/reliability/witnessing.py" --bin "$bin"
     # A one-minute soak (bench/soak.sh; the 30-minute run is in RELIABILITY.md) at a fixed low rate,
     # so that it never depends on the machine's speed: every write 201, every tile read served,
     # fsck passes, the log holds exactly the accepted entries, descriptors come back, clean stop.
@@ -338,7 +340,7 @@ if [ -x "$bin" ] && want interop; then
     # First the harness against its mock log and a server without the write API: it must fail
     # where it should; then the real thing.
     group interop-selftest 15 bash "$root/tests/interop/run.sh" --self-test
-    group interop 42 bash "$root/tests/interop/run.sh" "$bin"
+    group interop 43 bash "$root/tests/interop/run.sh" "$bin"
     at_least interop "tamper/" 15
 fi
 if [ -x "$bin" ] && want ops; then
@@ -387,7 +389,7 @@ if want cloud; then
     for flavour in aws gcpcloudsql; do
         flavour_bin="$work/out-$flavour/rekor-server-$flavour"
         [ -x "$flavour_bin" ] || dotnet publish "$root/RekorPosix.csproj" -c Release -p:Backend=$flavour -o "$work/out-$flavour" > "$work/publish-$flavour.log" 2>&1
-        group "interop-$flavour" 42 bash "$root/tests/interop/run.sh" "$flavour_bin"
+        group "interop-$flavour" 43 bash "$root/tests/interop/run.sh" "$flavour_bin"
         at_least "interop-$flavour" "tamper/" 15
     done
     # Faults of the aws flavour under write load on a rig of its own (tests/cloud/faults.py): kill -9

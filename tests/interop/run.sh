@@ -77,6 +77,7 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rekorposix-interop.XXXXXX")
 server_pid=""
+witness_pids=()
 stop_server() {
     local rc=0
     if [ -n "$server_pid" ]; then
@@ -89,6 +90,7 @@ stop_server() {
 }
 cleanup() {
     stop_server
+    for pid in "${witness_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     [ -n "${RIG_DIR:-}" ] && rig_stop "$RIG_DIR" > /dev/null 2>&1
     if [ "${INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi
 }
@@ -133,14 +135,6 @@ case "$flavour" in
         ;;
 esac
 
-port=$("$node_bin" -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
-url="http://127.0.0.1:$port"
-# The harness checks the stored log: in its directory, or through the server's own read routes.
-if [ "$flavour" = posix ]; then stored_flags=(--storage-dir "$work/log"); else stored_flags=(--read-url "$url/api/v2"); fi
-"$bin" serve "${storage_flags[@]}" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
-    --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval "$interval" > "$work/serve.log" 2>&1 &
-server_pid=$!
-
 # GET /healthz until SERVING (20 s at most); then what POST answers to an empty request.
 probe() {
     "$node_bin" -e '
@@ -149,6 +143,36 @@ fetch(url, method === "POST" ? { method, headers: { "Content-Type": "application
   .then(async (r) => console.log(r.status, (await r.text()).trim()))
   .catch(() => console.log("000"));' "$@"
 }
+
+free_port() { "$node_bin" -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
+
+# The log is witnessed by two of our witnesses (the same binary's `witness` command, each its own
+# process), and its policy needs both: every checkpoint a client gets carries two cosignatures,
+# which sigstore-js must take as they are (it does not know the witnesses' keys).
+witness_pids=()
+echo "$vkey" > "$work/witnessed-logs"
+: > "$work/witness-policy"
+for w in 1 2; do
+    wport=$(free_port)
+    # --print-vkey first: it makes the key the witness then loads.
+    wvkey=$("$bin" witness --key "$work/witness-$w.key" --name "w$w.$origin" --print-vkey 2> "$work/witness-$w.vkey.err" | tail -n 1)
+    "$bin" witness --listen "127.0.0.1:$wport" --key "$work/witness-$w.key" --name "w$w.$origin" \
+        --logs "$work/witnessed-logs" --state-dir "$work/witness-$w" > "$work/witness-$w.log" 2>&1 &
+    witness_pids+=($!)
+    echo "witness w$w $wvkey http://127.0.0.1:$wport" >> "$work/witness-policy"
+    for _ in $(seq 1 100); do probe "http://127.0.0.1:$wport/" | grep -qv '^000' && break; sleep 0.1; done
+done
+printf 'group both all w1 w2\nquorum both\n' >> "$work/witness-policy"
+
+port=$(free_port)
+url="http://127.0.0.1:$port"
+# The harness checks the stored log: in its directory, or through the server's own read routes.
+if [ "$flavour" = posix ]; then stored_flags=(--storage-dir "$work/log"); else stored_flags=(--read-url "$url/api/v2"); fi
+"$bin" serve "${storage_flags[@]}" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
+    --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval "$interval" \
+    --witness-policy-path "$work/witness-policy" > "$work/serve.log" 2>&1 &
+server_pid=$!
+
 healthy=""
 for _ in $(seq 1 200); do
     if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
@@ -183,6 +207,14 @@ fi
 stop_server
 stop_rc=$?
 if [ "$stop_rc" = 0 ]; then pass "interop/server-sigterm (exit 0)"; else fail "interop/server-sigterm: exit status $stop_rc"; fi
+# Every checkpoint the clients were given carries both witnesses' lines.
+bundles=$(ls "$work"/out/*.sigstore.json 2>/dev/null | wc -l)
+cosigned=$(grep -l "w1.$origin" "$work"/out/*.sigstore.json 2>/dev/null | xargs -r grep -l "w2.$origin" | wc -l)
+if [ "$bundles" -gt 0 ] && [ "$cosigned" = "$bundles" ]; then
+    pass "interop/witnessed ($cosigned of $bundles bundles' checkpoints carry both witnesses' cosignatures, and sigstore-js verified them)"
+else
+    fail "interop/witnessed: $cosigned of $bundles bundles carry both cosignatures; witness logs: $(tail -n 3 "$work"/witness-*.log | tr '\n' ' ')"
+fi
 if "$bin" fsck "${storage_flags[@]}" --vkey "$vkey" > "$work/fsck.txt" 2>&1; then
     pass "interop/fsck (the log written during the test is consistent)"
 else

@@ -95,10 +95,12 @@ export const TAMPERS = [
   },
   {
     name: 'checkpoint-signature',
-    what: 'one bit of the checkpoint signature flipped',
+    what: "one bit of the log's checkpoint signature flipped",
     apply(b) {
+      // The log's line comes first after the blank line; witnesses' cosignature lines follow it,
+      // and a client that does not know a witness rightly ignores its line.
       const cp = tleOf(b).inclusionProof.checkpoint;
-      cp.envelope = cp.envelope.replace(/(\u2014 \S+ )(\S+)\n$/, (_, head, sig) => `${head}${flipBit(sig, -1)}\n`);
+      cp.envelope = cp.envelope.replace(/(\n\n\u2014 \S+ )(\S+)\n/, (_, head, sig) => `${head}${flipBit(sig, -1)}\n`);
       return b;
     },
   },
