@@ -13,7 +13,7 @@ public sealed class FlavourTests
     private const string Dsn = "rekor:s3cr3t-Pa55@tcp(127.0.0.1:1)/sequencer";
 
     private static async Task<string> RefusalAsync(ServeSettings settings) =>
-        (await Assert.ThrowsAsync<ArgumentException>(() => Flavour.OpenAsync(settings, TestLogKey.Signer(), NullLoggerFactory.Instance))).Message;
+        (await Assert.ThrowsAsync<ArgumentException>(() => Flavour.OpenAsync(settings, TestLogKey.Signer(), null, NullLoggerFactory.Instance))).Message;
 
     private static ServeSettings With(StorageSettings storage, TimeSpan? interval = null) => new()
     {
@@ -57,7 +57,7 @@ public sealed class FlavourTests
     {
         // No bucket, no database, nothing listening on port 1: read-only needs none of them.
         await using var served = await Flavour.OpenAsync(With(new StorageSettings { MySqlDsn = Dsn }) with { ReadOnly = true },
-            TestLogKey.Signer(), NullLoggerFactory.Instance);
+            TestLogKey.Signer(), null, NullLoggerFactory.Instance);
         Assert.Null(served.Log);
         Assert.Null(served.Appender);
     }
@@ -66,7 +66,7 @@ public sealed class FlavourTests
     public async Task AnUnreachableDatabase_IsAnIOErrorNamingTheFlag_WithoutThePassword()
     {
         var e = await Assert.ThrowsAsync<IOException>(() => Flavour.OpenAsync(With(new StorageSettings { Bucket = CloudRig.NewBucket(), MySqlDsn = Dsn }),
-            TestLogKey.Signer(), NullLoggerFactory.Instance));
+            TestLogKey.Signer(), null, NullLoggerFactory.Instance));
         Assert.StartsWith("the database (--aws-mysql-dsn): ", e.Message);
         Assert.DoesNotContain("s3cr3t-Pa55", e.Message);
     }
@@ -75,7 +75,7 @@ public sealed class FlavourTests
     public async Task AMissingBucket_IsAnIOErrorSayingSo()
     {
         var e = await Assert.ThrowsAsync<IOException>(() => Flavour.OpenAsync(With(new StorageSettings { Bucket = "nosuchbucket" + Guid.NewGuid().ToString("N")[..8], MySqlDsn = CloudRig.NewDatabase() }),
-            TestLogKey.Signer(), NullLoggerFactory.Instance));
+            TestLogKey.Signer(), null, NullLoggerFactory.Instance));
         Assert.Contains("does not exist", e.Message);
     }
 
@@ -88,7 +88,7 @@ public sealed class FlavourTests
             await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = "checkpoint", InputStream = new MemoryStream(note), UseChunkEncoding = false });
 
         await using var served = await Flavour.OpenAsync(With(new StorageSettings { Bucket = bucket, MySqlDsn = Dsn }) with { ReadOnly = true },
-            TestLogKey.Signer(), NullLoggerFactory.Instance);
+            TestLogKey.Signer(), null, NullLoggerFactory.Instance);
 
         Assert.Null(served.Log);
         var read = await served.Files!.ReadAsync(Tiles.ReadRoute.Checkpoint, default, CancellationToken.None);
