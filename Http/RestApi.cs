@@ -32,7 +32,7 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
                     await CreateEntryAsync(context).ConfigureAwait(false);
                     return;
                 case "/healthz" when isGet:
-                    await WriteAsync(context, 200, "application/json", Serving).ConfigureAwait(false);
+                    await ResponseBody.WriteAsync(context, 200, "application/json", Serving).ConfigureAwait(false);
                     return;
                 case EntriesPath or "/healthz":
                     throw ApiErrors.MethodNotAllowed();
@@ -74,7 +74,7 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
         byte[] response = TransparencyLogEntryJson.Render(created);
         if (logPayloads)
             HttpEvents.ResponsePayload(logger, System.Text.Encoding.UTF8.GetString(response));
-        await WriteAsync(context, 201, "application/json", response).ConfigureAwait(false);
+        await ResponseBody.WriteAsync(context, 201, "application/json", response).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,23 +119,13 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
         try
         {
             if (error.PlainTextBody is { } text)
-                await WriteAsync(context, error.HttpStatus, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
+                await ResponseBody.WriteAsync(context, error.HttpStatus, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
             else
-                await WriteAsync(context, error.HttpStatus, "application/json", TransparencyLogEntryJson.RenderError(error.Code, error.Message)).ConfigureAwait(false);
+                await ResponseBody.WriteAsync(context, error.HttpStatus, "application/json", TransparencyLogEntryJson.RenderError(error.Code, error.Message)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             // The client is gone (499): there is nobody left to answer.
         }
-    }
-
-    private static Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = contentType;
-        context.Response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method)
-            ? Task.CompletedTask
-            : context.Response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }
 }

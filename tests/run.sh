@@ -352,7 +352,7 @@ if [ -x "$bin" ] && want ops; then
     if [ -x "$work/out-aws/rekor-server-aws" ] && [ -x "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" ]; then
         ops_cloud=("$work/out-aws/rekor-server-aws" "$work/out-gcpcloudsql/rekor-server-gcpcloudsql")
     fi
-    group ops 67 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
+    group ops 69 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
     at_least ops "keys/" 3
     at_least ops "freeze/" 10
     at_least ops "systemd/" 2

@@ -152,14 +152,6 @@ internal sealed class WitnessApi(CosigningWitness witness, ILogger logger)
         return WriteAsync(context, 405, PlainText, "method not allowed\n");
     }
 
-    private static Task WriteAsync(HttpContext context, int status, string contentType, string body)
-    {
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
-        context.Response.StatusCode = status;
-        context.Response.ContentType = contentType;
-        context.Response.ContentLength = bytes.Length;
-        return HttpMethods.IsHead(context.Request.Method)
-            ? Task.CompletedTask
-            : context.Response.Body.WriteAsync(bytes, 0, bytes.Length, context.RequestAborted);
-    }
+    private static Task WriteAsync(HttpContext context, int status, string contentType, string body) =>
+        ResponseBody.WriteAsync(context, status, contentType, Encoding.UTF8.GetBytes(body));
 }

@@ -11,6 +11,8 @@
 # rekor-posix (posix) holds:
 #   /usr/bin/rekor-server-posix
 #   /lib/systemd/system/rekor-posix.service          (packaging/systemd)
+#   /lib/systemd/system/rekor-witness.service        (packaging/systemd: the witness command, not enabled;
+#                                                      it starts once its key, logs and env are in /etc/rekor-posix)
 #   /etc/rekor-posix/rekor-posix.conf                (conffile: the serve settings)
 #   /etc/nginx/sites-available/rekor-posix           (conffile: packaging/nginx/rekor-posix.conf,
 #                                                      included when that file exists)
@@ -79,6 +81,7 @@ stage_posix() {
     package=rekor-posix
     install -d -m 0755 "$pkg/etc/rekor-posix"
     install -m 0644 "$root/packaging/systemd/rekor-posix.service" "$pkg/lib/systemd/system/rekor-posix.service"
+    install -m 0644 "$root/packaging/systemd/rekor-witness.service" "$pkg/lib/systemd/system/rekor-witness.service"
     install -m 0644 "$here/rekor-posix.conf" "$pkg/etc/rekor-posix/rekor-posix.conf"
     echo /etc/rekor-posix/rekor-posix.conf > "$pkg/DEBIAN/conffiles"
     local nginx_site=$root/packaging/nginx/rekor-posix.conf

@@ -168,6 +168,10 @@ score=$(sed -n 's/.*Overall exposure level for rekor-posix.service: \([0-9.]*\).
 echo "systemd-analyze security --offline=true: ${score:-?}"
 check "systemd/exposure score ${score:-?} <= 2.0" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
 check "systemd/unit is Type=notify with a watchdog" bash -c "grep -qx 'Type=notify' '$unit' && grep -q '^WatchdogSec=' '$unit'"
+witness_unit=$root/packaging/systemd/rekor-witness.service
+systemd-analyze security --offline=true "$witness_unit" > witness-security.txt 2>&1
+wscore=$(sed -n 's/.*Overall exposure level for rekor-witness.service: \([0-9.]*\).*/\1/p' witness-security.txt)
+check "systemd/the witness unit's exposure score ${wscore:-?} <= 2.0" awk -v s="${wscore:-99}" 'BEGIN { exit !(s <= 2.0) }'
 took systemd
 
 # ---- deb ------------------------------------------------------------------------------------
@@ -195,6 +199,7 @@ check "deb/the installed binary makes keys" bash -c "/usr/bin/rekor-server-posix
 check "deb/postinst made the user, /var/lib/rekor-posix (theirs, 0755) and a root-only key" bash -c \
     "getent passwd rekor-posix >/dev/null && [ \"\$(stat -c '%U %a' /var/lib/rekor-posix)\" = 'rekor-posix 755' ] && [ \"\$(stat -c '%U %a' /etc/rekor-posix/signer.key)\" = 'root 600' ]"
 check "deb/systemd-analyze verify accepts the installed unit" systemd-analyze verify /lib/systemd/system/rekor-posix.service
+check "deb/holds the witness unit, which systemd-analyze verify accepts" systemd-analyze verify /lib/systemd/system/rekor-witness.service
 # The unit's command as systemd would run it (no systemd here): user rekor-posix, the packaged
 # config through REKOR_CONFIG, the key as a private credential copy, the log in the state directory.
 creds=$(mktemp -d /tmp/rekorposix-creds.XXXXXX) && chmod 0755 "$creds"

@@ -355,6 +355,30 @@ class Server:
         return float(m.group(1)) if m else None
 
 
+def run_scenarios(title, scenarios, run):
+    """Runs each (name, scenario, chunk) of `scenarios` through `run(scenario, name, chunk)`,
+    which returns (problems, summary); kills what a scenario left running; prints one PASS or FAIL
+    line per scenario (with its first problems). Returns how many failed."""
+    failed = 0
+    for name, scenario, chunk in scenarios:
+        started = time.time()
+        try:
+            problems, summary = run(scenario, name, chunk)
+        except Exception as e:  # the harness failed: report and go on
+            problems, summary = [f"{type(e).__name__}: {e}"], "harness error"
+        finally:
+            kill_all()
+        took = f"{time.time() - started:.0f} s"
+        if problems:
+            failed += 1
+            print(f"FAIL {title}: {name} ({summary}; {took})")
+            for pr in problems[:10]:
+                print("    " + pr)
+        else:
+            print(f"PASS {title}: {name} ({summary}; {took})")
+    return failed
+
+
 def attach_strace(pid, args, trace, timeout=10):
     """Attaches strace (with `args`, e.g. an --inject) to every thread of `pid` (or of each pid
     in a list, into one trace) and returns the strace process once all of them are traced."""

@@ -314,25 +314,9 @@ def main():
     os.makedirs(work, exist_ok=True)
     binary = os.path.abspath(opts.bin)
     bodies = rlib.make_bodies(work, 1120, tag="twoprocs")
-    failed = 0
-    for name, scenario, chunk in (("together", together, bodies[:340]), ("restarts", restarts, bodies[340:840]),
-                                  ("read-only", read_only, bodies[840:900]), ("mismatch", mismatch, bodies[900:920]),
-                                  ("freeze", freeze, bodies[920:1120])):
-        started = time.time()
-        try:
-            problems, summary = scenario(binary, work, chunk)
-        except Exception as e:  # the harness failed: report and go on
-            problems, summary = [f"{type(e).__name__}: {e}"], "harness error"
-        finally:
-            rlib.kill_all()
-        took = f"{time.time() - started:.0f} s"
-        if problems:
-            failed += 1
-            print(f"FAIL two processes: {name} ({summary}; {took})")
-            for pr in problems[:10]:
-                print("    " + pr)
-        else:
-            print(f"PASS two processes: {name} ({summary}; {took})")
+    scenarios = (("together", together, bodies[:340]), ("restarts", restarts, bodies[340:840]), ("read-only", read_only, bodies[840:900]),
+                 ("mismatch", mismatch, bodies[900:920]), ("freeze", freeze, bodies[920:1120]))
+    failed = rlib.run_scenarios("two processes", scenarios, lambda scenario, name, chunk: scenario(binary, work, chunk))
     if not failed and not opts.keep and not opts.work:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0

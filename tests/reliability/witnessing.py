@@ -255,25 +255,9 @@ def main():
     os.makedirs(work, exist_ok=True)
     binary = os.path.abspath(opts.bin)
     bodies = rlib.make_bodies(work, 400, tag="witnessing")
-    failed = 0
-    for name, scenario, chunk in (("quorum", quorum, bodies[:80]), ("killed", killed, bodies[80:160]),
-                                  ("fail-open", fail_open, bodies[160:200]), ("restart", restart, bodies[200:260]),
-                                  ("fail-closed", fail_closed, bodies[260:300])):
-        started = time.time()
-        try:
-            problems, summary = scenario(binary, os.path.join(work, name), chunk)
-        except Exception as e:  # the harness failed: report and go on
-            problems, summary = [f"{type(e).__name__}: {e}"], "harness error"
-        finally:
-            rlib.kill_all()
-        took = f"{time.time() - started:.0f} s"
-        if problems:
-            failed += 1
-            print(f"FAIL witnessing: {name} ({summary}; {took})")
-            for pr in problems[:10]:
-                print("    " + pr)
-        else:
-            print(f"PASS witnessing: {name} ({summary}; {took})")
+    scenarios = (("quorum", quorum, bodies[:80]), ("killed", killed, bodies[80:160]), ("fail-open", fail_open, bodies[160:200]),
+                 ("restart", restart, bodies[200:260]), ("fail-closed", fail_closed, bodies[260:300]))
+    failed = rlib.run_scenarios("witnessing", scenarios, lambda scenario, name, chunk: scenario(binary, os.path.join(work, name), chunk))
     if not failed and not opts.keep and not opts.work:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
