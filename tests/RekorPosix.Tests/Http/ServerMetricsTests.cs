@@ -13,6 +13,28 @@ public class ServerMetricsTests
     }
 
     [Fact]
+    public async Task WitnessRequestsAndCheckpoints_AreCountedPerWitnessAndOutcome()
+    {
+        var metrics = new RekorPosix.Http.ServerMetrics();
+        metrics.ObserveWitness("http://w1.example/", "ok", TimeSpan.FromMilliseconds(20));
+        metrics.ObserveWitness("http://w1.example/", "ok", TimeSpan.FromMilliseconds(30));
+        metrics.ObserveWitness("http://w2.example/", "timeout", TimeSpan.FromSeconds(5));
+        metrics.ObserveWitnessedCheckpoint(2, failedOpen: false);
+        metrics.ObserveWitnessedCheckpoint(1, failedOpen: true);
+
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+        string scrape = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+
+        Assert.Equal(2, Value(scrape, "rekor_posix_witness_requests_total{witness=\"http://w1.example/\",outcome=\"ok\"}"));
+        Assert.Equal(1, Value(scrape, "rekor_posix_witness_requests_total{witness=\"http://w2.example/\",outcome=\"timeout\"}"));
+        Assert.Equal(2, Value(scrape, "rekor_posix_witness_request_seconds_count{witness=\"http://w1.example/\"}"));
+        Assert.Equal(2, Value(scrape, "rekor_posix_witness_cosignatures_count"));
+        Assert.Equal(3, Value(scrape, "rekor_posix_witness_cosignatures_sum"));
+        Assert.Equal(1, Value(scrape, "rekor_posix_witness_failed_open_total"));
+    }
+
+    [Fact]
     public async Task AScrape_CountsEntriesRequestsAndLogSizes_UnderRekorTilesNames()
     {
         using var dir = new TempDir();
