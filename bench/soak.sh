@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Soak: measures the write capacity, then drives SOAK_SHARE percent of it (default 80) for
 # SOAK_SECONDS (default 1800) while readers fetch tiles, printing a sample line every 10 s (server
-# RSS, open descriptors, threads); then stops the server, checks the whole log with fsck and that
-# its size is the number of accepted entries. Ends with "N passed, M failed".
+# RSS, open descriptors, threads); then reports the RSS percentiles and checks that RSS does not
+# keep growing after the warm-up (bench/rss_trend.py), stops the server, checks the whole log with
+# fsck and that its size is the number of accepted entries. Ends with "N passed, M failed".
 #   SOAK_SECONDS=1800 bash bench/soak.sh [path/to/rekor-server-posix]
 # CAPACITY=n (entries/s) skips the measurement; PORT_BASE (default 4900) gives the soak server's
 # four ports (HTTP, gRPC, metrics, tiles), the capacity run takes PORT_BASE+10..13; WORK=dir keeps
@@ -58,6 +59,16 @@ $bench soak --url "http://127.0.0.1:$base" --tiles-url "http://127.0.0.1:$((base
     --server-pid "$server_pid" ${SOAK_ARGS:-} 2>&1 | tee "$work/soak.txt"
 soak_rc=${PIPESTATUS[0]}
 check "soak: every write answered 201 and every tile read succeeded" test "$soak_rc" = 0
+# The server's RSS over the samples (start/p50/p90/max/end) and whether it keeps growing after the
+# warm-up: least squares over the samples after the first 10 minutes (the first third of a soak
+# under 30 minutes). The rule, its limit and why are in bench/rss_trend.py; its self-test holds the
+# rule to synthetic series (flat with noise, GC sawtooth, rise then level off: pass; leaks: fail).
+python3 "$root/bench/rss_trend.py" "$work/soak.txt" > "$work/rss.txt"
+rss_rc=$?
+cat "$work/rss.txt"
+check "RSS does not keep growing ($(sed -n 's/^rss check: //p' "$work/rss.txt"))" test "$rss_rc" = 0
+check "RSS trend rule passes its self-test (flat with noise, GC sawtooth, levelling off: not growing; steady leaks: growing)" \
+    python3 "$root/bench/rss_trend.py" --self-test
 result=$(grep '^result ' "$work/soak.txt")
 field() { sed -nE "s/.* $1=(-?[0-9]+).*/\1/p" <<<"$result"; }
 fds_start=$(field fds_start)
