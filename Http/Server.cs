@@ -59,6 +59,7 @@ public static class Server
         HttpEvents.PublicKey(logger, Convert.ToBase64String(key.SubjectPublicKeyInfo));
         if (settings.ReadOnly)
             HttpEvents.ReadOnly(logger);
+        LogMemorySettings(settings, logger);
 
         using var witnesses = policy is null ? null : Witnesses(policy, settings, metrics, loggers);
         ServedLog served;
@@ -222,6 +223,7 @@ public static class Server
             }
             if (served.Appender is { } appender)
                 metrics.AntispamLag.Set(appender.FollowerLag);
+            metrics.ObserveMemory(served.Files?.CachedBytes ?? 0);
             if (tileListener() is { } tiles)
             {
                 foreach (var (status, count) in tiles.ResponseCounts())
@@ -256,6 +258,15 @@ public static class Server
     }
 
     /// <summary>rekor-tiles' start-up checks, plus ours; null when all is well.</summary>
+    /// <summary>What bounds the process's memory, so that an operator sizing a small board sees it.</summary>
+    private static void LogMemorySettings(ServeSettings settings, ILogger logger)
+    {
+        string mode = (System.Runtime.GCSettings.IsServerGC ? "server" : "workstation") +
+            (AppContext.TryGetSwitch("System.GC.Concurrent", out bool concurrent) && concurrent ? ", concurrent" : "");
+        HttpEvents.MemorySettings(logger, mode, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20,
+            settings.TilesCacheBytes >> 20, settings.Append.MaxQueuedEntries);
+    }
+
     /// <summary>The policy of --witness-policy-path, or null without one (and when read-only, which
     /// publishes nothing); a problem is one line naming the file and its line.</summary>
     private static string? LoadWitnessPolicy(ServeSettings s, out WitnessPolicy? policy)

@@ -55,6 +55,12 @@ public sealed class ServerMetrics
             new HistogramConfiguration { Buckets = LatencyBuckets });
         TileRequests = f.CreateCounter("rekor_posix_tile_requests_total", "Requests to the tile listener.", "code");
 
+        ResidentBytes = f.CreateGauge("rekor_posix_process_resident_bytes", "Resident set size of the process (VmRSS), in bytes.");
+        GcHeapBytes = f.CreateGauge("rekor_posix_gc_heap_bytes", "Managed heap after the last garbage collection, by generation (gen0, gen1, gen2, loh, poh), in bytes.", "generation");
+        GcCommittedBytes = f.CreateGauge("rekor_posix_gc_committed_bytes", "Memory the garbage collector has committed (in use and kept for reuse), in bytes.");
+        GcCollections = f.CreateGauge("rekor_posix_gc_collections", "Garbage collections since start, by generation.", "generation");
+        TileCacheBytes = f.CreateGauge("rekor_posix_tile_cache_bytes", "Tiles and bundles held in memory by the read ports, in bytes (--tiles-cache-size caps it).");
+
         WitnessRequests = f.CreateCounter("rekor_posix_witness_requests_total",
             "add-checkpoint requests to each witness URL, by outcome (ok, conflict, timeout, unreachable, bad_cosignature, http_<status>, ...).", "witness", "outcome");
         WitnessLatency = f.CreateHistogram("rekor_posix_witness_request_seconds", "Time each witness URL took to answer a checkpoint (409 retries included), in seconds.",
@@ -85,10 +91,32 @@ public sealed class ServerMetrics
     public Histogram IntegrationSeconds { get; }
     public Histogram PublicationLatency { get; }
     public Counter TileRequests { get; }
+    public Gauge ResidentBytes { get; }
+    public Gauge GcHeapBytes { get; }
+    public Gauge GcCommittedBytes { get; }
+    public Gauge GcCollections { get; }
+    public Gauge TileCacheBytes { get; }
     public Counter WitnessRequests { get; }
     public Histogram WitnessLatency { get; }
     public Histogram WitnessCosignatures { get; }
     public Counter WitnessFailedOpen { get; }
+
+    private static readonly string[] Generations = ["gen0", "gen1", "gen2", "loh", "poh"];
+
+    /// <summary>Where the process's memory is, read at each scrape: resident set, the managed heap
+    /// by generation as the last collection left it, what the GC keeps committed, and the tile cache.</summary>
+    public void ObserveMemory(long tileCacheBytes)
+    {
+        ResidentBytes.Set(Environment.WorkingSet);
+        var info = GC.GetGCMemoryInfo();
+        var generations = info.GenerationInfo;
+        for (int i = 0; i < generations.Length && i < Generations.Length; i++)
+            GcHeapBytes.WithLabels(Generations[i]).Set(generations[i].SizeAfterBytes);
+        GcCommittedBytes.Set(info.TotalCommittedBytes);
+        for (int i = 0; i <= GC.MaxGeneration; i++)
+            GcCollections.WithLabels(Generations[i]).Set(GC.CollectionCount(i));
+        TileCacheBytes.Set(tileCacheBytes);
+    }
 
     /// <summary>One witness request ended: its failures are the outcomes other than "ok".</summary>
     public void ObserveWitness(string url, string outcome, TimeSpan took)

@@ -13,4 +13,7 @@ internal interface IPublishedReads : IDisposable
     /// <param name="relativePath">The route's path after its prefix, as sent (only a directory uses it).</param>
     /// <param name="cancel">The client gave up.</param>
     ValueTask<ReadResult> ReadAsync(ReadRoute route, ReadOnlyMemory<byte> relativePath, CancellationToken cancel);
+
+    /// <summary>Bytes of tiles and bundles held in memory now (0 without a cache).</summary>
+    long CachedBytes { get; }
 }

@@ -17,6 +17,8 @@ internal sealed unsafe class PublishedFiles : IPublishedReads
     private readonly Func<PublishedCheckpoint?> _published;
     private readonly ILogger _logger;
     private readonly TileMemoryCache? _cache;
+
+    public long CachedBytes => _cache?.Bytes ?? 0;
     private int _rootFd;
 
     /// <param name="root">The log directory.</param>

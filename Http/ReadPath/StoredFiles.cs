@@ -20,6 +20,8 @@ internal sealed class StoredFiles : IPublishedReads
     private readonly ILogReader _reader;
     private readonly Func<CancellationToken, ValueTask<PublishedCheckpoint?>> _published;
     private readonly TileMemoryCache? _cache;
+
+    public long CachedBytes => _cache?.Bytes ?? 0;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<TileAddress, Lazy<Task<ReadResult>>> _reading = new();
     private readonly LogThrottle _failures = new();

@@ -46,6 +46,7 @@ public class ServerMetricsTests
         using var scraper = new HttpClient();
         Assert.Equal(System.Net.HttpStatusCode.OK, (await scraper.GetAsync(new Uri(server.TilesAddress, "/checkpoint"))).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await scraper.GetAsync(new Uri(server.TilesAddress, "/tile/9/000"))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await scraper.GetAsync(new Uri(server.TilesAddress, "/tile/0/000.p/1"))).StatusCode);
         var response = await scraper.GetAsync($"http://127.0.0.1:{server.Settings.MetricsPort}/metrics");
         Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
         string scrape = await response.Content.ReadAsStringAsync();
@@ -56,9 +57,13 @@ public class ServerMetricsTests
         Assert.Equal(1, Value(scrape, "rekor_posix_integrated_size"));
         Assert.Equal(1, Value(scrape, "rekor_posix_published_size"));
         Assert.Contains("rekor_v2_build_info{", scrape);
-        Assert.Equal(1, Value(scrape, "rekor_posix_tile_requests_total{code=\"200\"}"));
+        Assert.Equal(2, Value(scrape, "rekor_posix_tile_requests_total{code=\"200\"}"));
         Assert.Equal(1, Value(scrape, "rekor_posix_tile_requests_total{code=\"404\"}"));
         Assert.Contains("rekor_posix_batch_size_bucket", scrape);
+        Assert.InRange(Value(scrape, "rekor_posix_process_resident_bytes"), 1 << 20, 1L << 40);
+        Assert.InRange(Value(scrape, "rekor_posix_gc_committed_bytes"), 1, 1L << 40);
+        Assert.Contains("rekor_posix_gc_heap_bytes{generation=\"gen2\"}", scrape);
+        Assert.Equal(32, Value(scrape, "rekor_posix_tile_cache_bytes")); // tile/0/000.p/1, one hash
         Assert.Contains("rekor_v2_http_api_latency_bucket", scrape);
         // rekor-tiles serves the registry on every path.
         Assert.Contains("rekor_v2_new_hashedrekord_entries", await scraper.GetStringAsync($"http://127.0.0.1:{server.Settings.MetricsPort}/"));

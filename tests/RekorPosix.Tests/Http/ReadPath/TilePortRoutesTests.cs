@@ -18,6 +18,8 @@ public class TilePortRoutesTests
     {
         public readonly List<(ReadRoute Route, string Relative, CancellationToken Cancel)> Calls = [];
 
+        public long CachedBytes => 0;
+
         public ValueTask<ReadResult> ReadAsync(ReadRoute route, ReadOnlyMemory<byte> relativePath, CancellationToken cancel)
         {
             Calls.Add((route, Encoding.ASCII.GetString(relativePath.Span), cancel));
