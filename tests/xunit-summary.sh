@@ -30,6 +30,8 @@ counter() { grep -o '<Counters [^>]*>' "$trx" | sed -nE "s/.* $1=\"([0-9]+)\".*/
 total=$(counter total) executed=$(counter executed) passed=$(counter passed) failed=$(counter failed)
 outcome=$(grep -o '<ResultSummary outcome="[^"]*"' "$trx" | sed -E 's/.*outcome="([^"]*)"/\1/')
 echo "xunit: ${passed:-0} passed, ${failed:-0} failed (${total:-?} discovered, ${executed:-?} executed, outcome ${outcome:-none})"
+# Which tests failed, by name (indented: the suite counts failed tests from the counters above).
+grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -nE 's/.* testName="([^"]*)".*/  failed test: \1/p' | head -n 20
 
 if [ -z "$total" ] || [ -z "$executed" ] || [ -z "$passed" ] || [ -z "$failed" ]; then
     fail "the results file has no complete <Counters> element"
