@@ -4,8 +4,8 @@ scenario on a fresh log directory and fresh witnesses:
 
   quorum       three witnesses, a 2-of-3 policy: every checkpoint a client gets carries all three
                cosignatures, verify-checkpoint says so, fsck passes;
-  killed       one witness killed (SIGKILL) under load: writes go on, each costs at most the
-               witness timeout more, and checkpoints still meet the quorum with the other two;
+  killed       one witness killed (SIGKILL) under load: writes go on (none times out), and
+               checkpoints still meet the quorum with the other two;
   fail-open    two of three unresponsive (one killed, one stopped with SIGSTOP): the server
                publishes without the quorum after the timeout, warns and counts it;
   restart      serve restarted: it sends each witness the size it last cosigned (kept in
@@ -115,17 +115,15 @@ def cosigners(envelope, witnesses):
     return [w.name for w in witnesses if f"\u2014 {w.name}.witness.test " in envelope]
 
 
-def answered(answers, problems, latency=None):
-    """Every answer a 201 with a verified checkpoint (and within `latency` s, if given)."""
+def answered(answers, problems):
+    """Every answer a 201 with a verified checkpoint (a write left waiting past serve's
+    --server-timeout, 5 s here, would be a 504)."""
     for a in answers:
         if a.status != 201:
             problems.append(f"a write got {a.status or 'no answer'} ({a.error})")
             return
         if not rlib.verify_note(a.envelope):
             problems.append(f"entry {a.index}: its checkpoint does not verify with the log key")
-            return
-        if latency is not None and a.when - a.sent > latency:
-            problems.append(f"entry {a.index} took {a.when - a.sent:.1f} s, more than {latency} s")
             return
 
 
@@ -160,8 +158,7 @@ def killed(binary, work, bodies):
     answered(rlib.post_all(server.port, bodies[:40]), problems)
     witnesses[2].kill()
     after = rlib.post_all(server.port, bodies[40:])
-    # A refused connection is fast; the bound is the interval, the timeout and a loaded machine.
-    answered(after, problems, latency=0.2 + TIMEOUT + 3)
+    answered(after, problems)
     lacking = [a.index for a in after if a.status == 201 and cosigners(a.envelope, witnesses) != ["w1", "w2"]]
     if lacking:
         problems.append(f"{len(lacking)} checkpoints after the kill are not cosigned by exactly w1 and w2")
@@ -183,7 +180,7 @@ def fail_open(binary, work, bodies):
     started = time.time()
     answers = rlib.post_all(server.port, bodies)
     took = time.time() - started
-    answered(answers, problems, latency=0.2 + 2 * TIMEOUT + 3)
+    answered(answers, problems)
     witnesses[1].signal(signal.SIGCONT)
     failed_open = server.metric("rekor_posix_witness_failed_open_total") or 0
     if failed_open < 1:

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -177,10 +176,9 @@ public sealed class CheckpointWitnessesTests : IAsyncLifetime
         var answers = new List<WitnessAnswer>();
         witnesses.Answered += answers.Add;
 
-        var clock = Stopwatch.StartNew();
         byte[] note = await witnesses.Around(_signer.Maker(), _driver.Reader, _sizes)(await GrowAsync(1), null, CancellationToken.None);
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+        // The slow witness would have cosigned after 30 s: its request was given up instead.
         Assert.Equal(2, SignedNote.Parse(note).Signatures.Count);
         Assert.Contains(answers, x => x.Outcome == "timeout");
     }
