@@ -91,7 +91,7 @@ public sealed class LogAuditor
                 if (tile.Address.Width != TileMath.WidthAt(tile.Address.Level, tile.Address.Index, size))
                     continue;
                 var stored = await ReadAsync(tile.Address, cancel).ConfigureAwait(false);
-                if (!stored.Span.SequenceEqual(tile.Data))
+                if (!stored.Span.SequenceEqual(tile.Data.Span))
                     throw new AuditFailure(DescribeMismatch(tile, stored));
                 tilesChecked++;
             }
@@ -149,14 +149,15 @@ public sealed class LogAuditor
     {
         string path = expected.Address.ToPath();
         var stored = memory.Span;
-        if (stored.Length != expected.Data.Length)
+        var computed = expected.Data.Span;
+        if (stored.Length != computed.Length)
             return $"{path}: {stored.Length} bytes, expected {expected.Data.Length}";
         int i = 0;
-        while (stored[i] == expected.Data[i])
+        while (stored[i] == computed[i])
             i++;
         int hash = i / Rfc6962.HashSize;
         return $"{path}: hash {hash} is {Convert.ToHexString(stored.Slice(hash * 32, 32)).ToLowerInvariant()}, " +
-               $"expected {Convert.ToHexString(expected.Data, hash * 32, 32).ToLowerInvariant()}";
+               $"expected {Convert.ToHexString(computed.Slice(hash * 32, 32)).ToLowerInvariant()}";
     }
 
     private sealed class AuditFailure(string message) : Exception(message);

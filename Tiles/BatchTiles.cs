@@ -11,49 +11,50 @@ public static class BatchTiles
     /// <param name="edge">The right edge at the committed size; afterwards at the new size.</param>
     /// <param name="committedPartialBundle">The partial entry bundle at the committed size (empty when
     /// that size is a multiple of 256).</param>
-    public static List<TileWrite> Build(TileTreeBuilder edge, ReadOnlyMemory<byte> committedPartialBundle, IReadOnlyList<ReadOnlyMemory<byte>> entries)
+    /// <param name="space">Where the bundles are written, reused batch after batch; null: a new array.</param>
+    public static List<TileWrite> Build(TileTreeBuilder edge, ReadOnlyMemory<byte> committedPartialBundle, IReadOnlyList<ReadOnlyMemory<byte>> entries,
+        BundleSpace? space = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
         long committed = edge.Size;
-        var writes = Bundles(committed, committedPartialBundle, entries, out byte[] leafHashes);
+        var writes = Bundles(committed, committedPartialBundle, entries, space, out byte[] leafHashes);
         writes.AddRange(edge.Append(leafHashes));
         foreach (var write in writes)
             GuardUncommitted(write.Address, committed);
         return writes;
     }
 
-    /// <summary>Each bundle is one array of its exact size: a partial bundle can reach hundreds of
-    /// KiB, and growing buffers for it every batch was a good part of the write path's garbage.</summary>
-    private static List<TileWrite> Bundles(long size, ReadOnlyMemory<byte> prefix, IReadOnlyList<ReadOnlyMemory<byte>> entries, out byte[] leafHashes)
+    /// <summary>All the batch's bundles in one piece of memory, each write a slice of it: growing a
+    /// buffer per bundle, or an array each, was a good part of the write path's garbage.</summary>
+    private static List<TileWrite> Bundles(long size, ReadOnlyMemory<byte> prefix, IReadOnlyList<ReadOnlyMemory<byte>> entries, BundleSpace? space,
+        out byte[] leafHashes)
     {
+        int total = prefix.Length;
+        foreach (var entry in entries)
+            total = checked(total + EntryBundle.RecordSize(entry.Length));
+        Memory<byte> data = space?.Take(total, prefix) ?? new byte[total];
+        prefix.Span.CopyTo(data.Span);
         var writes = new List<TileWrite>();
         leafHashes = new byte[entries.Count * Rfc6962.HashSize];
         long bundleIndex = size / TileMath.TileWidth;
         int inBundle = (int)(size % TileMath.TileWidth);
-        for (int first = 0; first < entries.Count;)
+        int bundleStart = 0;
+        int offset = prefix.Length;
+        for (int i = 0; i < entries.Count; i++)
         {
-            int count = Math.Min(TileMath.TileWidth - inBundle, entries.Count - first);
-            int length = prefix.Length;
-            for (int i = first; i < first + count; i++)
-                length += EntryBundle.RecordSize(entries[i].Length);
-            byte[] data = new byte[length];
-            prefix.Span.CopyTo(data);
-            int offset = prefix.Length;
-            for (int i = first; i < first + count; i++)
-            {
-                var entry = entries[i].Span;
-                offset += EntryBundle.Write(data.AsSpan(offset), entry);
-                Rfc6962.LeafHash(entry, leafHashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
-            }
-            inBundle += count;
-            writes.Add(new TileWrite(new TileAddress(0, bundleIndex, inBundle, IsEntries: true), data));
+            var entry = entries[i].Span;
+            offset += EntryBundle.Write(data.Span[offset..], entry);
+            Rfc6962.LeafHash(entry, leafHashes.AsSpan(i * Rfc6962.HashSize, Rfc6962.HashSize));
+            inBundle++;
+            if (inBundle < TileMath.TileWidth && i < entries.Count - 1)
+                continue;
+            writes.Add(new TileWrite(new TileAddress(0, bundleIndex, inBundle, IsEntries: true), data[bundleStart..offset]));
+            bundleStart = offset;
             if (inBundle == TileMath.TileWidth)
             {
                 bundleIndex++;
                 inBundle = 0;
             }
-            prefix = default;
-            first += count;
         }
         return writes;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -67,7 +68,7 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
     /// object exists already (412) it must hold exactly these bytes, which is what a retried
     /// integration writes. Anything else is refused, never overwritten.
     /// </summary>
-    public async Task PutImmutableAsync(string key, byte[] data, CancellationToken cancel)
+    public async Task PutImmutableAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancel)
     {
         try
         {
@@ -77,7 +78,7 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
         {
             byte[] existing = await ReadAsync(key, cancel).ConfigureAwait(false)
                 ?? throw new IOException($"{key}: the bucket said it exists (412), yet it cannot be read", e);
-            if (!existing.AsSpan().SequenceEqual(data))
+            if (!existing.AsSpan().SequenceEqual(data.Span))
                 throw new LogStateException($"{key} in bucket {name} holds other bytes than the log computes for it: refusing to overwrite", e);
         }
     }
@@ -100,13 +101,13 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
             throw new IOException($"deleting {prefix}*: {errors[0].Key}: {errors[0].Code} {errors[0].Message} ({errors.Count} failed)");
     }
 
-    private async Task PutAsync(string key, byte[] data, string contentType, string cacheControl, bool createOnly, CancellationToken cancel)
+    private async Task PutAsync(string key, ReadOnlyMemory<byte> data, string contentType, string cacheControl, bool createOnly, CancellationToken cancel)
     {
         var request = new PutObjectRequest
         {
             BucketName = name,
             Key = key,
-            InputStream = new MemoryStream(data, writable: false),
+            InputStream = ReadOnlyStream(data),
             ContentType = contentType,
             // A plain body: s3rver and GCS store aws-chunked framing as if it were the object.
             UseChunkEncoding = false,
@@ -116,4 +117,10 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
             request.IfNoneMatch = "*";
         await s3.PutObjectAsync(request, cancel).ConfigureAwait(false);
     }
+
+    /// <summary>A stream over the bytes without copying them (a batch's bundles are slices of one array).</summary>
+    private static MemoryStream ReadOnlyStream(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
 }

@@ -44,7 +44,7 @@ internal static class AtomicFiles
     /// Flushes issued together share the disk's journal commits, so a batch costs about two
     /// fsync latencies instead of two per file.
     /// </summary>
-    public static void OverwriteAll(IReadOnlyList<(string Path, byte[] Data)> files)
+    public static void OverwriteAll(IReadOnlyList<(string Path, ReadOnlyMemory<byte> Data)> files)
     {
         var dirs = files.Select(f => ParentOf(f.Path)).Distinct().ToList();
         foreach (string dir in dirs)
@@ -54,7 +54,7 @@ internal static class AtomicFiles
         try
         {
             Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = files.Count },
-                i => temps[i] = WriteTemp(ParentOf(files[i].Path), Path.GetFileName(files[i].Path), files[i].Data));
+                i => temps[i] = WriteTemp(ParentOf(files[i].Path), Path.GetFileName(files[i].Path), files[i].Data.Span));
             for (int i = 0; i < files.Count; i++)
             {
                 if (FileCalls.Rename(temps[i]!, files[i].Path) != 0)

@@ -53,7 +53,7 @@ internal sealed partial class PosixStorage
                 _edge = ResumeEdge(state);
             var edge = _edge;
             _edge = null; // only restored once the commit succeeded
-            var writes = BatchTiles.Build(edge, CommittedPartialBundle(state.Size), entries);
+            var writes = BatchTiles.Build(edge, CommittedPartialBundle(state.Size), entries, _bundleSpace);
             // Bundles and tiles all durable first (in parallel), treeState after: the commit point.
             AtomicFiles.OverwriteAll(writes.ConvertAll(w => (_paths.Of(w.Address), w.Data)));
             AtomicFiles.Overwrite(_paths.TreeState, new TreeState(edge.Size, edge.Root()).Encode());

@@ -22,7 +22,10 @@ internal sealed partial class PosixStorage : ILogDriver
     // The right edge as of the last successful commit by this process; dropped on any failure
     // and re-read whenever treeState moved under us (another process appended).
     private TileTreeBuilder? _edge;
+    // The last committed partial bundle lives in _bundleSpace, which never hands out its memory
+    // for the next batch: that batch copies it as its prefix.
     private TileWrite? _lastPartialBundle;
+    private readonly BundleSpace _bundleSpace = new();
 
     public PosixStorage(string root)
     {

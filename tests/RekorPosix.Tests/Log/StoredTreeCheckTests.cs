@@ -61,7 +61,7 @@ public class StoredTreeCheckTests
             byte[] prefix = TileMath.PartialEntryBundle(size) is { } partial ? log.Files[partial.ToPath()] : [];
             var entries = Enumerable.Range((int)size, count).Select(i => (ReadOnlyMemory<byte>)EntryAt(i)).ToList();
             foreach (var (address, data) in BatchTiles.Build(edge, prefix, entries))
-                log.Files[address.ToPath()] = data;
+                log.Files[address.ToPath()] = data.ToArray();
         }
         var naive = new NaiveMerkle(Enumerable.Range(0, (int)edge.Size).Select(i => NaiveMerkle.Leaf(EntryAt(i))).ToList());
         var head = new TreeHead(edge.Size, edge.Size == 0 ? Rfc6962.EmptyRoot : naive.Root((int)edge.Size));

@@ -180,7 +180,7 @@ public sealed class MemoryStore
             foreach (var write in writes)
             {
                 string path = write.Address.ToPath();
-                if (_objects.TryGetValue(path, out var old) && !old.AsSpan().SequenceEqual(write.Data))
+                if (_objects.TryGetValue(path, out var old) && !old.AsSpan().SequenceEqual(write.Data.Span))
                     throw new InvalidOperationException($"{path} is stored already with other bytes");
             }
             foreach (var write in writes)

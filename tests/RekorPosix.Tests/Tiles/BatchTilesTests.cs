@@ -51,7 +51,7 @@ public class BatchTilesTests
             }
 
             foreach (var write in writes)
-                Files[write.Address.ToPath()] = write.Data;
+                Files[write.Address.ToPath()] = write.Data.ToArray();
             return writes;
         }
 
@@ -143,6 +143,30 @@ public class BatchTilesTests
         foreach (int count in batches)
             log.AppendAndCheck(count);
         Assert.Equal(log.Entries, log.StoredEntries());
+    }
+
+    [Fact]
+    public void BundlesWrittenIntoAReusedSpace_AreTheBytesOfFreshArrays_BatchAfterBatch()
+    {
+        // As the POSIX driver does: the prefix is the previous batch's partial write, still in the space.
+        var reference = new BatchLog();
+        var edge = TileTreeBuilder.Empty();
+        var space = new BundleSpace();
+        ReadOnlyMemory<byte> prefix = default;
+        int next = 0;
+        foreach (int count in new[] { 1, 3, 250, 2, 256, 700, 1, 255, 1, 40 })
+        {
+            reference.AppendAndCheck(count);
+            var batch = Enumerable.Range(next, count).Select(i => (ReadOnlyMemory<byte>)EntryAt(i)).ToList();
+            next += count;
+            var writes = BatchTiles.Build(edge, prefix, batch, space);
+            foreach (var write in writes)
+                Assert.Equal(reference.Files[write.Address.ToPath()], write.Data.ToArray());
+            var bundles = writes.Where(w => w.Address.IsEntries).ToList();
+            prefix = bundles[^1].Address.Width < TileMath.TileWidth ? bundles[^1].Data : default;
+        }
+        Assert.Equal(reference.Edge.Root(), edge.Root());
+        Assert.True(space.Capacity > 0);
     }
 
     [Fact]

@@ -157,7 +157,7 @@ public class ProofBuilderTests
         var builder = TileTreeBuilder.Empty();
         var tiles = new Dictionary<(int, long), byte[]>();
         foreach (var (address, data) in builder.Append(NaiveMerkle.SyntheticLeaves(PlanLeaves)))
-            tiles[(address.Level, address.Index)] = data;
+            tiles[(address.Level, address.Index)] = data.ToArray();
         return tiles;
     });
 

@@ -12,7 +12,7 @@ internal sealed class MemoryTileStore
     public void Apply(IEnumerable<TileWrite> writes)
     {
         foreach (var write in writes)
-            _files[write.Address.ToPath()] = write.Data;
+            _files[write.Address.ToPath()] = write.Data.ToArray();
     }
 
     /// <summary>

@@ -46,7 +46,7 @@ public sealed class BucketTests
     [Fact]
     public async Task PutImmutable_WritesCreateOnly_WithTheImmutableHeaders()
     {
-        await Bucket.PutImmutableAsync("tile/0/000", [1, 2, 3], CancellationToken.None);
+        await Bucket.PutImmutableAsync("tile/0/000", new byte[] { 1, 2, 3 }, CancellationToken.None);
 
         var put = Assert.Single(_store.Puts);
         Assert.Equal("*", put.IfNoneMatch);
@@ -57,10 +57,18 @@ public sealed class BucketTests
     }
 
     [Fact]
+    public async Task PutImmutable_OfASliceOfABatchsBuffer_StoresExactlyTheSlice()
+    {
+        byte[] batch = [9, 9, 4, 5, 6, 9];
+        await Bucket.PutImmutableAsync("tile/entries/000.p/3", batch.AsMemory(2, 3), CancellationToken.None);
+        Assert.Equal(new byte[] { 4, 5, 6 }, _store.Objects["tile/entries/000.p/3"]);
+    }
+
+    [Fact]
     public async Task PutImmutable_OfTheSameBytesAgain_IsAccepted_AsARetriedIntegrationWritesThem()
     {
-        await Bucket.PutImmutableAsync("tile/entries/000", [7, 7], CancellationToken.None);
-        await Bucket.PutImmutableAsync("tile/entries/000", [7, 7], CancellationToken.None);
+        await Bucket.PutImmutableAsync("tile/entries/000", new byte[] { 7, 7 }, CancellationToken.None);
+        await Bucket.PutImmutableAsync("tile/entries/000", new byte[] { 7, 7 }, CancellationToken.None);
 
         Assert.Equal(2, _store.Puts.Count);
         Assert.Equal(new byte[] { 7, 7 }, _store.Objects["tile/entries/000"]);
@@ -69,9 +77,9 @@ public sealed class BucketTests
     [Fact]
     public async Task PutImmutable_OfOtherBytes_IsRefused_AndTheObjectIsKept()
     {
-        await Bucket.PutImmutableAsync("tile/0/000", [1, 2, 3], CancellationToken.None);
+        await Bucket.PutImmutableAsync("tile/0/000", new byte[] { 1, 2, 3 }, CancellationToken.None);
 
-        var e = await Assert.ThrowsAsync<LogStateException>(() => Bucket.PutImmutableAsync("tile/0/000", [1, 2, 4], CancellationToken.None));
+        var e = await Assert.ThrowsAsync<LogStateException>(() => Bucket.PutImmutableAsync("tile/0/000", new byte[] { 1, 2, 4 }, CancellationToken.None));
 
         Assert.Contains("tile/0/000", e.Message);
         Assert.Contains("refusing to overwrite", e.Message);
@@ -81,10 +89,10 @@ public sealed class BucketTests
     [Fact]
     public async Task PutImmutable_WhenA412dObjectCannotBeRead_FailsWithoutWriting()
     {
-        await Bucket.PutImmutableAsync("tile/0/000", [1], CancellationToken.None);
+        await Bucket.PutImmutableAsync("tile/0/000", new byte[] { 1 }, CancellationToken.None);
         _store.LoseReads = true;
 
-        var e = await Assert.ThrowsAsync<IOException>(() => Bucket.PutImmutableAsync("tile/0/000", [1], CancellationToken.None));
+        var e = await Assert.ThrowsAsync<IOException>(() => Bucket.PutImmutableAsync("tile/0/000", new byte[] { 1 }, CancellationToken.None));
 
         Assert.Contains("412", e.Message);
     }

@@ -68,7 +68,7 @@ public class AtomicFilesTests
     {
         using var dir = new TempDir();
         File.WriteAllText(dir["a"], "old");
-        var files = new List<(string, byte[])>
+        var files = new List<(string, ReadOnlyMemory<byte>)>
         {
             (dir["a"], "new a"u8.ToArray()),
             (dir["x/b"], "b"u8.ToArray()),
@@ -77,7 +77,7 @@ public class AtomicFilesTests
         };
         AtomicFiles.OverwriteAll(files);
         foreach (var (path, data) in files)
-            Assert.Equal(data, File.ReadAllBytes(path));
+            Assert.Equal(data.ToArray(), File.ReadAllBytes(path));
         Assert.Empty(Directory.EnumerateFiles(dir.Path, ".tmp.*", SearchOption.AllDirectories));
     }
 
