@@ -83,7 +83,7 @@ public static class Server
     private static WebApplication BuildApp(ServeSettings settings, IPEndPoint http, IPEndPoint grpc, IPEndPoint metricsEndpoint,
         IPEndPoint? kestrelTiles, X509Certificate2? httpCertificate, X509Certificate2? grpcCertificate, ServerMetrics metrics, Func<EntryService?> entries)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = SlimHost.CreateBuilder();
         if (httpCertificate is not null || grpcCertificate is not null)
             builder.WebHost.UseKestrelHttpsConfiguration();
         ConfigureLogging(builder.Logging, builder.Services, settings.LogLevel);

@@ -32,7 +32,7 @@ internal sealed class WitnessServer : IAsyncDisposable
         CancellationToken cancel, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(listen);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = SlimHost.CreateBuilder();
         Server.ConfigureLogging(builder.Logging, builder.Services, logLevel);
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -22,7 +22,7 @@ public static class VerifyEndpoint
     /// <summary>Serves until the process is stopped (SIGTERM or Ctrl-C).</summary>
     public static async Task<int> RunAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = SlimHost.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -122,7 +122,7 @@ public class EntryServiceTests
             probe.Start();
             int port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
-            var builder = WebApplication.CreateSlimBuilder();
+            var builder = SlimHost.CreateBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
             var app = builder.Build();
