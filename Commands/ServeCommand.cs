@@ -42,6 +42,10 @@ internal sealed class ServeCommand
         : "Keep the dedup index in the database (tessera's antispam tables), so duplicates get 409 after a restart and from every server.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
     private readonly Option<int> _antispamBatch = new("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
     private readonly Option<int> _antispamPushback = new("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
+    private readonly Option<int> _antispamInMemory = new("--antispam-in-memory-entries")
+    {
+        Description = "Identities the in-memory dedup cache keeps, about 140 bytes each (0: default: with the persistent index 16384 or 4x the pushback threshold, without it 262144 as tessera).",
+    };
     private readonly Option<string> _logLevel = SharedOptions.LogLevel();
     private readonly Option<bool> _payloadLogging = new("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
     private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };
@@ -75,7 +79,7 @@ internal sealed class ServeCommand
         [
             _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
             _serverTimeout, _tlogTimeout, _maxBody, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
-            _persistentAntispam, _antispamBatch, _antispamPushback, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
+            _persistentAntispam, _antispamBatch, _antispamPushback, _antispamInMemory, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
             _witnessPolicy, _witnessTimeout, _witnessFailClosed, _allowInsecureKey, _config,
         ];
@@ -98,7 +102,7 @@ internal sealed class ServeCommand
         ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody]),
         ("Tile listener (reads)", [_tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize]),
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
-        ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback]),
+        ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback, _antispamInMemory]),
         ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
         ("Witnessing", [_witnessPolicy, _witnessTimeout, _witnessFailClosed]),
         ("Logging", [_logLevel, _payloadLogging]),
@@ -133,6 +137,7 @@ internal sealed class ServeCommand
         PersistentAntispam = parse.GetValue(_persistentAntispam),
         AntispamMaxBatchSize = parse.GetValue(_antispamBatch),
         AntispamPushbackThreshold = parse.GetValue(_antispamPushback),
+        AntispamInMemoryEntries = parse.GetValue(_antispamInMemory),
         AllowInsecureKeyPermissions = parse.GetValue(_allowInsecureKey),
         Append = Append(parse),
         TilesAddress = parse.GetValue(_tilesAddress),

@@ -53,6 +53,7 @@ public sealed record ServeSettings
     public bool PersistentAntispam { get; init; } = true;
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
+    public int AntispamInMemoryEntries { get; init; }
     /// <summary>PEM certificate and key for HTTPS on the HTTP port (both or neither; TLS 1.3 only).</summary>
     public string HttpTlsCertFile { get; init; } = "";
     public string HttpTlsKeyFile { get; init; } = "";
@@ -70,6 +71,7 @@ public sealed record ServeSettings
         Persistent = PersistentAntispam,
         MaxBatchSize = AntispamMaxBatchSize,
         PushbackThreshold = AntispamPushbackThreshold,
+        InMemoryEntries = AntispamInMemoryEntries,
     };
     /// <summary>A signer key file that group or others may access is only warned about, not refused.</summary>
     public bool AllowInsecureKeyPermissions { get; init; }

@@ -45,7 +45,7 @@ public sealed class DedupAppender : IAsyncDisposable
         }
         if (follower is not null)
             log.Integrated += follower.NotifyIntegrated;
-        return new DedupAppender(log, new InMemoryDedup(options.InMemoryEntries), follower);
+        return new DedupAppender(log, new InMemoryDedup(options.InMemoryEntriesFor(persistentIndex: follower is not null)), follower);
     }
 
     /// <summary>True when duplicates are also looked up in the persistent index.</summary>
