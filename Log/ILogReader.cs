@@ -20,6 +20,15 @@ public interface ILogReader
     /// failure as <see cref="ReadTileAsync"/>).</summary>
     ValueTask<ReadOnlyMemory<byte>> ReadEntryBundleAsync(TileAddress address, CancellationToken cancel);
 
+    /// <summary>
+    /// As <see cref="ReadEntryBundleAsync(TileAddress, CancellationToken)"/>, for a caller that reads
+    /// bundle after bundle and keeps only the last (the dedup follower): a storage that can read in
+    /// place does so into memory from <paramref name="space"/> that does not overlap
+    /// <paramref name="keep"/>, instead of a new array of up to hundreds of KiB each time.
+    /// </summary>
+    ValueTask<ReadOnlyMemory<byte>> ReadEntryBundleAsync(TileAddress address, BundleSpace space, ReadOnlyMemory<byte> keep, CancellationToken cancel) =>
+        ReadEntryBundleAsync(address, cancel);
+
     /// <summary>The size of the integrated tree, by any process. It may be ahead of the published
     /// checkpoint and MUST NOT stand in for reading the checkpoint when something is promised to a client.</summary>
     ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel);

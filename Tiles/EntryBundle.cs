@@ -13,6 +13,9 @@ public static class EntryBundle
 
     private const int LengthSize = sizeof(ushort);
 
+    /// <summary>The largest well-formed bundle: 256 entries of the largest size.</summary>
+    public const int MaxBundleSize = TileMath.TileWidth * (LengthSize + MaxEntrySize);
+
     public static void Append(IBufferWriter<byte> output, ReadOnlySpan<byte> entry)
     {
         ArgumentNullException.ThrowIfNull(output);

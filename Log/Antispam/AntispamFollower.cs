@@ -27,7 +27,10 @@ internal sealed class AntispamFollower : IAsyncDisposable
     // Only the follower's own thread (or Open, before it starts) touches it.
     private bool _failing;
     // The last entry bundle read and its parsed entries (the follower's own thread only).
-    private (long Index, List<ReadOnlyMemory<byte>> Entries)? _lastBundle;
+    private (long Index, ReadOnlyMemory<byte> Data, List<ReadOnlyMemory<byte>> Entries)? _lastBundle;
+    // Bundles are read into this, batch after batch, sparing the large-object heap an array of
+    // up to hundreds of KiB per read; the last bundle's memory is kept until the next replaces it.
+    private readonly BundleSpace _bundleSpace = new();
     private bool _disposed;
 
     private AntispamFollower(IDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
@@ -255,10 +258,11 @@ internal sealed class AntispamFollower : IAsyncDisposable
         if (_lastBundle is { } last && last.Index == bundle && last.Entries.Count >= needed)
             return last.Entries;
         var address = new TileAddress(0, bundle, width, IsEntries: true);
-        var entries = EntryBundle.Parse(await _reader.ReadEntryBundleAsync(address, stop).ConfigureAwait(false));
+        var data = await _reader.ReadEntryBundleAsync(address, _bundleSpace, _lastBundle?.Data ?? default, stop).ConfigureAwait(false);
+        var entries = EntryBundle.Parse(data);
         if (entries.Count != width)
             throw new LogStateException($"{address.ToPath()} holds {entries.Count} entries, not {width}");
-        _lastBundle = (bundle, entries);
+        _lastBundle = (bundle, data, entries);
         return entries;
     }
 

@@ -50,7 +50,7 @@ internal sealed class PosixReader(StatePaths paths) : ILogReader
     /// tile and trimmed. Throws <see cref="FileNotFoundException"/> when neither exists.</summary>
     public ReadOnlyMemory<byte> ReadTile(TileAddress address)
     {
-        byte[] data = ReadWithFullFallback(address);
+        var data = ReadWithFullFallback(address);
         try
         {
             return HashTile.Trim(data, address.Width);
@@ -62,9 +62,11 @@ internal sealed class PosixReader(StatePaths paths) : ILogReader
     }
 
     /// <summary>Reads an entry bundle holding exactly <c>address.Width</c> entries (same fallback as tiles).</summary>
-    public ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address)
+    public ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address) => ReadEntryBundle(address, path => File.ReadAllBytes(path));
+
+    private ReadOnlyMemory<byte> ReadEntryBundle(TileAddress address, Func<string, ReadOnlyMemory<byte>> read)
     {
-        byte[] data = ReadWithFullFallback(address);
+        var data = ReadWithFullFallback(address, read);
         try
         {
             return EntryBundle.Trim(data, address.Width);
@@ -83,6 +85,10 @@ internal sealed class PosixReader(StatePaths paths) : ILogReader
     public ValueTask<ReadOnlyMemory<byte>> ReadEntryBundleAsync(TileAddress address, CancellationToken cancel) =>
         Now(() => ReadEntryBundle(address), cancel);
 
+    /// <summary>Read in place: the file goes straight into the space's memory.</summary>
+    public ValueTask<ReadOnlyMemory<byte>> ReadEntryBundleAsync(TileAddress address, BundleSpace space, ReadOnlyMemory<byte> keep, CancellationToken cancel) =>
+        Now(() => ReadEntryBundle(address, path => ReadInto(path, space, keep)), cancel);
+
     public ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel) => Now(() => ReadTreeState().Size, cancel);
 
     /// <summary>A local file read is short: done on the caller's thread, its failure in the task.</summary>
@@ -100,17 +106,19 @@ internal sealed class PosixReader(StatePaths paths) : ILogReader
         }
     }
 
-    private byte[] ReadWithFullFallback(TileAddress address)
+    private ReadOnlyMemory<byte> ReadWithFullFallback(TileAddress address) => ReadWithFullFallback(address, path => File.ReadAllBytes(path));
+
+    private ReadOnlyMemory<byte> ReadWithFullFallback(TileAddress address, Func<string, ReadOnlyMemory<byte>> read)
     {
         try
         {
-            return File.ReadAllBytes(paths.Of(address));
+            return read(paths.Of(address));
         }
         catch (Exception e) when (!address.IsFull && e is FileNotFoundException or DirectoryNotFoundException)
         {
             try
             {
-                return File.ReadAllBytes(paths.Of(address with { Width = TileMath.TileWidth }));
+                return read(paths.Of(address with { Width = TileMath.TileWidth }));
             }
             catch (Exception e2) when (e2 is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -121,5 +129,25 @@ internal sealed class PosixReader(StatePaths paths) : ILogReader
         {
             throw new FileNotFoundException($"{address.ToPath()} is missing", e);
         }
+    }
+
+    /// <summary>A whole file into memory taken from <paramref name="space"/> (files are replaced by
+    /// rename, so the length of the open file does not change under the read).</summary>
+    private static ReadOnlyMemory<byte> ReadInto(string path, BundleSpace space, ReadOnlyMemory<byte> keep)
+    {
+        using var handle = File.OpenHandle(path);
+        long length = RandomAccess.GetLength(handle);
+        if (length > EntryBundle.MaxBundleSize)
+            throw new LogStateException($"{path} is {length} bytes, more than any bundle");
+        var memory = space.Take((int)length, keep);
+        int filled = 0;
+        while (filled < memory.Length)
+        {
+            int read = RandomAccess.Read(handle, memory.Span[filled..], filled);
+            if (read == 0)
+                break;
+            filled += read;
+        }
+        return memory[..filled];
     }
 }
