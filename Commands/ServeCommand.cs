@@ -24,6 +24,14 @@ internal sealed class ServeCommand
     private readonly Option<int> _grpcPort = new("--grpc-port") { Description = "Port of the gRPC listener.", DefaultValueFactory = _ => ServeSettings.Defaults.GrpcPort };
     private readonly Option<string> _serverTimeout = DurationOptions.Create("--server-timeout", "Longest a request may take, the wait for its checkpoint included.", ServeSettings.Defaults.ServerTimeout);
     private readonly Option<string> _tlogTimeout = DurationOptions.Create("--tlog-timeout", "Longest shutdown waits for the final checkpoint.", ServeSettings.Defaults.TlogTimeout);
+    private readonly Option<int> _maxPendingWrites = new("--max-pending-writes")
+    {
+        Description = "Most writes in progress at once (each waits for its checkpoint); more get 503 with Retry-After, before any verification (0: no limit).",
+    };
+    private readonly Option<int> _maxConnections = new("--max-connections")
+    {
+        Description = "Most open connections to the HTTP, gRPC and metrics ports together; more are closed at once (0: no limit).",
+    };
     private readonly Option<long> _maxBody = new("--max-request-body-size") { Description = "Largest request body in bytes (HTTP and gRPC).", DefaultValueFactory = _ => ServeSettings.Defaults.MaxRequestBodySize };
     private readonly Option<bool> _readOnly = new("--read-only") { Description = "Frozen log: answer writes with 405 and never (re)publish a checkpoint." };
     // ServeSettings leaves the list empty for "all the defaults"; help names them.
@@ -78,7 +86,7 @@ internal sealed class ServeCommand
         Option[] options =
         [
             _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
-            _serverTimeout, _tlogTimeout, _maxBody, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
+            _serverTimeout, _tlogTimeout, _maxBody, _maxPendingWrites, _maxConnections, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
             _persistentAntispam, _antispamBatch, _antispamPushback, _antispamInMemory, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
             _witnessPolicy, _witnessTimeout, _witnessFailClosed, _allowInsecureKey, _config,
@@ -99,7 +107,7 @@ internal sealed class ServeCommand
     [
         ("Storage", [.. _storage.Options]),
         ("Log and signing key", [_signerFile, _signerPassword, _hostname, _readOnly, _allowInsecureKey]),
-        ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody]),
+        ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody, _maxPendingWrites, _maxConnections]),
         ("Tile listener (reads)", [_tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize]),
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
         ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback, _antispamInMemory]),
@@ -124,6 +132,8 @@ internal sealed class ServeCommand
         GrpcAddress = parse.GetValue(_grpcAddress)!,
         GrpcPort = parse.GetValue(_grpcPort),
         ServerTimeout = DurationOptions.GetValue(parse, _serverTimeout),
+        MaxPendingWrites = parse.GetValue(_maxPendingWrites),
+        MaxConnections = parse.GetValue(_maxConnections),
         TlogTimeout = DurationOptions.GetValue(parse, _tlogTimeout),
         MaxRequestBodySize = parse.GetValue(_maxBody),
         ReadOnly = parse.GetValue(_readOnly),

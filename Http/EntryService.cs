@@ -21,13 +21,16 @@ public sealed class EntryService
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly InclusionProofs? _proofs;
+    private readonly PendingWrites _pending;
     // Any client can send invalid entries at will: one line per interval for them all.
     private readonly LogThrottle _rejections = new();
 
     /// <param name="appender">Null in read-only mode: every write is answered 405.</param>
+    /// <param name="maxPending">Most writes in progress at once (<c>--max-pending-writes</c>); 0: no limit.</param>
     public EntryService(HashedRekordValidator validator, DedupAppender? appender, ITransparencyLog? log, byte[] logId,
-        TimeSpan timeout, ILogger logger)
+        TimeSpan timeout, ILogger logger, int maxPending = 0)
     {
+        _pending = new PendingWrites(maxPending);
         _validator = validator;
         _appender = appender;
         _log = log;
@@ -40,20 +43,55 @@ public sealed class EntryService
     /// <summary>Counts server-side inclusion proofs that did not verify: should stay zero.</summary>
     public long InclusionProofFailures => _proofs?.Failures ?? 0;
 
+    /// <summary>Writes in progress (validated, or waiting for sequencing or their checkpoint): a metric.</summary>
+    public int PendingWrites => _pending.Count;
+
     /// <summary>Counts entries answered 201.</summary>
     public long EntriesCreated => Interlocked.Read(ref _created);
     private long _created;
 
     /// <param name="clientTimeout">The client's own deadline (gRPC's grpc-timeout), if it sent one:
     /// the write then has the shorter of it and the server timeout, as rekor-tiles' handler context.</param>
-    public async Task<CreatedEntry> CreateAsync(CreateEntryRequest request, CancellationToken clientGone, TimeSpan? clientTimeout = null)
+    public Task<CreatedEntry> CreateAsync(CreateEntryRequest request, CancellationToken clientGone, TimeSpan? clientTimeout = null)
     {
-        if (_appender is null || _log is null || _proofs is null)
-            throw ApiErrors.Frozen();
-        ValidatedEntry entry;
+        if (!_pending.TryEnter())
+            return Task.FromException<CreatedEntry>(ApiErrors.Pushback());
+        // Validated before the first await, so that a write waiting for its checkpoint holds the
+        // canonical entry only, not the request with its certificate and signature.
         try
         {
-            entry = _validator.Validate(request);
+            var entry = Validate(request);
+            TimeSpan timeout = clientTimeout is { } client && client < _timeout ? client : _timeout;
+            if (timeout <= TimeSpan.Zero)
+                throw ApiErrors.Timeout(); // already passed: answered before sequencing, so nothing is appended
+            return CountedOut(AppendAsync(entry, timeout, clientGone));
+        }
+        catch (Exception e)
+        {
+            _pending.Exit();
+            return Task.FromException<CreatedEntry>(e);
+        }
+    }
+
+    private async Task<CreatedEntry> CountedOut(Task<CreatedEntry> write)
+    {
+        try
+        {
+            return await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            _pending.Exit();
+        }
+    }
+
+    private ValidatedEntry Validate(CreateEntryRequest request)
+    {
+        if (_appender is null)
+            throw ApiErrors.Frozen();
+        try
+        {
+            return _validator.Validate(request);
         }
         catch (InvalidEntryException e)
         {
@@ -61,9 +99,12 @@ public sealed class EntryService
                 HttpEvents.InvalidEntry(_logger, e.Detail, heldBack);
             throw ApiErrors.Invalid(e.Message);
         }
-        TimeSpan timeout = clientTimeout is { } client && client < _timeout ? client : _timeout;
-        if (timeout <= TimeSpan.Zero)
-            throw ApiErrors.Timeout(); // already passed: answered before sequencing, so nothing is appended
+    }
+
+    private async Task<CreatedEntry> AppendAsync(ValidatedEntry entry, TimeSpan timeout, CancellationToken clientGone)
+    {
+        if (_appender is null || _log is null || _proofs is null)
+            throw ApiErrors.Frozen();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
         deadline.CancelAfter(timeout);
         LogIndex index;

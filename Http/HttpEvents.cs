@@ -76,6 +76,6 @@ internal static partial class HttpEvents
     public static partial void Witnessing(ILogger logger, int witnesses, string urls, string quorum, string timeout, string mode);
 
     [LoggerMessage(EventId = 223, Level = LogLevel.Information,
-        Message = "Memory: {GcMode} GC, {Available} MiB available to the heap (the host's memory, cgroup limit or GCHeapHardLimit), tile cache at most {TileCache} MiB, at most {Queue} entries waiting for integration")]
-    public static partial void MemorySettings(ILogger logger, string gcMode, long available, long tileCache, int queue);
+        Message = "Memory: {GcMode} GC, {Available} MiB available to the heap (the host's memory, cgroup limit or GCHeapHardLimit), tile cache at most {TileCache} MiB, at most {Queue} entries waiting for integration, writes in progress {PendingLimit}, connections {ConnectionLimit}")]
+    public static partial void MemorySettings(ILogger logger, string gcMode, long available, long tileCache, int queue, string pendingLimit, string connectionLimit);
 }

@@ -83,6 +83,10 @@ public sealed record ServeSettings
     public int TilesWorkers { get; init; }
     public int TilesMaxConnections { get; init; } = TileServer.TileListenerOptions.DefaultMaxConnections;
     public TimeSpan TilesIdleTimeout { get; init; } = TileServer.TileListenerOptions.DefaultIdleTimeout;
+    /// <summary>Most writes in progress at once; more get 503 (pushback). 0: no limit.</summary>
+    public int MaxPendingWrites { get; init; }
+    /// <summary>Most open connections to the HTTP, gRPC and metrics ports together; 0: no limit.</summary>
+    public int MaxConnections { get; init; }
     /// <summary>Bytes of small published tiles and bundles kept in memory; 0: always read from disk.</summary>
     public long TilesCacheBytes { get; init; } = 64L << 20;
 

@@ -73,7 +73,7 @@ public static class Server
         }
         await using var _ = served;
         entries = new EntryService(new HashedRekordValidator(allowed), served.Appender, served.Log, logId, settings.ServerTimeout,
-            loggers.CreateLogger("RekorPosix.Api"));
+            loggers.CreateLogger("RekorPosix.Api"), settings.MaxPendingWrites);
         return await ServeAsync(app, settings, served, entries, tiles, metrics, loggers, cancel).ConfigureAwait(false);
     }
 
@@ -107,6 +107,8 @@ public static class Server
             kestrel.Limits.MaxRequestBodySize = null; // enforced per request, with rekor-tiles' 400
             kestrel.Limits.KeepAliveTimeout = settings.ServerTimeout;
             kestrel.Limits.RequestHeadersTimeout = settings.ServerTimeout;
+            if (settings.MaxConnections > 0)
+                kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections;
         });
         builder.Services.AddGrpc(o =>
         {
@@ -217,6 +219,7 @@ public static class Server
         {
             metrics.NewEntries.IncTo(entries.EntriesCreated);
             metrics.InclusionProofFailures.IncTo(entries.InclusionProofFailures);
+            metrics.PendingWrites.Set(entries.PendingWrites);
             if (served.Log is { } log)
             {
                 metrics.IntegratedSize.Set(log.IntegratedSize);
@@ -273,7 +276,8 @@ public static class Server
         string mode = (System.Runtime.GCSettings.IsServerGC ? "server" : "workstation") +
             (AppContext.TryGetSwitch("System.GC.Concurrent", out bool concurrent) && concurrent ? ", concurrent" : "");
         HttpEvents.MemorySettings(logger, mode, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20,
-            settings.TilesCacheBytes >> 20, settings.Append.MaxQueuedEntries);
+            settings.TilesCacheBytes >> 20, settings.Append.MaxQueuedEntries, Limit(settings.MaxPendingWrites), Limit(settings.MaxConnections));
+        static string Limit(int most) => most > 0 ? $"at most {most}" : "unlimited";
     }
 
     /// <summary>The policy of --witness-policy-path, or null without one (and when read-only, which
@@ -371,6 +375,10 @@ public static class Server
             return $"--tiles-port {s.TilesPort} is already taken by --http-port, --grpc-port or --http-metrics-port";
         if (s.TilesWorkers < 0)
             return $"--tiles-workers: {s.TilesWorkers} must be 0 (one per CPU) or more";
+        if (s.MaxPendingWrites < 0)
+            return $"--max-pending-writes: {s.MaxPendingWrites} must be 0 (no limit) or more";
+        if (s.MaxConnections < 0)
+            return $"--max-connections: {s.MaxConnections} must be 0 (no limit) or more";
         if (s.TilesMaxConnections < 1)
             return $"--tiles-max-connections: {s.TilesMaxConnections} must be positive";
         if (s.TilesCacheBytes < 0)

@@ -59,6 +59,7 @@ public sealed class ServerMetrics
         GcHeapBytes = f.CreateGauge("rekor_posix_gc_heap_bytes", "Managed heap after the last garbage collection, by generation (gen0, gen1, gen2, loh, poh), in bytes.", "generation");
         GcCommittedBytes = f.CreateGauge("rekor_posix_gc_committed_bytes", "Memory the garbage collector has committed (in use and kept for reuse), in bytes.");
         GcCollections = f.CreateGauge("rekor_posix_gc_collections", "Garbage collections since start, by generation.", "generation");
+        PendingWrites = f.CreateGauge("rekor_posix_pending_writes", "Writes in progress: validated, or waiting for sequencing or their checkpoint (--max-pending-writes caps it).");
         TileCacheBytes = f.CreateGauge("rekor_posix_tile_cache_bytes", "Tiles and bundles held in memory by the read ports, in bytes (--tiles-cache-size caps it).");
 
         WitnessRequests = f.CreateCounter("rekor_posix_witness_requests_total",
@@ -77,6 +78,7 @@ public sealed class ServerMetrics
     public Histogram HttpLatency { get; }
     public Histogram HttpRequestSize { get; }
     public Counter InclusionProofFailures { get; }
+    public Gauge PendingWrites { get; }
     public Histogram GrpcRequestSize { get; }
     public Counter GrpcPanicsRecovered { get; }
     public Counter GrpcStarted { get; }

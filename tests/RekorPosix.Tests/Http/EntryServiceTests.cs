@@ -21,10 +21,10 @@ namespace RekorPosix.Tests.Http;
 /// that never comes (504), a storage failure (500).</summary>
 public class EntryServiceTests
 {
-    private static EntryService Service(FakeLog log, string dir, TimeSpan? timeout = null) =>
+    private static EntryService Service(FakeLog log, string dir, TimeSpan? timeout = null, int maxPending = 0) =>
         new(new HashedRekordValidator(AllowedAlgorithms.Default),
             DedupAppender.OpenAsync(_ => throw new InvalidOperationException("in-memory only"), log, new AntispamOptions { Persistent = false }, NullLogger.Instance).GetAwaiter().GetResult(),
-            log, new byte[32], timeout ?? TimeSpan.FromSeconds(20), NullLogger.Instance);
+            log, new byte[32], timeout ?? TimeSpan.FromSeconds(20), NullLogger.Instance, maxPending);
 
     private static CreateEntryRequest Request() => JsonParser.Default.Parse<CreateEntryRequest>(WriteApiRequests.NewJson());
 
@@ -44,6 +44,36 @@ public class EntryServiceTests
         Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(14, body.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task WritesBeyondMaxPending_Are503_UntilAWaitingOneIsAnswered()
+    {
+        using var dir = new TempDir();
+        // The waits end, once released, in a failure (a fake log has no tiles to prove from):
+        // what counts here is that every write ended is counted out, however it ended.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new FakeLog { Await = async (_, cancel) => { await release.Task.WaitAsync(cancel); throw new LogStoppedException(); } };
+        var service = Service(log, dir.Path, maxPending: 2);
+        var first = service.CreateAsync(Request(), CancellationToken.None);
+        var second = service.CreateAsync(Request(), CancellationToken.None);
+        Assert.Equal(2, service.PendingWrites);
+
+        var refused = await Assert.ThrowsAsync<ApiException>(() => service.CreateAsync(Request(), CancellationToken.None));
+        Assert.Equal(503, refused.HttpStatus);
+        Assert.Equal(1, refused.RetryAfterSeconds);
+        // An invalid write is refused the same way at the limit: nothing is verified beyond it.
+        Assert.Equal(503, (await Assert.ThrowsAsync<ApiException>(() => service.CreateAsync(new CreateEntryRequest(), CancellationToken.None))).HttpStatus);
+
+        release.SetResult();
+        await Assert.ThrowsAsync<ApiException>(() => first.WaitAsync(HangGuard.Timeout));
+        await Assert.ThrowsAsync<ApiException>(() => second.WaitAsync(HangGuard.Timeout));
+        Assert.Equal(0, service.PendingWrites);
+        var admitted = await Assert.ThrowsAsync<ApiException>(() => service.CreateAsync(Request(), CancellationToken.None).WaitAsync(HangGuard.Timeout));
+        Assert.NotEqual(503, admitted.HttpStatus);
+        // A write refused as invalid counts out too.
+        Assert.Equal(400, (await Assert.ThrowsAsync<ApiException>(() => service.CreateAsync(new CreateEntryRequest(), CancellationToken.None))).HttpStatus);
+        Assert.Equal(0, service.PendingWrites);
     }
 
     [Fact]
