@@ -11,8 +11,6 @@ public sealed class PendingWrites(int limit)
 {
     private int _count;
 
-    public int Limit => limit;
-
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Counts a write in; false (and not counted) when the limit is reached.</summary>
