@@ -53,7 +53,7 @@ internal static class AtomicFiles
         var temps = new string?[files.Count];
         try
         {
-            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = files.Count },
+            BlockingFanOut.For(files.Count,
                 i => temps[i] = WriteTemp(ParentOf(files[i].Path), Path.GetFileName(files[i].Path), files[i].Data.Span));
             for (int i = 0; i < files.Count; i++)
             {
@@ -61,7 +61,8 @@ internal static class AtomicFiles
                     throw Errno.LastAsIOException("rename", files[i].Path);
                 temps[i] = null;
             }
-            Parallel.ForEach(handles.Values, new ParallelOptions { MaxDegreeOfParallelism = handles.Count }, h => h.Fsync());
+            var dirHandles = handles.Values.ToList();
+            BlockingFanOut.For(dirHandles.Count, i => dirHandles[i].Fsync());
         }
         finally
         {
