@@ -17,6 +17,12 @@ public static class Rfc6962
 
     private static readonly byte[] s_emptyRoot = SHA256.HashData(ReadOnlySpan<byte>.Empty);
 
+    // One reusable digest context per thread: a log hashes ~25 short inputs per entry it writes
+    // (leaf, tiles, root, the proof it checks), and SHA256.HashData sets up a fresh context each
+    // call (530 ns for 65 bytes here against 370 ns reused).
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     /// <summary>Root of the empty tree, SHA-256(""). A fresh copy each call, so callers cannot corrupt it.</summary>
     public static byte[] EmptyRoot => (byte[])s_emptyRoot.Clone();
 
@@ -41,7 +47,7 @@ public static class Rfc6962
         {
             buffer[0] = LeafPrefix;
             entry.CopyTo(buffer[1..]);
-            SHA256.HashData(buffer[..length], destination);
+            Sha256(buffer[..length], destination);
         }
         finally
         {
@@ -70,7 +76,7 @@ public static class Rfc6962
         buffer[0] = NodePrefix;
         left.CopyTo(buffer[1..]);
         right.CopyTo(buffer[(1 + HashSize)..]);
-        SHA256.HashData(buffer, destination);
+        Sha256(buffer, destination);
     }
 
     /// <summary>
@@ -102,6 +108,13 @@ public static class Rfc6962
                     scratch.Slice(i * HashSize, HashSize));
         }
         scratch[..HashSize].CopyTo(destination);
+    }
+
+    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha256.AppendData(data);
+        sha256.GetHashAndReset(destination);
     }
 
     private static void CheckHash(ReadOnlySpan<byte> hash, string name)
