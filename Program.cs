@@ -14,6 +14,7 @@ root.Subcommands.Add(new KeygenCommand().Command);
 // Every flavour's binary can run a witness: its state is local files, whatever the log's storage.
 root.Subcommands.Add(new WitnessCommand().Command);
 root.Subcommands.Add(new VerifyCheckpointCommand().Command);
+root.Subcommands.Add(new VerifyBundleCommand().Command);
 root.Subcommands.Add(new VersionCommand().Command);
 
 // System.CommandLine prints serve's thirty-odd flags as one list; ours groups them.
