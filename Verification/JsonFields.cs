@@ -58,7 +58,8 @@ internal static class JsonFields
             : throw new BundleRejectedException($"{Join(path, name)} is not valid base64");
     }
 
-    /// <summary>An int64 field: protojson writes it as a string, but accepts a number too.</summary>
+    /// <summary>An int64 field: protojson writes it as a string, but accepts a number too, and leaves
+    /// it out when it is 0 (proto3 writes no default values).</summary>
     public static long Int64(JsonElement parent, string name, string path)
     {
         switch (Optional(parent, name))
@@ -69,7 +70,7 @@ internal static class JsonFields
                 when long.TryParse(text.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out long value):
                 return value;
             case null:
-                throw Missing(path, name, "an integer");
+                return 0;
             default:
                 throw new BundleRejectedException($"{Join(path, name)} is not an int64");
         }

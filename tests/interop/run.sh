@@ -204,6 +204,37 @@ elif [ "$harness_rc" != 0 ]; then
     failed=1
 fi
 
+# Our own verifier on what sigstore-js made: each bundle it got from the server verifies with
+# verify-bundle, and each copy the harness damaged (tamper/*) is rejected with exit 1.
+signer_email=$(sed -n "s/^export const SIGNER_EMAIL = '\(.*\)';/\1/p" "$here/lib/authorities.mjs")
+oidc_issuer=$(sed -n "s/^export const OIDC_ISSUER = '\(.*\)';/\1/p" "$here/lib/authorities.mjs")
+verify_bundle() {
+    "$bin" verify-bundle --bundle "$1" --trusted-root "$work/out/trusted_root.json" \
+        --certificate-identity "$signer_email" --certificate-oidc-issuer "$oidc_issuer" "$2" > "$work/verify-bundle.txt" 2>&1
+}
+verified=0 refused=()
+for b in "$work"/out/concurrent-*.sigstore.json; do
+    [ -e "$b" ] || continue
+    if verify_bundle "$b" "${b%.sigstore.json}.artifact"; then verified=$((verified + 1)); else refused+=("${b##*/}: $(cat "$work/verify-bundle.txt")"); fi
+done
+if [ "$verified" -gt 0 ] && [ ${#refused[@]} = 0 ]; then
+    pass "interop/verify-bundle (our verify-bundle accepts all $verified bundles sigstore-js made)"
+else
+    fail "interop/verify-bundle: $verified verified; refused: ${refused[*]:-none (no bundle was saved)}"
+fi
+rejected=0 accepted=()
+for t in "$work"/out/*.tampered.json; do
+    [ -e "$t" ] || continue
+    verify_bundle "$t" "${t%.json}.artifact"
+    rc=$?
+    if [ "$rc" = 1 ]; then rejected=$((rejected + 1)); else accepted+=("${t##*/} (exit $rc: $(cat "$work/verify-bundle.txt"))"); fi
+done
+if [ "$rejected" -gt 0 ] && [ ${#accepted[@]} = 0 ]; then
+    pass "interop/verify-bundle-tampered (our verify-bundle rejects all $rejected damaged copies)"
+else
+    fail "interop/verify-bundle-tampered: $rejected rejected; not rejected with exit 1: ${accepted[*]:-none (no damaged copy was saved)}"
+fi
+
 stop_server
 stop_rc=$?
 if [ "$stop_rc" = 0 ]; then pass "interop/server-sigterm (exit 0)"; else fail "interop/server-sigterm: exit status $stop_rc"; fi

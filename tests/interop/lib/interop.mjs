@@ -195,6 +195,7 @@ async function signConcurrently(ctx) {
       unverified.push(`${d.label}: ${explain(e)}`);
     }
     ctx.save(`${d.label}.sigstore.json`, d.bundleJSON);
+    ctx.save(`${d.label}.artifact`, d.artifact);
   }
   report.check('concurrent/verify', unverified.length === 0, unverified.slice(0, 2).join('; '), `@sigstore/verify accepts all ${done.length}`);
   ctx.signed.push(...done);
@@ -232,6 +233,11 @@ async function checkTampering(ctx) {
   // log), and in its public-key form without a timestamp, where only the log
   // side can catch the damage. Both must reject it.
   const rejected = (name, bundleJSON, artifact, what, root = rootJSON) => {
+    // Saved for run.sh, which checks that our own verify-bundle rejects each one too.
+    if (root === rootJSON) {
+      ctx.save(`${name.replace('/', '-')}.tampered.json`, bundleJSON);
+      ctx.save(`${name.replace('/', '-')}.tampered.artifact`, artifact);
+    }
     const outcomes = [];
     const attempt = (form, fn) => {
       try {
