@@ -15,6 +15,8 @@ root.Subcommands.Add(new KeygenCommand().Command);
 root.Subcommands.Add(new WitnessCommand().Command);
 root.Subcommands.Add(new VerifyCheckpointCommand().Command);
 root.Subcommands.Add(new VerifyBundleCommand().Command);
+root.Subcommands.Add(new BundleCommand().Command);
+root.Subcommands.Add(new TrustedRootCommand().Command);
 root.Subcommands.Add(new VersionCommand().Command);
 
 // System.CommandLine prints serve's thirty-odd flags as one list; ours groups them.

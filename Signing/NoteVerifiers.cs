@@ -10,6 +10,14 @@ public static class NoteVerifiers
     /// <exception cref="FormatException">Malformed, unsupported type, or the key ID does not match the key.</exception>
     public static INoteVerifier FromVerifierKey(string vkey)
     {
+        var (name, key) = ParseVerifierKey(vkey);
+        return key.CreateNoteVerifier(name);
+    }
+
+    /// <summary>The name and log key of a verifier key, parsed and checked as <see cref="FromVerifierKey"/> does.</summary>
+    /// <exception cref="FormatException">Malformed, unsupported type, or the key ID does not match the key.</exception>
+    public static (string Name, LogPublicKey Key) ParseVerifierKey(string vkey)
+    {
         var text = VerifierKeyText.Parse(vkey);
         (string name, uint keyId, byte[] material) = (text.Name, text.KeyId, text.Material);
 
@@ -35,7 +43,7 @@ public static class NoteVerifiers
             throw new FormatException($"verifier key ID {keyId:x8} does not match the key (expected {expected:x8})");
         }
 
-        return key.CreateNoteVerifier(name);
+        return (name, key);
     }
 
     /// <summary>The verifier for notes a log signs under <paramref name="origin"/> with this "PUBLIC KEY" PEM.</summary>

@@ -341,8 +341,9 @@ if [ -x "$bin" ] && want interop; then
     # First the harness against its mock log and a server without the write API: it must fail
     # where it should; then the real thing.
     group interop-selftest 15 bash "$root/tests/interop/run.sh" --self-test
-    group interop 43 bash "$root/tests/interop/run.sh" "$bin"
+    group interop 45 bash "$root/tests/interop/run.sh" "$bin"
     at_least interop "tamper/" 15
+    at_least interop "interop/verify-bundle" 2
 fi
 if [ -x "$bin" ] && want ops; then
     # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
@@ -353,8 +354,9 @@ if [ -x "$bin" ] && want ops; then
     if [ -x "$work/out-aws/rekor-server-aws" ] && [ -x "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" ]; then
         ops_cloud=("$work/out-aws/rekor-server-aws" "$work/out-gcpcloudsql/rekor-server-gcpcloudsql")
     fi
-    group ops 69 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
+    group ops 75 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
     at_least ops "keys/" 3
+    at_least ops "readme/" 6
     at_least ops "freeze/" 10
     at_least ops "systemd/" 2
     at_least ops "deb/" 12
@@ -390,8 +392,9 @@ if want cloud; then
     for flavour in aws gcpcloudsql; do
         flavour_bin="$work/out-$flavour/rekor-server-$flavour"
         [ -x "$flavour_bin" ] || dotnet publish "$root/RekorPosix.csproj" -c Release -p:Backend=$flavour -o "$work/out-$flavour" > "$work/publish-$flavour.log" 2>&1
-        group "interop-$flavour" 43 bash "$root/tests/interop/run.sh" "$flavour_bin"
+        group "interop-$flavour" 45 bash "$root/tests/interop/run.sh" "$flavour_bin"
         at_least "interop-$flavour" "tamper/" 15
+        at_least "interop-$flavour" "interop/verify-bundle" 2
     done
     # Faults of the aws flavour under write load on a rig of its own (tests/cloud/faults.py): kill -9
     # of the server (5 rounds), MariaDB SIGKILLed and s3rver stopped mid-load, two servers at once

@@ -7,6 +7,8 @@
 # published here first (tests/run.sh passes the ones its binary section published).
 #
 #   keys     a signer key others can read is refused (serve, add), --allow-insecure-key-permissions warns
+#   readme   README's "Your first entry by hand" block, run as written (ports moved): 201, 409,
+#            bundle, trusted-root, verify-bundle OK; another artifact fails
 #   freeze   freeze the log, twice (nothing changes), refused while a writer holds the lock;
 #            fsck still passes, writers refuse the frozen log, serve --read-only answers 405
 #   systemd  systemd-analyze security --offline=true scores the unit <= 2.0
@@ -124,6 +126,28 @@ check "keys/add refuses a 0644 key (exit 1, names the fix)" bash -c "'$bin' add 
 check "keys/--allow-insecure-key-permissions warns and goes on" bash -c \
     "'$bin' add --storage-dir keys-log --signer-filepath open-key.pem --hostname '$origin' --allow-insecure-key-permissions one-entry 2> add-warn.txt >/dev/null && grep -q warning add-warn.txt"
 took keys
+
+# ---- readme ---------------------------------------------------------------------------------
+# README's "Your first entry by hand" run as written, with rekor-server-posix on the PATH: only
+# the ports move to free ones, so that the block cannot rot and cannot collide with other tests.
+begin readme
+mkdir -p readme/bin && ln -sf "$bin" readme/bin/rekor-server-posix
+readme_port=$(free_port)
+readme_ports="--http-port $readme_port --grpc-port $(free_port) --http-metrics-port $(free_port) --tiles-port $(free_port)"
+awk '/<!-- first-entry:begin -->/ {on = 1; next} /<!-- first-entry:end -->/ {on = 0} on && !/^```/' "$root/README.md" \
+    | sed -e "s|127.0.0.1:3000|127.0.0.1:$readme_port|g" -e "s|--storage-dir log |--storage-dir log $readme_ports |" > readme/first-entry.sh
+check "readme/the first-entry block is in README.md and starts the server" grep -q 'serve --hostname localhost' readme/first-entry.sh
+(cd readme && PATH="$work/readme/bin:$PATH" timeout 120 bash -e first-entry.sh > out.txt 2>&1)
+readme_rc=$?
+check "readme/the block runs to the end (exit $readme_rc)" [ "$readme_rc" = 0 ]
+check "readme/201, then index 0" bash -c "grep -qx 201 readme/out.txt && grep -qx '\"logIndex\":\"0\"' readme/out.txt"
+check "readme/the repeat is 409, naming index 0" grep -q 'already exists in the transparency log with index 0.* 409$' readme/out.txt
+check "readme/verify-bundle says OK" grep -qx 'OK: artifact.txt signed by the given key, logged at index 0' readme/out.txt
+echo 'not the artifact' > readme/other.txt
+(cd readme && "$bin" verify-bundle --bundle entry.sigstore.json --key pub.pem --trusted-root trusted_root.json other.txt > other.out 2>&1)
+check "readme/another file fails verification (exit 1, says why)" bash -c "[ $? = 1 ] && grep -q 'is not the artifact the bundle signed' readme/other.out"
+[ "$readme_rc" = 0 ] || tail -n 20 readme/out.txt
+took readme
 
 # ---- freeze ---------------------------------------------------------------------------------
 begin freeze
