@@ -34,11 +34,7 @@ internal sealed class BundleCommand
         {
             if (new FileInfo(path) is { Exists: true, Length: > MaxResponseBytes })
                 throw new IOException($"larger than {MaxResponseBytes} bytes, not a log entry");
-            var bundle = LogEntryBundle.FromResponse(File.ReadAllBytes(path));
-            if (parse.GetValue(_output) is { } output)
-                File.WriteAllBytes(output, bundle);
-            else
-                (_stdout ?? Console.OpenStandardOutput()).Write(bundle);
+            CommandOutput.Write(LogEntryBundle.FromResponse(File.ReadAllBytes(path)), parse.GetValue(_output), _stdout);
             return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BundleRejectedException)

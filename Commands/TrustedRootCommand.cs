@@ -40,10 +40,7 @@ internal sealed class TrustedRootCommand
             var (origin, key) = NoteVerifiers.ParseVerifierKey(File.Exists(vkey) ? File.ReadAllText(vkey).Trim() : vkey);
             var document = TrustedRootDocument.Write(origin, key, Start(parse.GetValue(_logStart)),
                 Chain(parse.GetValue(_caChain)), Chain(parse.GetValue(_tsaChain)));
-            if (parse.GetValue(_output) is { } output)
-                File.WriteAllBytes(output, document);
-            else
-                (_stdout ?? Console.OpenStandardOutput()).Write(document);
+            CommandOutput.Write(document, parse.GetValue(_output), _stdout);
             return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or CryptographicException)

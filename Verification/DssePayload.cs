@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace RekorPosix.Verification;
 
@@ -29,21 +28,14 @@ public static class DssePayload
         if (envelope.PayloadType != InTotoPayloadType)
             throw new BundleRejectedException($"dsse: payload type {Quote.Bounded(envelope.PayloadType)} is not an in-toto statement, so it names no artifact");
         var wanted = Convert.ToHexStringLower(sha256);
-        try
+        using var statement = JsonFields.Document(envelope.Payload, "the dsse payload");
+        foreach (var subject in JsonFields.Array(statement.RootElement, "subject", "dsse payload"))
         {
-            using var statement = JsonDocument.Parse(envelope.Payload, new JsonDocumentOptions { MaxDepth = 64 });
-            foreach (var subject in JsonFields.Array(statement.RootElement, "subject", "dsse payload"))
-            {
-                if (JsonFields.OptionalObject(subject, "digest", "dsse payload subject") is { } digests
-                    && JsonFields.OptionalString(digests, "sha256", "dsse payload subject digest") is { } hex
-                    && string.Equals(hex, wanted, StringComparison.OrdinalIgnoreCase))
-                    return true;
-            }
-            return false;
+            if (JsonFields.OptionalObject(subject, "digest", "dsse payload subject") is { } digests
+                && JsonFields.OptionalString(digests, "sha256", "dsse payload subject digest") is { } hex
+                && string.Equals(hex, wanted, StringComparison.OrdinalIgnoreCase))
+                return true;
         }
-        catch (JsonException e)
-        {
-            throw new BundleRejectedException($"dsse: the payload is not JSON ({e.Message})", e);
-        }
+        return false;
     }
 }

@@ -12,6 +12,19 @@ namespace RekorPosix.Verification;
 /// </summary>
 internal static class JsonFields
 {
+    /// <summary>A JSON document of at most 32 levels (Sigstore's have fewer than 10), or a rejection naming <paramref name="what"/>.</summary>
+    public static JsonDocument Document(ReadOnlyMemory<byte> json, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            throw new BundleRejectedException($"{what} is not JSON ({e.Message})", e);
+        }
+    }
+
     public static JsonElement Object(JsonElement parent, string name, string path) =>
         Optional(parent, name) is { ValueKind: JsonValueKind.Object } value
             ? value

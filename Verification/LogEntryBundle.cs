@@ -14,10 +14,10 @@ public static class LogEntryBundle
     /// <exception cref="BundleRejectedException">The answer is not a hashedrekord v0.0.2 TransparencyLogEntry.</exception>
     public static byte[] FromResponse(ReadOnlyMemory<byte> response)
     {
-        using var document = Parse(response, "the entry");
+        using var document = JsonFields.Document(response, "the entry");
         var entry = document.RootElement;
         var body = JsonFields.Bytes(entry, "canonicalizedBody", "entry");
-        using var bodyDocument = Parse(body, "the entry's canonicalizedBody");
+        using var bodyDocument = JsonFields.Document(body, "the entry's canonicalizedBody");
         var spec = JsonFields.Object(JsonFields.Object(bodyDocument.RootElement, "spec", "body"), "hashedRekordV002", "body.spec");
         var data = JsonFields.Object(spec, "data", "body.spec.hashedRekordV002");
         var signature = JsonFields.Object(spec, "signature", "body.spec.hashedRekordV002");
@@ -62,17 +62,5 @@ public static class LogEntryBundle
         json.WriteStartObject("publicKey");
         json.WriteString("hint", Convert.ToBase64String(SHA256.HashData(key)));
         json.WriteEndObject();
-    }
-
-    private static JsonDocument Parse(ReadOnlyMemory<byte> json, string what)
-    {
-        try
-        {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            throw new BundleRejectedException($"{what} is not JSON ({e.Message})", e);
-        }
     }
 }

@@ -41,17 +41,8 @@ public sealed class SigstoreBundle
     /// <exception cref="BundleRejectedException">Not a bundle, or a malformed one.</exception>
     public static SigstoreBundle Parse(ReadOnlyMemory<byte> json)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            throw new BundleRejectedException($"bundle: not JSON ({e.Message})", e);
-        }
-        using (document)
-            return Parse(document.RootElement);
+        using var document = JsonFields.Document(json, "the bundle");
+        return Parse(document.RootElement);
     }
 
     private static SigstoreBundle Parse(JsonElement bundle)

@@ -41,28 +41,17 @@ public sealed class TrustedRoot
     /// <exception cref="BundleRejectedException">Not a trusted root this verifier can use.</exception>
     public static TrustedRoot Parse(ReadOnlyMemory<byte> json)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            throw new BundleRejectedException($"trusted root: not JSON ({e.Message})", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new BundleRejectedException("trusted root: not a JSON object");
-            var mediaType = JsonFields.OptionalString(root, "mediaType", "trusted root");
-            if (mediaType is not null && !mediaType.StartsWith("application/vnd.dev.sigstore.trustedroot", StringComparison.Ordinal))
-                throw new BundleRejectedException($"trusted root: unknown media type {Quote.Bounded(mediaType)}");
-            return new TrustedRoot(
-                [.. JsonFields.Array(root, "tlogs", "").Select((log, i) => ParseLog(log, $"tlogs[{i}]"))],
-                [.. JsonFields.Array(root, "certificateAuthorities", "").Select((ca, i) => ParseAuthority(ca, $"certificateAuthorities[{i}]"))],
-                [.. JsonFields.Array(root, "timestampAuthorities", "").Select((tsa, i) => ParseAuthority(tsa, $"timestampAuthorities[{i}]"))]);
-        }
+        using var document = JsonFields.Document(json, "the trusted root");
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new BundleRejectedException("trusted root: not a JSON object");
+        var mediaType = JsonFields.OptionalString(root, "mediaType", "trusted root");
+        if (mediaType is not null && !mediaType.StartsWith("application/vnd.dev.sigstore.trustedroot", StringComparison.Ordinal))
+            throw new BundleRejectedException($"trusted root: unknown media type {Quote.Bounded(mediaType)}");
+        return new TrustedRoot(
+            [.. JsonFields.Array(root, "tlogs", "").Select((log, i) => ParseLog(log, $"tlogs[{i}]"))],
+            [.. JsonFields.Array(root, "certificateAuthorities", "").Select((ca, i) => ParseAuthority(ca, $"certificateAuthorities[{i}]"))],
+            [.. JsonFields.Array(root, "timestampAuthorities", "").Select((tsa, i) => ParseAuthority(tsa, $"timestampAuthorities[{i}]"))]);
     }
 
     private static TrustedLog ParseLog(JsonElement log, string path)

@@ -102,6 +102,6 @@ public class VerifyBundleCommandTests : IDisposable
         args[1] = _dir["bundle.json"];
         var (code, _, stderr) = Run(args);
         Assert.Equal(1, code);
-        Assert.StartsWith($"verify-bundle: FAILED: {_dir["bundle.json"]}: bundle: not JSON", stderr);
+        Assert.StartsWith($"verify-bundle: FAILED: {_dir["bundle.json"]}: the bundle is not JSON", stderr);
     }
 }

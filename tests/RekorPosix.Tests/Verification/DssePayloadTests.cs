@@ -40,7 +40,7 @@ public class DssePayloadTests
     public void NamesSubject_RefusesAPayloadThatIsNotJson()
     {
         var e = Assert.Throws<BundleRejectedException>(() => DssePayload.NamesSubject(Statement("{"), [1]));
-        Assert.StartsWith("dsse: the payload is not JSON", e.Message);
+        Assert.StartsWith("the dsse payload is not JSON", e.Message);
     }
 
     private static BundleDsseEnvelope Statement(string json) => new("application/vnd.in-toto+json", Encoding.UTF8.GetBytes(json), [[1]]);

@@ -84,7 +84,7 @@ public class SigstoreBundleTests
     public void Parse_RefusesNonJson()
     {
         var e = Assert.Throws<BundleRejectedException>(() => SigstoreBundle.Parse(Encoding.UTF8.GetBytes("{not json")));
-        Assert.StartsWith("bundle: not JSON", e.Message);
+        Assert.StartsWith("the bundle is not JSON", e.Message);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class TrustedRootTests
     [Fact]
     public void Parse_RefusesNonJson()
     {
-        Assert.StartsWith("trusted root: not JSON", Assert.Throws<BundleRejectedException>(() => TrustedRoot.Parse(Encoding.UTF8.GetBytes("[}"))).Message);
+        Assert.StartsWith("the trusted root is not JSON", Assert.Throws<BundleRejectedException>(() => TrustedRoot.Parse(Encoding.UTF8.GetBytes("[}"))).Message);
         Assert.Equal("trusted root: not a JSON object", Assert.Throws<BundleRejectedException>(() => TrustedRoot.Parse(Encoding.UTF8.GetBytes("[]"))).Message);
     }
 
