@@ -14,7 +14,7 @@ namespace RekorPosix.Monitoring;
 /// sha512, sha3-256 or sha3-384.</item>
 /// </list>
 /// Identities and issuers compare exactly (no case folding, no patterns); hex is case-insensitive.
-/// A line that is none of these is an error naming its number.
+/// A rule given twice counts once (its first line). A line that is none of these is an error naming its number.
 /// </summary>
 internal sealed class WatchList
 {
@@ -110,7 +110,8 @@ internal sealed class WatchList
                 var rule = new WatchRule(line, issuer is null ? $"san {fields[1]}" : $"san {fields[1]} issuer {issuer}");
                 if (!_identities.TryGetValue(fields[1], out var rules))
                     _identities[fields[1]] = rules = [];
-                rules.Add((issuer, rule));
+                if (!rules.Exists(r => r.Issuer == issuer))
+                    rules.Add((issuer, rule));
                 break;
             case "san":
                 return "expected san IDENTITY [issuer URL]";
