@@ -31,7 +31,7 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
             await CheckAsync(from, sayUnchanged: true, cancel).ConfigureAwait(false);
             return Verified;
         }
-        catch (Exception e) when (e is LogVerificationException or MonitorInputException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             return Report(e);
         }
@@ -63,13 +63,14 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
                 {
                     current = (await CheckAsync(current, sayUnchanged: first, cancel).ConfigureAwait(false)).Checkpoint;
                 }
-                catch (Exception e) when (e is LogVerificationException or MonitorInputException)
-                {
-                    Report(e);
-                }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                 {
                     break;
+                }
+                catch (Exception e)
+                {
+                    // Whatever went wrong, the next check starts again from the last good checkpoint.
+                    Report(e);
                 }
                 await WriteMetricsFileAsync().ConfigureAwait(false);
                 try
@@ -136,7 +137,8 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
             return LogFailed;
         }
         metrics.InputErrors.Inc();
-        stderr.WriteLine($"monitor: {e.Message}");
+        // A bug is not the log's failure: said as such, with where it happened, and "not checked".
+        stderr.WriteLine(e is MonitorInputException ? $"monitor: {e.Message}" : $"monitor: unexpected error, the log was not checked: {e}");
         return NotChecked;
     }
 

@@ -19,7 +19,7 @@ internal sealed class MonitorMetrics
             Entries.WithLabels(kind);
         Matches = f.CreateCounter("rekor_monitor_matches_total", "Entries that matched a watch rule (each reported once on stdout).");
         Failures = f.CreateCounter("rekor_monitor_verification_failures_total", "Checks that found the log inconsistent, badly signed or serving wrong data.");
-        InputErrors = f.CreateCounter("rekor_monitor_input_errors_total", "Checks that could not complete: the log unreachable, or a file it should serve missing.");
+        InputErrors = f.CreateCounter("rekor_monitor_input_errors_total", "Checks that could not complete: the log unreachable, a file it should serve missing, the state not saved, or an unexpected error.");
         LastSuccess = f.CreateGauge("rekor_monitor_last_success_timestamp_seconds", "When a check last verified the log, in Unix seconds.");
     }
 
