@@ -72,6 +72,13 @@ internal sealed class HttpLogSource : ILogSource
             if (response.Content.Headers.ContentLength > maxBytes)
                 throw TooLarge(path, response.Content.Headers.ContentLength.Value, maxBytes);
             await using var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            if (response.Content.Headers.ContentLength is { } length)
+            {
+                // The usual case: read straight into an array of the right size (bundles are hundreds of KiB).
+                var data = new byte[length];
+                await body.ReadExactlyAsync(data, deadline.Token).ConfigureAwait(false);
+                return data;
+            }
             return await ReadCappedAsync(body, path, maxBytes, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
