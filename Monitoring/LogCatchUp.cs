@@ -97,7 +97,7 @@ internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProg
         if (!root.AsSpan().SequenceEqual(fromRoot))
             throw new LogVerificationException(
                 $"the log's tiles give the tree at size {fromSize} the root {Convert.ToBase64String(root)}, but the checkpoint verified before at that size has root " +
-                $"{Convert.ToBase64String(fromRoot)}: the log changed its first {fromSize} entries (a fork); its checkpoint is now at size {to.Size} with root {to.RootText}");
+                $"{Convert.ToBase64String(fromRoot)}: its first {fromSize} entries are not the ones verified before (a fork); its checkpoint is now at size {to.Size} with root {to.RootText}");
         var level0 = edgeTiles.FirstOrDefault(a => a.Level == 0);
         return (edge, fromSize % TileMath.TileWidth == 0 ? ReadOnlyMemory<byte>.Empty : read[level0]);
     }

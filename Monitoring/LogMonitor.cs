@@ -124,7 +124,7 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
         string dsse = tally.Dsse > 0 ? $", {tally.Dsse:N0} dsse" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{verified} from size {from?.Size ?? 0:N0}: " +
-            $"{tally.Total:N0} new entries checked ({tally.Matches:N0} matching, {tally.Malformed:N0} malformed{dsse}) " +
+            $"{tally.Total:N0} new {(tally.Total == 1 ? "entry" : "entries")} checked ({tally.Matches:N0} matching, {tally.Malformed:N0} malformed{dsse}) " +
             $"in {progress.Elapsed.TotalSeconds:F1} s, {progress.Rate:N0} entries/s");
     }
 
