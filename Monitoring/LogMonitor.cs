@@ -118,10 +118,10 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
     {
         var to = result.Checkpoint;
         var tally = result.Tally;
-        string verified = $"monitor: verified {BoundedText.Of(to.Body.Origin)} at size {to.Size:N0} (root {to.RootText})";
+        string verified = string.Create(CultureInfo.InvariantCulture, $"monitor: verified {BoundedText.Of(to.Body.Origin)} at size {to.Size:N0} (root {to.RootText})");
         if (tally.Total == 0)
             return string.Create(CultureInfo.InvariantCulture, $"{verified}: no new entries");
-        string dsse = tally.Dsse > 0 ? $", {tally.Dsse:N0} dsse" : "";
+        string dsse = tally.Dsse > 0 ? string.Create(CultureInfo.InvariantCulture, $", {tally.Dsse:N0} dsse") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{verified} from size {from?.Size ?? 0:N0}: " +
             $"{tally.Total:N0} new {(tally.Total == 1 ? "entry" : "entries")} checked ({tally.Matches:N0} matching, {tally.Malformed:N0} malformed{dsse}) " +
