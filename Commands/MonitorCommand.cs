@@ -22,6 +22,7 @@ internal sealed class MonitorCommand
     private readonly Option<string> _state = new("--state") { Description = "State file: the last checkpoint verified (created on the first run, which starts from size 0).", Required = true };
     private readonly Option<string?> _watch = new("--watch") { Description = "Watch file: entries matching its rules are reported on stdout (see README, Monitoring a log)." };
     private readonly Option<bool> _once = new("--once") { Description = "Catch up once and exit (for cron and CI), instead of polling." };
+    private readonly Option<bool> _trustOnFirstUse = new("--trust-on-first-use") { Description = "Without a state file, start from the log's current checkpoint (its signature verified) instead of size 0: the entries before it are neither checked nor reported." };
     private readonly Option<string> _interval = DurationOptions.Create("--interval", "Time between checks when polling; at least 1s.", TimeSpan.FromSeconds(30));
     private readonly Option<string?> _metricsFile = new("--metrics-file") { Description = "Write the metrics here after every check (Prometheus text format, for node_exporter's textfile collector)." };
     private readonly Option<int?> _metricsPort = new("--metrics-port") { Description = "Serve the metrics on this port while polling (Prometheus text format)." };
@@ -47,7 +48,7 @@ internal sealed class MonitorCommand
         });
         Command = new Command("monitor", "Follow a tlog-tiles log: verify each new checkpoint's signature and its consistency with the last one verified by rebuilding the tree from every new entry, check each entry parses, and report entries matching --watch as JSON lines. Exit 0 = verified, 1 = the log failed a check, 2 = usage or input problem.")
         {
-            _url, _storageDir, _vkey, _state, _watch, _once, _interval, _metricsFile, _metricsPort, _metricsAddress,
+            _url, _storageDir, _vkey, _state, _watch, _once, _trustOnFirstUse, _interval, _metricsFile, _metricsPort, _metricsAddress,
         };
         Command.SetAction(RunAsync);
     }
@@ -91,7 +92,7 @@ internal sealed class MonitorCommand
             var metrics = new MonitorMetrics();
             var metricsFile = parse.GetValue(_metricsFile) is { } path ? new MetricsFile(path, metrics) : null;
             var monitor = new LogMonitor(new TileFetcher(source), log, new MonitorStateFile(parse.GetValue(_state)!), watch,
-                metrics, metricsFile, _stdout, _stderr, _progressInterval);
+                metrics, metricsFile, _stdout, _stderr, _progressInterval, parse.GetValue(_trustOnFirstUse));
             if (once)
                 return await monitor.RunOnceAsync(cancel).ConfigureAwait(false);
             return await PollAsync(monitor, metrics, parse, cancel).ConfigureAwait(false);

@@ -11,11 +11,14 @@ namespace RekorPosix.Monitoring;
 /// Every full hash tile the new entries complete, and every partial at the new size, must also be
 /// the log's own tiles byte for byte: clients build their proofs from those (https://c2sp.org/tlog-tiles).
 /// Bundles are read and checked up to <see cref="ReadAhead"/> ahead, in parallel; the tree is
-/// built in order.
+/// built in order. Findings are held until the new checkpoint is verified: every match, and the
+/// first <see cref="MaxMalformedListed"/> malformed entries (the rest are counted), so that a log of
+/// entries that are not Rekor's cannot fill the memory.
 /// </summary>
 internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProgress progress)
 {
     public const int ReadAhead = 8;
+    public const int MaxMalformedListed = 1000;
 
     private const int HashSize = Rfc6962.HashSize;
 
@@ -52,7 +55,7 @@ internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProg
                 }
                 var bundle = await pending.Dequeue().ConfigureAwait(false);
                 await AppendAsync(edge, bundle, to.Size, partials, cancel).ConfigureAwait(false);
-                findings.AddRange(bundle.Findings);
+                Keep(bundle.Findings, findings, tally.Malformed);
                 tally.Add(bundle.Tally);
                 progress.Advance(bundle.Tally.Total);
             }
@@ -64,6 +67,16 @@ internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProg
         CheckRoot(edge, fromSize, fromRoot, to);
         await CompareRightEdgeAsync(partials, to.Size, cancel).ConfigureAwait(false);
         return new CatchUpResult(to, findings, tally);
+    }
+
+    /// <summary>Keeps a bundle's matches, and its malformed entries while fewer than <see cref="MaxMalformedListed"/> were seen before.</summary>
+    private static void Keep(List<EntryFinding> bundle, List<EntryFinding> findings, long malformedBefore)
+    {
+        foreach (var finding in bundle)
+        {
+            if (finding.Entry is not null || malformedBefore++ < MaxMalformedListed)
+                findings.Add(finding);
+        }
     }
 
     /// <summary>A checkpoint no larger than the one verified: only the very same tree is fine.</summary>

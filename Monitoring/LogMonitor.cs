@@ -10,10 +10,13 @@ namespace RekorPosix.Monitoring;
 /// printed once, or again after a crash between printing and saving (at least once, never lost).
 /// <c>--once</c> runs one check and exits 0 (verified), 1 (the log is wrong) or 2 (it could not be
 /// checked); otherwise a check runs every interval until SIGINT or SIGTERM, failures are reported
-/// and counted, and the state stays at the last good checkpoint.
+/// and counted, and the state stays at the last good checkpoint. Without a state file the first
+/// check starts from size 0, or with <paramref name="trustOnFirstUse"/> from the log's current
+/// checkpoint, whose entries are then never checked.
 /// </summary>
 internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorStateFile state, WatchList watch,
-    MonitorMetrics metrics, MetricsFile? metricsFile, TextWriter stdout, TextWriter stderr, TimeSpan progressInterval)
+    MonitorMetrics metrics, MetricsFile? metricsFile, TextWriter stdout, TextWriter stderr, TimeSpan progressInterval,
+    bool trustOnFirstUse = false)
 {
     public const int Verified = 0;
     public const int LogFailed = 1;
@@ -27,7 +30,7 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
         try
         {
             using var held = state.Lock();
-            var from = state.Load(log);
+            var from = state.Load(log) ?? await TrustedOnFirstUseAsync(cancel).ConfigureAwait(false);
             await CheckAsync(from, sayUnchanged: true, cancel).ConfigureAwait(false);
             return Verified;
         }
@@ -61,6 +64,7 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
             {
                 try
                 {
+                    current ??= await TrustedOnFirstUseAsync(cancel).ConfigureAwait(false);
                     current = (await CheckAsync(current, sayUnchanged: first, cancel).ConfigureAwait(false)).Checkpoint;
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -90,16 +94,7 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
     /// <param name="sayUnchanged">Say so on stderr also when the log has not grown.</param>
     public async Task<CatchUpResult> CheckAsync(VerifiedCheckpoint? from, bool sayUnchanged, CancellationToken cancel)
     {
-        byte[] note = await tiles.ReadCheckpointAsync(cancel).ConfigureAwait(false);
-        VerifiedCheckpoint to;
-        try
-        {
-            to = VerifiedCheckpoint.Verify(note, log);
-        }
-        catch (LogVerificationException e)
-        {
-            throw new LogVerificationException($"{tiles.Location}/checkpoint: {e.Message}", e);
-        }
+        var to = await ReadCheckpointAsync(cancel).ConfigureAwait(false);
         var progress = new CatchUpProgress(stderr, progressInterval);
         var result = await new LogCatchUp(tiles, watch, progress).RunAsync(from, to, cancel).ConfigureAwait(false);
         foreach (var finding in result.Findings)
@@ -114,6 +109,33 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
         return result;
     }
 
+    /// <summary>With trust on first use, the log's current checkpoint, saved as the state; else null (size 0).</summary>
+    private async Task<VerifiedCheckpoint?> TrustedOnFirstUseAsync(CancellationToken cancel)
+    {
+        if (!trustOnFirstUse)
+            return null;
+        var first = await ReadCheckpointAsync(cancel).ConfigureAwait(false);
+        state.Save(first);
+        metrics.VerifiedSize.Set(first.Size);
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"monitor: trusting {BoundedText.Of(first.Body.Origin)} at size {first.Size:N0} (root {first.RootText}) on first use: its first {first.Size:N0} entries are not checked"));
+        return first;
+    }
+
+    /// <summary>The log's checkpoint, its signature verified.</summary>
+    private async Task<VerifiedCheckpoint> ReadCheckpointAsync(CancellationToken cancel)
+    {
+        byte[] note = await tiles.ReadCheckpointAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            return VerifiedCheckpoint.Verify(note, log);
+        }
+        catch (LogVerificationException e)
+        {
+            throw new LogVerificationException($"{tiles.Location}/checkpoint: {e.Message}", e);
+        }
+    }
+
     private static string Summary(VerifiedCheckpoint? from, CatchUpResult result, CatchUpProgress progress)
     {
         var to = result.Checkpoint;
@@ -121,10 +143,13 @@ internal sealed class LogMonitor(TileFetcher tiles, INoteVerifier log, MonitorSt
         string verified = string.Create(CultureInfo.InvariantCulture, $"monitor: verified {BoundedText.Of(to.Body.Origin)} at size {to.Size:N0} (root {to.RootText})");
         if (tally.Total == 0)
             return string.Create(CultureInfo.InvariantCulture, $"{verified}: no new entries");
+        string unlisted = tally.Malformed > LogCatchUp.MaxMalformedListed
+            ? string.Create(CultureInfo.InvariantCulture, $", the first {LogCatchUp.MaxMalformedListed:N0} listed")
+            : "";
         string dsse = tally.Dsse > 0 ? string.Create(CultureInfo.InvariantCulture, $", {tally.Dsse:N0} dsse") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{verified} from size {from?.Size ?? 0:N0}: " +
-            $"{tally.Total:N0} new {(tally.Total == 1 ? "entry" : "entries")} checked ({tally.Matches:N0} matching, {tally.Malformed:N0} malformed{dsse}) " +
+            $"{tally.Total:N0} new {(tally.Total == 1 ? "entry" : "entries")} checked ({tally.Matches:N0} matching, {tally.Malformed:N0} malformed{unlisted}{dsse}) " +
             $"in {progress.Elapsed.TotalSeconds:F1} s, {progress.Rate:N0} entries/s");
     }
 

@@ -423,4 +423,44 @@ public class MonitorCommandTests : IDisposable
         Assert.Contains("rekor_monitor_matches_total 9\n", metrics);
         Assert.Contains("rekor_monitor_entries_checked_total{kind=\"hashedrekord\"} 700\n", metrics);
     }
+
+    [Fact]
+    public async Task TrustOnFirstUse_StartsAtTheCurrentCheckpoint_AndChecksOnlyWhatComesAfterIt()
+    {
+        using var log = Log(300);
+        var first = await OnceAsync(log.Dir, "--trust-on-first-use");
+        Assert.Equal((0, ""), (first.Code, first.Out));
+        Assert.Contains($"monitor: trusting example.com/log/testdata at size 300 (root {Convert.ToBase64String(Rfc6962Root(log))}) on first use: its first 300 entries are not checked", first.Err);
+        Assert.Equal(log.Checkpoint, File.ReadAllBytes(State));
+
+        log.Append(MonitoredEntries.Range(300, 700)).Publish();
+        var second = await OnceAsync(log.Dir, "--trust-on-first-use");
+        Assert.True(second.Code == 0, second.Err);
+        Assert.Equal(MonitoredEntries.Watched(300, 700), MatchedIndexes(second.Out));
+        Assert.DoesNotContain("trusting", second.Err);
+    }
+
+    [Fact]
+    public async Task TrustOnFirstUse_StillVerifiesTheSignature()
+    {
+        using var log = Log(10);
+        using var other = LogSigningKey.GenerateEd25519();
+        File.WriteAllText(log["checkpoint"], SignedNote.Sign(SignedNote.Parse(log.Checkpoint).Text, [other.CreateNoteSigner(TestData.TesseraOrigin)]));
+        var (code, _, error) = await OnceAsync(log.Dir, "--trust-on-first-use");
+        Assert.Equal(1, code);
+        Assert.Contains("note has no signature from a known key", error);
+        Assert.False(File.Exists(State));
+    }
+
+    [Fact]
+    public async Task ALogOfEntriesThatAreNotRekors_ListsTheFirstThousand_AndCountsTheRest()
+    {
+        using var log = new GrowingTestLog().Append(Enumerable.Range(0, 1100).Select(i => System.Text.Encoding.ASCII.GetBytes($"line {i}"))).Publish();
+        var (code, output, error) = await OnceAsync(log.Dir);
+        Assert.True(code == 0, error);
+        var lines = Lines(output);
+        Assert.Equal(1000, lines.Count);
+        Assert.Equal(999, lines[^1].GetProperty("index").GetInt64());
+        Assert.Contains("1,100 new entries checked (0 matching, 1,100 malformed, the first 1,000 listed)", error);
+    }
 }
