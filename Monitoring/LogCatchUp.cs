@@ -38,11 +38,25 @@ internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProg
         progress.Start(to.Size - fromSize);
         var (edge, knownLevel0) = await ResumeAsync(fromSize, fromRoot, to, cancel).ConfigureAwait(false);
         var findings = new List<EntryFinding>();
+        var partials = await AppendBundlesAsync(edge, knownLevel0, to.Size, findings, tally, cancel).ConfigureAwait(false);
+        CheckRoot(edge, fromSize, fromRoot, to);
+        await CompareRightEdgeAsync(partials, to.Size, cancel).ConfigureAwait(false);
+        return new CatchUpResult(to, findings, tally);
+    }
+
+    /// <summary>
+    /// Appends every bundle from the edge's size to <paramref name="treeSize"/>, checked ahead in
+    /// parallel and appended in order; returns the last partial tile built at each level.
+    /// </summary>
+    private async Task<Dictionary<int, TileWrite>> AppendBundlesAsync(TileTreeBuilder edge, ReadOnlyMemory<byte> knownLevel0, long treeSize,
+        List<EntryFinding> findings, EntryTally tally, CancellationToken cancel)
+    {
         var partials = new Dictionary<int, TileWrite>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var pending = new Queue<Task<CheckedBundle>>();
-        long next = fromSize / TileMath.TileWidth;
-        long last = (to.Size - 1) / TileMath.TileWidth;
+        long first = edge.Size / TileMath.TileWidth;
+        long next = first;
+        long last = (treeSize - 1) / TileMath.TileWidth;
         try
         {
             while (next <= last || pending.Count > 0)
@@ -50,11 +64,11 @@ internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProg
                 while (next <= last && pending.Count < ReadAhead)
                 {
                     long index = next++;
-                    var known = index == fromSize / TileMath.TileWidth ? knownLevel0 : ReadOnlyMemory<byte>.Empty;
-                    pending.Enqueue(Task.Run(() => CheckBundleAsync(index, known, to.Size, stop.Token), stop.Token));
+                    var known = index == first ? knownLevel0 : ReadOnlyMemory<byte>.Empty;
+                    pending.Enqueue(Task.Run(() => CheckBundleAsync(index, known, treeSize, stop.Token), stop.Token));
                 }
                 var bundle = await pending.Dequeue().ConfigureAwait(false);
-                await AppendAsync(edge, bundle, to.Size, partials, cancel).ConfigureAwait(false);
+                await AppendAsync(edge, bundle, treeSize, partials, cancel).ConfigureAwait(false);
                 Keep(bundle.Findings, findings, tally.Malformed);
                 tally.Add(bundle.Tally);
                 progress.Advance(bundle.Tally.Total);
@@ -64,9 +78,7 @@ internal sealed class LogCatchUp(TileFetcher tiles, WatchList watch, CatchUpProg
         {
             await StopAsync(stop, pending).ConfigureAwait(false);
         }
-        CheckRoot(edge, fromSize, fromRoot, to);
-        await CompareRightEdgeAsync(partials, to.Size, cancel).ConfigureAwait(false);
-        return new CatchUpResult(to, findings, tally);
+        return partials;
     }
 
     /// <summary>Keeps a bundle's matches, and its malformed entries while fewer than <see cref="MaxMalformedListed"/> were seen before.</summary>
