@@ -15,7 +15,8 @@ namespace RekorPosix.Monitoring;
 /// log writes for its values (Log/Entries/CanonicalBody: protojson, then RFC 8785), with a digest
 /// of its algorithm's length, a signature and a key or certificate that parse. A dsse v0.0.2 body
 /// (older servers logged them) is read for its payload hash and verifiers, without the
-/// canonical-form check. Anything else is a <see cref="FormatException"/> saying why.
+/// canonical-form check. Anything else is a <see cref="FormatException"/> saying why, naming the
+/// JSON path of what is wrong.
 /// </summary>
 internal static class LoggedEntryParser
 {
@@ -34,14 +35,16 @@ internal static class LoggedEntryParser
         try
         {
             using var json = JsonDocument.Parse(body, Strict);
-            var root = Object(json.RootElement, "the body");
-            string kind = String(root, "kind");
-            string apiVersion = String(root, "apiVersion");
-            var spec = Object(Property(root, "spec"), "spec");
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new FormatException("the body is not an object");
+            string kind = Member(root, "", "kind", JsonValueKind.String).GetString()!;
+            string apiVersion = Member(root, "", "apiVersion", JsonValueKind.String).GetString()!;
+            var spec = Member(root, "", "spec", JsonValueKind.Object);
             return (kind, apiVersion) switch
             {
-                (HashedRekord, ApiVersion) => ParseHashedRekord(Object(Property(spec, "hashedRekordV002"), "spec.hashedRekordV002"), body.Span),
-                (Dsse, ApiVersion) => ParseDsse(Object(Property(spec, "dsseV002"), "spec.dsseV002")),
+                (HashedRekord, ApiVersion) => ParseHashedRekord(Member(spec, "spec", "hashedRekordV002", JsonValueKind.Object), body.Span),
+                (Dsse, ApiVersion) => ParseDsse(Member(spec, "spec", "dsseV002", JsonValueKind.Object)),
                 _ => throw new FormatException($"kind {BoundedText.Of(kind, 40)} {BoundedText.Of(apiVersion, 20)} is neither hashedrekord nor dsse {ApiVersion}"),
             };
         }
@@ -49,62 +52,74 @@ internal static class LoggedEntryParser
         {
             throw new FormatException($"not JSON: {e.Message}", e);
         }
-        catch (InvalidOperationException e)
-        {
-            throw new FormatException($"unexpected JSON value: {e.Message}", e);
-        }
     }
 
     private static LoggedEntry ParseHashedRekord(JsonElement spec, ReadOnlySpan<byte> body)
     {
-        var data = Object(Property(spec, "data"), "data");
-        var (algorithm, hashAlgorithm) = DigestAlgorithmOf(data, "data");
-        byte[] digest = Digest(data, "data", algorithm);
-        var (signer, signature) = ReadSignature(Object(Property(spec, "signature"), "signature"), "signature");
-        var canonical = CanonicalBody.Build(new HashOutput { Algorithm = hashAlgorithm, Digest = UnsafeByteOperations.UnsafeWrap(digest) }, signature);
-        if (!body.SequenceEqual(canonical))
+        const string Path = "spec.hashedRekordV002";
+        var (algorithm, digest) = ReadHashOutput(Member(spec, Path, "data", JsonValueKind.Object), Path + ".data");
+        var (signer, signature) = ReadSignature(Member(spec, Path, "signature", JsonValueKind.Object), Path + ".signature");
+        var data = new HashOutput { Algorithm = algorithm.Proto, Digest = UnsafeByteOperations.UnsafeWrap(digest) };
+        if (!body.SequenceEqual(CanonicalBody.Build(data, signature)))
             throw new FormatException("not in canonical form (protojson with RFC 8785 key order, as a log writes it)");
         return new LoggedEntry(HashedRekord, new EntryDigest(algorithm.Name, digest), [signer]);
     }
 
     private static LoggedEntry ParseDsse(JsonElement spec)
     {
-        var payloadHash = Object(Property(spec, "payloadHash"), "payloadHash");
-        var (algorithm, _) = DigestAlgorithmOf(payloadHash, "payloadHash");
-        byte[] digest = Digest(payloadHash, "payloadHash", algorithm);
-        var signatures = Property(spec, "signatures");
-        if (signatures.ValueKind != JsonValueKind.Array || signatures.GetArrayLength() == 0)
-            throw new FormatException("signatures is not a non-empty array");
+        const string Path = "spec.dsseV002";
+        var (algorithm, digest) = ReadHashOutput(Member(spec, Path, "payloadHash", JsonValueKind.Object), Path + ".payloadHash");
+        var signatures = Member(spec, Path, "signatures", JsonValueKind.Array);
+        if (signatures.GetArrayLength() == 0)
+            throw new FormatException($"{Path}.signatures is empty");
         var signers = new List<EntrySigner>();
         int i = 0;
         foreach (var signature in signatures.EnumerateArray())
-            signers.Add(ReadSignature(Object(signature, $"signatures[{i}]"), $"signatures[{i++}]").Signer);
+        {
+            string where = $"{Path}.signatures[{i++}]";
+            if (signature.ValueKind != JsonValueKind.Object)
+                throw new FormatException($"{where} is not an object");
+            signers.Add(ReadSignature(signature, where).Signer);
+        }
         return new LoggedEntry(Dsse, new EntryDigest(algorithm.Name, digest), signers);
     }
 
-    /// <summary>A Signature message: its content and verifier, as the signer and the proto value.</summary>
-    private static (EntrySigner Signer, Signature Proto) ReadSignature(JsonElement signature, string where)
+    /// <summary>A HashOutput message: a known algorithm and a digest of its length.</summary>
+    private static (EntryDigestAlgorithm Algorithm, byte[] Digest) ReadHashOutput(JsonElement hashOutput, string path)
     {
-        byte[] content = Bytes(signature, "content", where);
-        var verifier = Object(Property(signature, "verifier"), $"{where}.verifier");
+        string name = Member(hashOutput, path, "algorithm", JsonValueKind.String).GetString()!;
+        var algorithm = EntryDigestAlgorithm.FromProtoName(name)
+            ?? throw new FormatException($"{path}.algorithm {BoundedText.Of(name, 40)} is not a known hash algorithm");
+        byte[] digest = Bytes(hashOutput, path, "digest");
+        if (digest.Length != algorithm.Size)
+            throw new FormatException($"{path}.digest is {digest.Length} bytes, not the {algorithm.Size} of {algorithm.Name}");
+        return (algorithm, digest);
+    }
+
+    /// <summary>A Signature message: its content and verifier, as the signer and as the proto value.</summary>
+    private static (EntrySigner Signer, Signature Proto) ReadSignature(JsonElement signature, string path)
+    {
+        byte[] content = Bytes(signature, path, "content");
+        string where = path + ".verifier";
+        var verifier = Member(signature, path, "verifier", JsonValueKind.Object);
         var proto = new Verifier { KeyDetails = KeyDetails(verifier, where) };
         EntrySigner signer;
-        if (verifier.TryGetProperty("publicKey", out var publicKey))
+        if (verifier.TryGetProperty("publicKey", out _))
         {
-            byte[] spki = Bytes(Object(publicKey, $"{where}.verifier.publicKey"), "rawBytes", $"{where}.verifier.publicKey");
+            byte[] spki = Bytes(Member(verifier, where, "publicKey", JsonValueKind.Object), where + ".publicKey", "rawBytes");
             CheckSubjectPublicKeyInfo(spki, where);
             proto.PublicKey = new PublicKey { RawBytes = UnsafeByteOperations.UnsafeWrap(spki) };
             signer = new EntrySigner(SHA256.HashData(spki), null);
         }
-        else if (verifier.TryGetProperty("x509Certificate", out var certificate))
+        else if (verifier.TryGetProperty("x509Certificate", out _))
         {
-            byte[] der = Bytes(Object(certificate, $"{where}.verifier.x509Certificate"), "rawBytes", $"{where}.verifier.x509Certificate");
+            byte[] der = Bytes(Member(verifier, where, "x509Certificate", JsonValueKind.Object), where + ".x509Certificate", "rawBytes");
             proto.X509Certificate = new Protos.CommonV1.X509Certificate { RawBytes = UnsafeByteOperations.UnsafeWrap(der) };
             signer = new EntrySigner(SHA256.HashData(CertificateKey(der, where).Span), CertificateIdentity.Read(der));
         }
         else
         {
-            throw new FormatException($"{where}.verifier has neither publicKey nor x509Certificate");
+            throw new FormatException($"{where} has neither publicKey nor x509Certificate");
         }
         return (signer, new Signature { Content = UnsafeByteOperations.UnsafeWrap(content), Verifier = proto });
     }
@@ -118,7 +133,7 @@ internal static class LoggedEntryParser
         }
         catch (ClientKeyFormatException e)
         {
-            throw new FormatException($"{where}: {e.Message}", e);
+            throw new FormatException($"{where}.x509Certificate: {e.Message}", e);
         }
     }
 
@@ -135,10 +150,11 @@ internal static class LoggedEntryParser
         }
         catch (AsnContentException e)
         {
-            throw new FormatException($"{where}: the public key is not a DER SubjectPublicKeyInfo: {e.Message}", e);
+            throw new FormatException($"{where}.publicKey is not a DER SubjectPublicKeyInfo: {e.Message}", e);
         }
     }
 
+    /// <summary>keyDetails by name, or by number as protojson writes a value it does not know; absent is unspecified.</summary>
     private static PublicKeyDetails KeyDetails(JsonElement verifier, string where)
     {
         if (!verifier.TryGetProperty("keyDetails", out var value))
@@ -147,46 +163,25 @@ internal static class LoggedEntryParser
             return (PublicKeyDetails)number;
         if (value.ValueKind == JsonValueKind.String && KeyDetailsEnum.FindValueByName(value.GetString()) is { } known)
             return (PublicKeyDetails)known.Number;
-        throw new FormatException($"{where}.verifier.keyDetails is not a known key type");
+        throw new FormatException($"{where}.keyDetails is not a known key type");
     }
 
-    private static (EntryDigestAlgorithm Algorithm, HashAlgorithm Proto) DigestAlgorithmOf(JsonElement hashOutput, string where)
+    /// <summary>The member <paramref name="name"/> of <paramref name="parent"/> (at <paramref name="path"/>), of that kind.</summary>
+    private static JsonElement Member(JsonElement parent, string path, string name, JsonValueKind kind)
     {
-        string name = String(hashOutput, "algorithm", where);
-        return EntryDigestAlgorithm.FromProtoName(name) is { } algorithm
-            ? (algorithm, algorithm.Proto)
-            : throw new FormatException($"{where}.algorithm {BoundedText.Of(name, 40)} is not a known hash algorithm");
-    }
-
-    private static byte[] Digest(JsonElement hashOutput, string where, EntryDigestAlgorithm algorithm)
-    {
-        byte[] digest = Bytes(hashOutput, "digest", where);
-        if (digest.Length != algorithm.Size)
-            throw new FormatException($"{where}.digest is {digest.Length} bytes, not the {algorithm.Size} of {algorithm.Name}");
-        return digest;
-    }
-
-    private static JsonElement Property(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) ? value : throw new FormatException($"{name} is missing");
-
-    private static JsonElement Object(JsonElement value, string what) =>
-        value.ValueKind == JsonValueKind.Object ? value : throw new FormatException($"{what} is not an object");
-
-    private static string String(JsonElement parent, string name, string? where = null)
-    {
-        var value = Property(parent, name);
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new FormatException($"{(where is null ? "" : where + ".")}{name} is not a string");
+        string at = path.Length == 0 ? name : $"{path}.{name}";
+        if (!parent.TryGetProperty(name, out var value))
+            throw new FormatException($"{at} is missing");
+        string expected = kind switch { JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", _ => "a string" };
+        return value.ValueKind == kind ? value : throw new FormatException($"{at} is not {expected}");
     }
 
     /// <summary>A non-empty standard base64 value, as protojson writes bytes.</summary>
-    private static byte[] Bytes(JsonElement parent, string name, string where)
+    private static byte[] Bytes(JsonElement parent, string path, string name)
     {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
-            throw new FormatException($"{where}.{name} is missing");
+        var value = Member(parent, path, name, JsonValueKind.String);
         if (!value.TryGetBytesFromBase64(out var bytes) || bytes.Length == 0)
-            throw new FormatException($"{where}.{name} is not non-empty base64");
+            throw new FormatException($"{path}.{name} is not non-empty base64");
         return bytes;
     }
 }

@@ -78,7 +78,9 @@ public class LoggedEntryParserTests
         { "[]", "the body is not an object" },
         { """{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}}""", "is neither hashedrekord nor dsse 0.0.2" },
         { """{"apiVersion":"0.0.2","kind":"rekord","spec":{}}""", "is neither hashedrekord nor dsse 0.0.2" },
-        { """{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{}}""", "hashedRekordV002 is missing" },
+        { """{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{}}""", "spec.hashedRekordV002 is missing" },
+        { """{"apiVersion":"0.0.2","kind":"dsse","spec":{"dsseV002":{"payloadHash":{"algorithm":"SHA2_256","digest":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},"signatures":[]}}}""", "spec.dsseV002.signatures is empty" },
+        { """{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":[]}}}""", "spec.hashedRekordV002.data is not an object" },
         { """{"apiVersion":"0.0.2","apiVersion":"0.0.2","kind":"hashedrekord","spec":{}}""", "not JSON" },
     };
 
@@ -105,7 +107,7 @@ public class LoggedEntryParserTests
         string body = File.ReadAllText(TestData.PathOf("entries/worked-example.body.json"))
             .Replace("dyj4ednYHjN4/zsjjBeeLahS9slp97Z67LTAVxjrjXw=", Convert.ToBase64String(new byte[20]), StringComparison.Ordinal);
         var error = Assert.Throws<FormatException>(() => LoggedEntryParser.Parse(Encoding.UTF8.GetBytes(body)));
-        Assert.Contains("data.digest is 20 bytes, not the 32 of sha256", error.Message);
+        Assert.Contains("spec.hashedRekordV002.data.digest is 20 bytes, not the 32 of sha256", error.Message);
     }
 
     [Fact]
@@ -113,7 +115,7 @@ public class LoggedEntryParserTests
     {
         byte[] body = RekorBodies.WithCertificate([0x30, 0x03, 0x02, 0x01, 0x01], RekorBodies.Digest(1));
         var error = Assert.Throws<FormatException>(() => LoggedEntryParser.Parse(body));
-        Assert.Contains("signature: malformed certificate", error.Message);
+        Assert.Contains("spec.hashedRekordV002.signature.verifier.x509Certificate: malformed certificate", error.Message);
     }
 
     [Fact]
@@ -121,6 +123,6 @@ public class LoggedEntryParserTests
     {
         byte[] body = RekorBodies.WithKey([1, 2, 3], RekorBodies.Digest(1));
         var error = Assert.Throws<FormatException>(() => LoggedEntryParser.Parse(body));
-        Assert.Contains("not a DER SubjectPublicKeyInfo", error.Message);
+        Assert.Contains("spec.hashedRekordV002.signature.verifier.publicKey is not a DER SubjectPublicKeyInfo", error.Message);
     }
 }
