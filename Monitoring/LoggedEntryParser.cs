@@ -169,11 +169,13 @@ internal static class LoggedEntryParser
     /// <summary>The member <paramref name="name"/> of <paramref name="parent"/> (at <paramref name="path"/>), of that kind.</summary>
     private static JsonElement Member(JsonElement parent, string path, string name, JsonValueKind kind)
     {
+        if (parent.TryGetProperty(name, out var value) && value.ValueKind == kind)
+            return value;
+        // The path is spelled out only for the message: this runs for every member of every entry.
         string at = path.Length == 0 ? name : $"{path}.{name}";
-        if (!parent.TryGetProperty(name, out var value))
+        if (value.ValueKind == JsonValueKind.Undefined)
             throw new FormatException($"{at} is missing");
-        string expected = kind switch { JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", _ => "a string" };
-        return value.ValueKind == kind ? value : throw new FormatException($"{at} is not {expected}");
+        throw new FormatException($"{at} is not {kind switch { JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", _ => "a string" }}");
     }
 
     /// <summary>A non-empty standard base64 value, as protojson writes bytes.</summary>
