@@ -17,6 +17,9 @@ root.Subcommands.Add(new VerifyCheckpointCommand().Command);
 root.Subcommands.Add(new VerifyBundleCommand().Command);
 root.Subcommands.Add(new BundleCommand().Command);
 root.Subcommands.Add(new TrustedRootCommand().Command);
+// Every flavour's binary can monitor a log: it reads tlog-tiles files, by URL or in a directory.
+var monitor = new MonitorCommand();
+root.Subcommands.Add(monitor.Command);
 root.Subcommands.Add(new VersionCommand().Command);
 
 // System.CommandLine prints serve's thirty-odd flags as one list; ours groups them.
@@ -39,5 +42,8 @@ if (args is ["serve", ..])
     }
 }
 
+var parsed = root.Parse(args);
+if (monitor.RefusesParseErrors(parsed, Console.Error))
+    return 2;
 // The server handles SIGTERM itself (graceful drain, final checkpoint): System.CommandLine must not cut it short.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -7,7 +7,10 @@ public static class MetricsEndpoint
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static async Task HandleAsync(HttpContext context, ServerMetrics metrics)
+    public static Task HandleAsync(HttpContext context, ServerMetrics metrics) => HandleAsync(context, metrics.WriteAsync);
+
+    /// <summary>Answers with what <paramref name="write"/> exports (the monitor's metrics, too).</summary>
+    public static async Task HandleAsync(HttpContext context, Func<Stream, CancellationToken, Task> write)
     {
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
         {
@@ -16,7 +19,7 @@ public static class MetricsEndpoint
         }
         context.Response.ContentType = ContentType;
         var buffer = new MemoryStream();
-        await metrics.WriteAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        await write(buffer, context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentLength = buffer.Length;
         if (HttpMethods.IsGet(context.Request.Method))
             await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);

@@ -9,14 +9,18 @@ namespace RekorPosix.Bench;
 /// Builds a large log fast for the scale measurements, through the POSIX driver's contract
 /// (the same bundles, tiles, fsyncs and treeState commits as the server),
 /// in big batches and without the HTTP front end or signature checks. Entries are unique
-/// synthetic bodies of a fixed size.
+/// synthetic bodies of a fixed size, or hashedrekord bodies (HashedRekordBodies).
 /// </summary>
 public static class BulkLoad
 {
     public static int Run(string storageDir, string signerFile, string origin, long count, int entrySize, int batch) =>
-        RunAsync(Flavour.Driver(storageDir), signerFile, origin, count, entrySize, batch).GetAwaiter().GetResult();
+        Run(storageDir, signerFile, origin, count, batch, index => Entry(index, entrySize));
 
-    private static async Task<int> RunAsync(ILogDriver storage, string signerFile, string origin, long count, int entrySize, int batch)
+    /// <summary>Appends <paramref name="count"/> entries, entry i being <paramref name="entry"/>(i).</summary>
+    public static int Run(string storageDir, string signerFile, string origin, long count, int batch, Func<long, byte[]> entry) =>
+        RunAsync(Flavour.Driver(storageDir), signerFile, origin, count, batch, entry).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(ILogDriver storage, string signerFile, string origin, long count, int batch, Func<long, byte[]> entry)
     {
         var state = await storage.OpenAsync(CancellationToken.None);
         using var key = LogSigningKey.Load(signerFile);
@@ -29,7 +33,7 @@ public static class BulkLoad
             int n = (int)Math.Min(batch, count - written);
             var entries = new List<ReadOnlyMemory<byte>>(n);
             for (int i = 0; i < n; i++)
-                entries.Add(Entry(state.Size + written + i, entrySize));
+                entries.Add(entry(state.Size + written + i));
             await storage.SequenceAsync(entries, CancellationToken.None);
             written += n;
             if (report.Elapsed.TotalSeconds >= 10 || written == count)
@@ -41,7 +45,7 @@ public static class BulkLoad
         var head = await storage.IntegrateAsync(CancellationToken.None);
         await storage.PublishAsync(new PublicationPace(TimeSpan.Zero, TimeSpan.Zero, DateTimeOffset.UtcNow, Force: true), signer.Maker(), CancellationToken.None);
         await storage.DisposeAsync();
-        Console.WriteLine($"bulk: {written} entries of {entrySize} bytes in {clock.Elapsed.TotalSeconds:F1} s ({written / clock.Elapsed.TotalSeconds:F0} entries/s); log size now {head.Size}");
+        Console.WriteLine($"bulk: {written} entries in {clock.Elapsed.TotalSeconds:F1} s ({written / clock.Elapsed.TotalSeconds:F0} entries/s); log size now {head.Size}");
         return 0;
     }
 

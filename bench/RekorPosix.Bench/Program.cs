@@ -6,6 +6,7 @@ using RekorPosix.Bench;
 // then posts them to the server and prints throughput as a ratio to that ceiling.
 // rekor-bench soak ...: a long run at a fixed rate with tile readers (Soak.cs, bench/soak.sh).
 // rekor-bench bulk ...: builds a large log through the integration code (BulkLoad.cs).
+// rekor-bench bulk-hashedrekord ...: the same, of hashedrekord entries with certificates (bench/monitor.sh).
 // rekor-bench hostile ...: attacks a running server on loopback, one check per attack (Hostile.cs, bench/hostile.sh).
 if (args.Length > 0 && args[0] == "bulk")
 {
@@ -18,6 +19,17 @@ if (args.Length > 0 && args[0] == "bulk")
     int size = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 500;
     int batch = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 65536;
     return BulkLoad.Run(args[1], args[2], args[3], count, size, batch);
+}
+if (args.Length > 0 && args[0] == "bulk-hashedrekord")
+{
+    // rekor-bench bulk-hashedrekord STORAGE_DIR SIGNER_PEM ORIGIN COUNT [BATCH]
+    if (args.Length < 5 || !long.TryParse(args[4], out long count))
+    {
+        Console.Error.WriteLine("usage: rekor-bench bulk-hashedrekord STORAGE_DIR SIGNER_PEM ORIGIN COUNT [BATCH=65536]");
+        return 2;
+    }
+    int batch = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 65536;
+    return BulkLoad.Run(args[1], args[2], args[3], count, batch, new HashedRekordBodies().At);
 }
 if (args.Length > 0 && args[0] == "verify-endpoint")
 {

@@ -1,0 +1,5 @@
+namespace RekorPosix.Monitoring;
+
+/// <summary>What the monitor reads from one entry: its kind, the digest it logs and who signed it.</summary>
+/// <param name="Kind">hashedrekord or dsse (both v0.0.2).</param>
+internal sealed record LoggedEntry(string Kind, EntryDigest Digest, IReadOnlyList<EntrySigner> Signers);
