@@ -1,3 +1,4 @@
+using RekorPosix.Verification;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using RekorPosix.Monitoring;

@@ -1,3 +1,5 @@
+using RekorPosix.Verification;
+
 namespace RekorPosix.Monitoring;
 
 /// <summary>One signature's verifier in an entry: its public key and, for a certificate, who it names.</summary>

@@ -1,3 +1,4 @@
+using RekorPosix.Verification;
 using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;

@@ -1,3 +1,4 @@
+using RekorPosix.Verification;
 using System.Net;
 using RekorPosix.Http;
 

@@ -1,3 +1,4 @@
+using RekorPosix.Verification;
 using RekorPosix.Tiles;
 
 namespace RekorPosix.Monitoring;

@@ -1,3 +1,4 @@
+using RekorPosix.Verification;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text.Json;

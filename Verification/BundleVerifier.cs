@@ -24,7 +24,7 @@ public static class BundleVerifier
     public static VerifiedBundle Verify(SigstoreBundle bundle, ArtifactInput artifact, TrustedRoot root, VerificationPolicy policy)
     {
         var signedAt = bundle.SignedTimestamps.Select(t => SignedTimestamp.Verify(t, bundle.Signature, root.TimestampAuthorities)).ToList();
-        FulcioIdentity? signer = null;
+        CertificateIdentity? signer = null;
         if (bundle.Certificate is { } certificate)
             signer = VerifyCertificate(certificate, bundle.ChainCertificates, root, policy, signedAt);
         else if (policy.PublicKey is null)
@@ -42,7 +42,7 @@ public static class BundleVerifier
         return new VerifiedBundle(indices, signedAt, signer);
     }
 
-    private static FulcioIdentity VerifyCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> extra, TrustedRoot root,
+    private static CertificateIdentity VerifyCertificate(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> extra, TrustedRoot root,
         VerificationPolicy policy, IReadOnlyList<DateTimeOffset> signedAt)
     {
         if (policy.PublicKey is not null)
@@ -56,12 +56,24 @@ public static class BundleVerifier
             if (ChainProblem(certificate, extra, root, time) is { } problem)
                 throw new BundleRejectedException($"the certificate does not chain to a trusted Fulcio CA at {time:u}: {problem}");
         }
-        var identity = FulcioIdentity.Of(certificate);
+        var identity = IdentityOf(certificate);
         if (!identity.SubjectAlternativeNames.Contains(policy.Identity, StringComparer.Ordinal))
             throw new BundleRejectedException($"the certificate is for {Describe(identity.SubjectAlternativeNames)}, not {Quote.Bounded(policy.Identity ?? "")}");
         if (!string.Equals(identity.Issuer, policy.Issuer, StringComparison.Ordinal))
             throw new BundleRejectedException($"the certificate's OIDC issuer is {(identity.Issuer is { } issuer ? Quote.Bounded(issuer) : "missing")}, not {Quote.Bounded(policy.Issuer ?? "")}");
         return identity;
+    }
+
+    private static CertificateIdentity IdentityOf(X509Certificate2 certificate)
+    {
+        try
+        {
+            return CertificateIdentity.Read(certificate.RawData);
+        }
+        catch (FormatException e)
+        {
+            throw new BundleRejectedException($"certificate: {e.Message}", e);
+        }
     }
 
     private static string? ChainProblem(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> extra, TrustedRoot root, DateTimeOffset time)

@@ -13,4 +13,4 @@ public sealed record VerificationPolicy(string? Identity, string? Issuer, byte[]
 }
 
 /// <summary>What a verified bundle established.</summary>
-public sealed record VerifiedBundle(IReadOnlyList<long> LogIndices, IReadOnlyList<DateTimeOffset> SignedAt, FulcioIdentity? Signer);
+public sealed record VerifiedBundle(IReadOnlyList<long> LogIndices, IReadOnlyList<DateTimeOffset> SignedAt, CertificateIdentity? Signer);

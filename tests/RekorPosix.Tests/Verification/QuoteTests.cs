@@ -14,7 +14,7 @@ public class QuoteTests
     public void Bounded_ClipsLongText_AndEscapesControls()
     {
         var quoted = Quote.Bounded("a\nb" + new string('x', 500));
-        Assert.StartsWith("\"a\\u000ab", quoted);
+        Assert.StartsWith("\"aU+000Ab", quoted);
         Assert.EndsWith("…\"", quoted);
         Assert.True(quoted.Length < 120, quoted);
     }

@@ -1,6 +1,6 @@
-using RekorPosix.Monitoring;
+using RekorPosix.Verification;
 
-namespace RekorPosix.Tests.Monitoring;
+namespace RekorPosix.Tests.Verification;
 
 public class BoundedTextTests
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RekorPosix.Monitoring;
+namespace RekorPosix.Verification;
 
 /// <summary>
 /// Text that came from the log (an origin, a certificate's identity, an HTTP reason phrase, a

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using RekorPosix.Monitoring;
+using RekorPosix.Verification;
 using RekorPosix.Tests.Support;
 
-namespace RekorPosix.Tests.Monitoring;
+namespace RekorPosix.Tests.Verification;
 
 public class CertificateIdentityTests
 {
@@ -71,5 +71,14 @@ public class CertificateIdentityTests
         request.CertificateExtensions.Add(new X509Extension("2.5.29.17", [0x30, 0x05, 0x81, 0x01], critical: false));
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
         Assert.Throws<FormatException>(() => CertificateIdentity.Read(certificate.RawData));
+    }
+
+    [Fact]
+    public void AConformanceBundlesFulcioCertificate_NamesTheWorkflowAndGitHubsIssuer()
+    {
+        var certificate = SigstoreCases.Bundle(SigstoreCases.ConformanceBundle("rekor2-happy-path")).Certificate!;
+        var identity = CertificateIdentity.Read(certificate.RawData);
+        Assert.Equal([SigstoreCases.Identity], identity.SubjectAlternativeNames);
+        Assert.Equal(SigstoreCases.Issuer, identity.Issuer);
     }
 }

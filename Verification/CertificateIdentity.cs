@@ -1,7 +1,7 @@
 using System.Formats.Asn1;
 using System.Text;
 
-namespace RekorPosix.Monitoring;
+namespace RekorPosix.Verification;
 
 /// <summary>
 /// Who a Fulcio certificate was issued to: the identities in its SubjectAlternativeName extension
@@ -9,7 +9,7 @@ namespace RekorPosix.Monitoring;
 /// 1.3.6.1.4.1.57264.1.8 (a DER UTF8String) or else the deprecated 1.3.6.1.4.1.57264.1.1 (the raw
 /// bytes of the URL). See https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md.
 /// </summary>
-internal sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativeNames, string? Issuer)
+public sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativeNames, string? Issuer)
 {
     private const string SubjectAltNameOid = "2.5.29.17";
     private const string IssuerOid = "1.3.6.1.4.1.57264.1.8";
