@@ -70,6 +70,8 @@ command -v promtool >/dev/null || need+=(prometheus)
 command -v strace >/dev/null || need+=(strace)
 command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
+# bench/monitor.sh measures with GNU time.
+[ -x /usr/bin/time ] || need+=(time)
 # SQLite for the antispam index: the tests load libsqlite3.so.0, the AOT link takes libsqlite3.a.
 [ -f "/usr/lib/$(uname -m)-linux-gnu/libsqlite3.a" ] || need+=(libsqlite3-dev)
 # The read path is compared with the real Debian nginx running packaging/nginx/rekor-posix.conf.
@@ -299,6 +301,12 @@ if [ -x "$bin" ] && want bench; then
         check "bench smoke: 200 mixed entries at a fixed rate accepted" grep -q '^accepted: 200/200 ' "$work/bench-rate.txt"
         kill -TERM "$bench_pid" "$verify_pid"; wait "$bench_pid" "$verify_pid" 2>/dev/null
         check "fsck passes on the bench's log" "$bin" fsck --storage-dir "$work/benchlog" --vkey "$vkey"
+        # Smoke of the monitor's catch-up benchmark (bench/monitor.sh) on 3,000 entries: every
+        # watched entry found, from the directory and over HTTP; never how fast.
+        COUNT=3000 BIN="$bin" bash bench/monitor.sh "$work/monitor-bench" > "$work/monitor-bench.txt" 2>&1
+        cat "$work/monitor-bench.txt"
+        check "bench smoke: monitor catches up on 3,000 entries, from the directory and over HTTP, every match reported" bash -c \
+            "grep -qx 'directory: 47 matches reported (47 expected)' '$work/monitor-bench.txt' && grep -qx 'http: 47 matches reported (47 expected)' '$work/monitor-bench.txt'"
     else
         tail -n 20 "$work/bench-build.log"
         fail "bench smoke: rekor-bench builds"
