@@ -1,8 +1,8 @@
-using RekorPosix.Verification;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using RekorPosix.Monitoring;
 using RekorPosix.Signing;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Commands;
 

@@ -16,8 +16,7 @@ internal sealed class VerifyCheckpointCommand
     /// <summary>A checkpoint server that has not answered by then is an input problem, not a hang.</summary>
     public static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
 
-    // Even 100 ML-DSA-44 cosignature lines are about 330 kB.
-    private const int MaxCheckpointBytes = 1 << 20;
+    private const int MaxCheckpointBytes = Tiles.Checkpoint.MaxNoteBytes;
 
     private readonly Option<string?> _checkpoint = new("--checkpoint") { Description = "Checkpoint file to check." };
     private readonly Option<string?> _url = new("--url") { Description = "Log URL prefix: <url>/checkpoint is fetched." };

@@ -1,8 +1,8 @@
-using RekorPosix.Verification;
 using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

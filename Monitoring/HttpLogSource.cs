@@ -1,6 +1,6 @@
-using RekorPosix.Verification;
 using System.Net;
 using RekorPosix.Http;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

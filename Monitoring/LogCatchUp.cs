@@ -1,5 +1,5 @@
-using RekorPosix.Verification;
 using RekorPosix.Tiles;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

@@ -1,6 +1,6 @@
-using RekorPosix.Verification;
 using System.Globalization;
 using RekorPosix.Signing;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

@@ -1,4 +1,3 @@
-using RekorPosix.Verification;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -7,6 +6,7 @@ using RekorPosix.Log.Entries;
 using RekorPosix.Protos.CommonV1;
 using RekorPosix.Protos.RekorV2;
 using RekorPosix.Signing.ClientSignatures;
+using RekorPosix.Verification;
 using HashAlgorithm = RekorPosix.Protos.CommonV1.HashAlgorithm;
 
 namespace RekorPosix.Monitoring;
@@ -26,9 +26,6 @@ internal static class LoggedEntryParser
     private const string ApiVersion = "0.0.2";
 
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
-
-    private static readonly Google.Protobuf.Reflection.EnumDescriptor KeyDetailsEnum =
-        Verifier.Descriptor.FindFieldByNumber(Verifier.KeyDetailsFieldNumber).EnumType;
 
     /// <exception cref="FormatException">The body is not a hashedrekord or dsse v0.0.2 entry.</exception>
     public static LoggedEntry Parse(ReadOnlyMemory<byte> body)
@@ -162,8 +159,8 @@ internal static class LoggedEntryParser
             return PublicKeyDetails.Unspecified;
         if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number))
             return (PublicKeyDetails)number;
-        if (value.ValueKind == JsonValueKind.String && KeyDetailsEnum.FindValueByName(value.GetString()) is { } known)
-            return (PublicKeyDetails)known.Number;
+        if (value.ValueKind == JsonValueKind.String && KeyDetailsNames.Find(value.GetString()) is { } known)
+            return known;
         throw new FormatException($"{where}.keyDetails is not a known key type");
     }
 

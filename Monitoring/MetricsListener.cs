@@ -1,8 +1,8 @@
-using RekorPosix.Verification;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Http;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

@@ -12,8 +12,7 @@ namespace RekorPosix.Monitoring;
 /// </summary>
 internal sealed class TileFetcher(ILogSource source)
 {
-    /// <summary>Even 100 ML-DSA-44 cosignature lines are about 330 kB.</summary>
-    public const int MaxCheckpointBytes = 1 << 20;
+    public const int MaxCheckpointBytes = Checkpoint.MaxNoteBytes;
 
     public string Location => source.Location;
 

@@ -1,6 +1,6 @@
-using RekorPosix.Verification;
 using RekorPosix.Signing;
 using RekorPosix.Tiles;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

@@ -1,5 +1,5 @@
-using RekorPosix.Verification;
 using System.Globalization;
+using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;
 

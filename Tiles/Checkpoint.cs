@@ -9,6 +9,9 @@ namespace RekorPosix.Tiles;
 /// </summary>
 public sealed record Checkpoint(string Origin, long Size, byte[] RootHash, IReadOnlyList<string> Extensions)
 {
+    /// <summary>The most a signed checkpoint note is read as: even 100 ML-DSA-44 cosignature lines are about 330 kB.</summary>
+    public const int MaxNoteBytes = 1 << 20;
+
     /// <summary>Standard padded base64 of 32 bytes.</summary>
     private const int RootBase64Length = 44;
 

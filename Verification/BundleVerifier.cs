@@ -110,9 +110,9 @@ public static class BundleVerifier
     /// verified on the way, by the same code the server runs on a write.</summary>
     private static byte[] RebuiltBody(SigstoreBundle bundle, VerificationPolicy policy, byte[] digest, string keyDetails)
     {
-        var details = SigstoreCommonReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(PublicKeyDetails)).FindValueByName(keyDetails)
+        var details = KeyDetailsNames.Find(keyDetails)
             ?? throw new BundleRejectedException($"the logged entry names unknown keyDetails {Quote.Bounded(keyDetails)}");
-        var verifier = new Verifier { KeyDetails = (PublicKeyDetails)details.Number };
+        var verifier = new Verifier { KeyDetails = details };
         if (bundle.Certificate is { } certificate)
             verifier.X509Certificate = new Protos.CommonV1.X509Certificate { RawBytes = ByteString.CopyFrom(certificate.RawData) };
         else

@@ -51,7 +51,7 @@ public sealed class HashedRekordValidator
         // Step 6: keyDetails only selects the hash.
         var algorithm = SignatureAlgorithmRegistry.Find(verifier.KeyDetails)
             ?? throw Invalid("getting key algorithm details: could not find algorithm details for known signature algorithm: "
-                             + KeyDetailsName(verifier.KeyDetails));
+                             + KeyDetailsNames.Name(verifier.KeyDetails));
         var digestAlgorithm = algorithm.Digest;
 
         // Step 7: the real key with that hash must be allowed.
@@ -60,7 +60,7 @@ public sealed class HashedRekordValidator
 
         // Step 8: pure Ed25519 has no digest to sign over.
         if (digestAlgorithm == DigestAlgorithm.None)
-            throw Invalid($"unsupported signing algorithm {KeyDetailsName(verifier.KeyDetails)} for hashedrekord: "
+            throw Invalid($"unsupported signing algorithm {KeyDetailsNames.Name(verifier.KeyDetails)} for hashedrekord: "
                           + "no associated digest algorithm");
 
         // Step 9.
@@ -109,11 +109,6 @@ public sealed class HashedRekordValidator
             throw Invalid($"parsing {what}: {e.Message}");
         }
     }
-
-    /// <summary>The enum's proto name, or its number when undefined, as Go's %s prints it.</summary>
-    private static string KeyDetailsName(PublicKeyDetails details) =>
-        Verifier.Descriptor.FindFieldByNumber(Verifier.KeyDetailsFieldNumber).EnumType
-            .FindValueByNumber((int)details)?.Name ?? ((int)details).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static InvalidEntryException Invalid(string detail) => InvalidEntryException.InvalidHashedRekord(detail);
 }
