@@ -48,6 +48,10 @@ internal sealed class ServeCommand
     private readonly Option<bool> _persistentAntispam = new("--persistent-antispam") { Description = Flavour.FilesAreLocal
         ? "Keep the dedup index on disk (SQLite under .state/), so duplicates get 409 after a restart."
         : "Keep the dedup index in the database (tessera's antispam tables), so duplicates get 409 after a restart and from every server.", DefaultValueFactory = _ => ServeSettings.Defaults.PersistentAntispam };
+    private readonly Option<bool> _duplicateReturnsEntry = new("--duplicate-returns-entry")
+    {
+        Description = "Answer a duplicate with 200, X-Log-Index and its logged TransparencyLogEntry (a fresh inclusion proof against the latest checkpoint) instead of 409, so a client that lost its first answer gets its entry.",
+    };
     private readonly Option<int> _antispamBatch = new("--antispam-max-batch-size") { Description = "Entries per dedup-index transaction (0: default)." };
     private readonly Option<int> _antispamPushback = new("--antispam-pushback-threshold") { Description = "Dedup follower lag (entries) at which writes get 503 (0: default 2048)." };
     private readonly Option<int> _antispamInMemory = new("--antispam-in-memory-entries")
@@ -87,7 +91,7 @@ internal sealed class ServeCommand
         [
             _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
             _serverTimeout, _tlogTimeout, _maxBody, _maxPendingWrites, _maxConnections, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
-            _persistentAntispam, _antispamBatch, _antispamPushback, _antispamInMemory, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
+            _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
             _witnessPolicy, _witnessTimeout, _witnessFailClosed, _allowInsecureKey, _config,
         ];
@@ -110,7 +114,7 @@ internal sealed class ServeCommand
         ("Listeners", [_httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort, _serverTimeout, _maxBody, _maxPendingWrites, _maxConnections]),
         ("Tile listener (reads)", [_tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize]),
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
-        ("Entries and deduplication", [_algorithms, _persistentAntispam, _antispamBatch, _antispamPushback, _antispamInMemory]),
+        ("Entries and deduplication", [_algorithms, _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory]),
         ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
         ("Witnessing", [_witnessPolicy, _witnessTimeout, _witnessFailClosed]),
         ("Logging", [_logLevel, _payloadLogging]),
@@ -145,6 +149,7 @@ internal sealed class ServeCommand
         LogLevel = parse.GetValue(_logLevel)!,
         RequestResponseLogging = parse.GetValue(_payloadLogging),
         PersistentAntispam = parse.GetValue(_persistentAntispam),
+        DuplicateReturnsEntry = parse.GetValue(_duplicateReturnsEntry),
         AntispamMaxBatchSize = parse.GetValue(_antispamBatch),
         AntispamPushbackThreshold = parse.GetValue(_antispamPushback),
         AntispamInMemoryEntries = parse.GetValue(_antispamInMemory),

@@ -1,7 +1,9 @@
 namespace RekorPosix.Http;
 
 /// <summary>What a successful CreateEntry answers: the fields of protobuf-specs'
-/// TransparencyLogEntry, before either transport renders them.</summary>
+/// TransparencyLogEntry, before either transport renders them. <see cref="IsDuplicate"/>: the
+/// entry was logged before, at <see cref="LogIndex"/>, and is returned again
+/// (<c>--duplicate-returns-entry</c>) instead of a 409.</summary>
 public sealed record CreatedEntry(
     long LogIndex,
     byte[] LogId,
@@ -11,4 +13,5 @@ public sealed record CreatedEntry(
     long TreeSize,
     IReadOnlyList<byte[]> Hashes,
     string CheckpointEnvelope,
-    byte[] CanonicalizedBody);
+    byte[] CanonicalizedBody,
+    bool IsDuplicate = false);

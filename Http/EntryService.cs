@@ -11,6 +11,9 @@ namespace RekorPosix.Http;
 /// checks run on all cores and never inside the sequencing lock), append through dedup, wait
 /// without a thread for a published checkpoint that covers the index, build the inclusion proof
 /// from tiles and verify it before answering. Failures are thrown as <see cref="ApiException"/>.
+/// A duplicate is a 409 with the first entry's index, as rekor-tiles answers; with
+/// <c>--duplicate-returns-entry</c> (rekor-tiles#620) it is that entry, with a fresh proof, once
+/// the log is seen to hold exactly the body sent.
 /// </summary>
 public sealed class EntryService
 {
@@ -22,14 +25,17 @@ public sealed class EntryService
     private readonly ILogger _logger;
     private readonly InclusionProofs? _proofs;
     private readonly PendingWrites _pending;
+    private readonly bool _duplicateReturnsEntry;
     // Any client can send invalid entries at will: one line per interval for them all.
     private readonly LogThrottle _rejections = new();
 
     /// <param name="appender">Null in read-only mode: every write is answered 405.</param>
     /// <param name="maxPending">Most writes in progress at once (<c>--max-pending-writes</c>); 0: no limit.</param>
+    /// <param name="duplicateReturnsEntry">Answer a duplicate with the logged entry instead of a 409.</param>
     public EntryService(HashedRekordValidator validator, DedupAppender? appender, ITransparencyLog? log, byte[] logId,
-        TimeSpan timeout, ILogger logger, int maxPending = 0)
+        TimeSpan timeout, ILogger logger, int maxPending = 0, bool duplicateReturnsEntry = false)
     {
+        _duplicateReturnsEntry = duplicateReturnsEntry;
         _pending = new PendingWrites(maxPending);
         _validator = validator;
         _appender = appender;
@@ -49,6 +55,10 @@ public sealed class EntryService
     /// <summary>Counts entries answered 201.</summary>
     public long EntriesCreated => Interlocked.Read(ref _created);
     private long _created;
+
+    /// <summary>Counts duplicates answered with their logged entry (<c>--duplicate-returns-entry</c>).</summary>
+    public long DuplicatesReturned => Interlocked.Read(ref _duplicatesReturned);
+    private long _duplicatesReturned;
 
     /// <param name="clientTimeout">The client's own deadline (gRPC's grpc-timeout), if it sent one:
     /// the write then has the shorter of it and the server timeout, as rekor-tiles' handler context.</param>
@@ -108,12 +118,14 @@ public sealed class EntryService
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(clientGone);
         deadline.CancelAfter(timeout);
         LogIndex index;
+        bool answered;
         InclusionProof? proof = null;
         try
         {
             index = await _appender.AddAsync(entry.CanonicalBody, entry.Identity, deadline.Token).ConfigureAwait(false);
             var checkpoint = await _log.AwaitPublicationAsync(index.Index, deadline.Token).ConfigureAwait(false);
-            if (!index.IsDuplicate)
+            answered = !index.IsDuplicate || (_duplicateReturnsEntry && await LoggedAsSentAsync(entry, index.Index, checkpoint, deadline.Token).ConfigureAwait(false));
+            if (answered)
                 proof = await _proofs.ProveAsync(entry.LeafHash, index.Index, checkpoint, deadline.Token).ConfigureAwait(false);
         }
         catch (EntryTooLargeException e)
@@ -140,12 +152,27 @@ public sealed class EntryService
             HttpEvents.IntegrationFailed(_logger, e);
             throw ApiErrors.IntegrationFailed();
         }
-        if (index.IsDuplicate)
+        if (!answered)
             throw ApiErrors.Duplicate(index.Index);
         if (proof is null)
             throw ApiErrors.IntegrationFailed();
-        Interlocked.Increment(ref _created);
+        Interlocked.Increment(ref index.IsDuplicate ? ref _duplicatesReturned : ref _created);
         return new CreatedEntry(index.Index, _logId, entry.Kind, entry.Version, proof.RootHash, proof.TreeSize,
-            proof.Hashes, proof.Envelope, entry.CanonicalBody);
+            proof.Hashes, proof.Envelope, entry.CanonicalBody, index.IsDuplicate);
+    }
+
+    /// <summary>
+    /// True when the log holds, at the index dedup gave, exactly the canonical body this request
+    /// makes. Equal identities mean equal bodies unless the dedup index is damaged: an entry is only
+    /// handed out as the client's own when the bytes say so; otherwise the client gets the 409 it
+    /// would get without the option, and the mismatch is logged.
+    /// </summary>
+    private async Task<bool> LoggedAsSentAsync(ValidatedEntry entry, long index, PublishedCheckpoint checkpoint, CancellationToken cancel)
+    {
+        var logged = await StoredEntries.ReadAsync(_log!.Reader, index, checkpoint.Size, cancel).ConfigureAwait(false);
+        if (logged.Span.SequenceEqual(entry.CanonicalBody))
+            return true;
+        HttpEvents.DuplicateIndexMismatch(_logger, index);
+        return false;
     }
 }

@@ -8,7 +8,8 @@ namespace RekorPosix.Http;
 /// <summary>
 /// <c>dev.sigstore.rekor.v2.Rekor</c> over gRPC: the same entry service as REST, the same answer
 /// as a TransparencyLogEntry message, and rekor-tiles' response metadata (<c>x-http-code</c>,
-/// <c>x-log-index</c> on duplicates). The read RPCs stay unimplemented, as in rekor-tiles.
+/// <c>x-log-index</c> on duplicates, also on one answered OK with its entry under
+/// <c>--duplicate-returns-entry</c>). The read RPCs stay unimplemented, as in rekor-tiles.
 /// </summary>
 public sealed class GrpcRekorService(EntryService entries) : Rekor.RekorBase
 {
@@ -21,7 +22,10 @@ public sealed class GrpcRekorService(EntryService entries) : Rekor.RekorBase
             // The connection's own token, not context.CancellationToken: that one also fires at the
             // client's deadline, which is then a timeout (DEADLINE_EXCEEDED), not a client gone.
             var created = await entries.CreateAsync(request, http.RequestAborted, clientTimeout).ConfigureAwait(false);
-            await TryWriteHeadersAsync(context, new Metadata { { "x-http-code", "201" } }).ConfigureAwait(false);
+            var headers = created.IsDuplicate
+                ? new Metadata { { "x-http-code", "200" }, { "x-log-index", created.LogIndex.ToString(System.Globalization.CultureInfo.InvariantCulture) } }
+                : new Metadata { { "x-http-code", "201" } };
+            await TryWriteHeadersAsync(context, headers).ConfigureAwait(false);
             return ToProto(created);
         }
         catch (ApiException e)

@@ -78,4 +78,8 @@ internal static partial class HttpEvents
     [LoggerMessage(EventId = 223, Level = LogLevel.Information,
         Message = "Memory: {GcMode} GC, {Available} MiB available to the heap (the host's memory, cgroup limit or GCHeapHardLimit), tile cache at most {TileCache} MiB, at most {Queue} entries waiting for integration, writes in progress {PendingLimit}, connections {ConnectionLimit}")]
     public static partial void MemorySettings(ILogger logger, string gcMode, long available, long tileCache, int queue, string pendingLimit, string connectionLimit);
+
+    [LoggerMessage(EventId = 224, Level = LogLevel.Error,
+        Message = "Dedup named index {Index} for a duplicate, but the log holds another entry there: answered 409 with that index; the dedup index may be damaged (fsck, or delete it to rebuild)")]
+    public static partial void DuplicateIndexMismatch(ILogger logger, long index);
 }

@@ -74,7 +74,11 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
         byte[] response = TransparencyLogEntryJson.Render(created);
         if (logPayloads)
             HttpEvents.ResponsePayload(logger, System.Text.Encoding.UTF8.GetString(response));
-        await ResponseBody.WriteAsync(context, 201, "application/json", response).ConfigureAwait(false);
+        // A duplicate returned as its logged entry (--duplicate-returns-entry): 200, and the index
+        // in the header a 409 would carry, so a client can tell it from a new entry either way.
+        if (created.IsDuplicate)
+            context.Response.Headers["X-Log-Index"] = created.LogIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ResponseBody.WriteAsync(context, created.IsDuplicate ? 200 : 201, "application/json", response).ConfigureAwait(false);
     }
 
     /// <summary>

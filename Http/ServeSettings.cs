@@ -51,6 +51,8 @@ public sealed record ServeSettings
     public IReadOnlyList<string> ClientSigningAlgorithms { get; init; } = [];
     /// <summary>Dedup survives restarts (SQLite under .state/). On by default, unlike rekor-tiles.</summary>
     public bool PersistentAntispam { get; init; } = true;
+    /// <summary>A duplicate gets 200 with its logged entry and a fresh proof, not 409 (rekor-tiles#620).</summary>
+    public bool DuplicateReturnsEntry { get; init; }
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
     public int AntispamInMemoryEntries { get; init; }

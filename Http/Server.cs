@@ -73,7 +73,7 @@ public static class Server
         }
         await using var _ = served;
         entries = new EntryService(new HashedRekordValidator(allowed), served.Appender, served.Log, logId, settings.ServerTimeout,
-            loggers.CreateLogger("RekorPosix.Api"), settings.MaxPendingWrites);
+            loggers.CreateLogger("RekorPosix.Api"), settings.MaxPendingWrites, settings.DuplicateReturnsEntry);
         return await ServeAsync(app, settings, served, entries, tiles, metrics, loggers, cancel).ConfigureAwait(false);
     }
 
@@ -218,6 +218,7 @@ public static class Server
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
             metrics.NewEntries.IncTo(entries.EntriesCreated);
+            metrics.DuplicatesReturned.IncTo(entries.DuplicatesReturned);
             metrics.InclusionProofFailures.IncTo(entries.InclusionProofFailures);
             metrics.PendingWrites.Set(entries.PendingWrites);
             if (served.Log is { } log)

@@ -70,10 +70,13 @@ public sealed class ServerMetrics
             new HistogramConfiguration { Buckets = [0, 1, 2, 3, 4, 5, 8, 16, 32] });
         WitnessFailedOpen = f.CreateCounter("rekor_posix_witness_failed_open_total",
             "Checkpoints published without the witness policy's quorum (fail-open; see --witness-fail-closed).");
+        DuplicatesReturned = f.CreateCounter("rekor_posix_duplicates_returned_total",
+            "Duplicates answered 200 with their logged entry (--duplicate-returns-entry) instead of 409.");
     }
 
     public CollectorRegistry Registry { get; }
     public Counter NewEntries { get; }
+    public Counter DuplicatesReturned { get; }
     public Counter HttpRequests { get; }
     public Histogram HttpLatency { get; }
     public Histogram HttpRequestSize { get; }

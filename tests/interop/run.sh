@@ -168,21 +168,25 @@ port=$(free_port)
 url="http://127.0.0.1:$port"
 # The harness checks the stored log: in its directory, or through the server's own read routes.
 if [ "$flavour" = posix ]; then stored_flags=(--storage-dir "$work/log"); else stored_flags=(--read-url "$url/api/v2"); fi
-"$bin" serve "${storage_flags[@]}" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
-    --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval "$interval" \
-    --witness-policy-path "$work/witness-policy" > "$work/serve.log" 2>&1 &
-server_pid=$!
-
-healthy=""
-for _ in $(seq 1 200); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-    if probe "$url/healthz" | grep -q '^200 .*"status":"SERVING"'; then healthy=1; break; fi
-    sleep 0.1
-done
-if [ -z "$healthy" ]; then
-    fail "interop/server-start: no SERVING /healthz on $url; server log: $(tail -n 20 "$work/serve.log" | tr '\n' ' ')"
-    exit 1
-fi
+# start_server NAME [FLAG...]: serve the log with these extra flags; exits the run unless SERVING.
+start_server() {
+    local name=$1; shift
+    "$bin" serve "${storage_flags[@]}" --signer-filepath "$work/log-key.pem" --hostname "$origin" \
+        --http-address 127.0.0.1 --http-port "$port" --checkpoint-interval "$interval" \
+        --witness-policy-path "$work/witness-policy" "$@" >> "$work/serve.log" 2>&1 &
+    server_pid=$!
+    local healthy=""
+    for _ in $(seq 1 200); do
+        if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+        if probe "$url/healthz" | grep -q '^200 .*"status":"SERVING"'; then healthy=1; break; fi
+        sleep 0.1
+    done
+    if [ -z "$healthy" ]; then
+        fail "interop/$name: no SERVING /healthz on $url; server log: $(tail -n 20 "$work/serve.log" | tr '\n' ' ')"
+        exit 1
+    fi
+}
+start_server server-start
 pass "interop/server-start (healthz SERVING on $url after $(( $(date +%s) - started )) s incl. npm ci)"
 
 # The write API must be there: {} is not a hashedrekord request, so the contract is 400.
@@ -238,6 +242,16 @@ fi
 stop_server
 stop_rc=$?
 if [ "$stop_rc" = 0 ]; then pass "interop/server-sigterm (exit 0)"; else fail "interop/server-sigterm: exit status $stop_rc"; fi
+
+# The same log served again with --duplicate-returns-entry: sigstore-js resubmits an entry, takes
+# the 200 with the logged entry as its answer, and the bundle made from it verifies.
+start_server duplicate-returns-entry-start --duplicate-returns-entry
+timeout -k 10 120 "$node_bin" "$here/harness.mjs" --url "$url" --origin "$origin" --log-key "$work/log-public.pem" \
+    --log-id "$log_id" --duplicate-returns-entry --out-dir "$work/out-duplicates"
+dup_rc=$?
+if [ "$dup_rc" = 124 ] || [ "$dup_rc" = 137 ]; then fail "interop/duplicate-returns-entry: did not finish within 120 s"
+elif [ "$dup_rc" != 0 ]; then failed=1; fi
+stop_server || fail "interop/duplicate-returns-entry-sigterm: exit status $?"
 # Every checkpoint the clients were given carries both witnesses' lines.
 bundles=$(ls "$work"/out/*.sigstore.json 2>/dev/null | wc -l)
 cosigned=$(grep -l "w1.$origin" "$work"/out/*.sigstore.json 2>/dev/null | xargs -r grep -l "w2.$origin" | wc -l)

@@ -62,6 +62,30 @@ public class GrpcApiTests
     }
 
     [Fact]
+    public async Task WithDuplicateReturnsEntry_ADuplicate_IsOK_WithItsEntry_AndTheIndexHeader()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path, s => s with { DuplicateReturnsEntry = true });
+        using var channel = GrpcChannel.ForAddress(server.GrpcAddress);
+        var client = new Rekor.RekorClient(channel);
+        var request = Request();
+        var first = await client.CreateEntryAsync(request);
+        await client.CreateEntryAsync(Request());
+
+        using var duplicate = client.CreateEntryAsync(request);
+        var again = await duplicate.ResponseAsync;
+        var headers = await duplicate.ResponseHeadersAsync;
+        Assert.Equal("200", headers.GetValue("x-http-code"));
+        Assert.Equal("0", headers.GetValue("x-log-index"));
+        Assert.Equal(first.LogIndex, again.LogIndex);
+        Assert.Equal(first.CanonicalizedBody, again.CanonicalizedBody);
+        var checkpoint = Checkpoint.Parse(SignedNote.Open(again.InclusionProof.Checkpoint.Envelope, [TestLogKey.Verifier()]));
+        Assert.Equal(2, checkpoint.Size);
+        Assert.True(MerkleProof.VerifyInclusion(CanonicalBody.LeafHash(again.CanonicalizedBody.Span), again.LogIndex, checkpoint.Size,
+            again.InclusionProof.Hashes.Select(h => h.ToByteArray()).ToList(), checkpoint.RootHash));
+    }
+
+    [Fact]
     public async Task ReadOnly_IsUnimplementedLogFrozen()
     {
         using var dir = new TempDir();

@@ -96,6 +96,89 @@ public class RestApiTests
         }
     }
 
+    [Fact]
+    public async Task WithDuplicateReturnsEntry_ADuplicate_Gets200_WithItsEntryAndAFreshProof_AlsoAfterARestart()
+    {
+        using var dir = new TempDir();
+        string json = WriteApiRequests.NewJson();
+        JsonElement first;
+        await using (var server = await RunningServer.StartAsync(dir.Path, s => s with { DuplicateReturnsEntry = true }))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, WriteApiRequests.NewJson())).Status);
+            var created = await PostAsync(server, json);
+            Assert.Equal(HttpStatusCode.Created, created.Status);
+            Assert.False(created.Response.Headers.Contains("X-Log-Index"));
+            first = created.Body;
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, WriteApiRequests.NewJson())).Status);
+
+            var (status, again, response) = await PostAsync(server, json);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("1", response.Headers.GetValues("X-Log-Index").Single());
+            AssertSameEntry(first, again);
+            // Fresh: proven against the latest checkpoint, which now also holds the entry after it.
+            Assert.Equal(3, VerifiedTreeSize(again, dir.Path));
+        }
+        await using (var server = await RunningServer.StartAsync(dir.Path, s => s with { DuplicateReturnsEntry = true }))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, WriteApiRequests.NewJson())).Status);
+            var (status, again, response) = await PostAsync(server, json);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("1", response.Headers.GetValues("X-Log-Index").Single());
+            AssertSameEntry(first, again);
+            Assert.Equal(4, VerifiedTreeSize(again, dir.Path));
+        }
+    }
+
+    [Fact]
+    public async Task WithDuplicateReturnsEntry_ADedupIndexPointingAtAnotherEntry_Gets409_NotThatEntry()
+    {
+        using var dir = new TempDir();
+        string json = WriteApiRequests.NewJson();
+        await using (var server = await RunningServer.StartAsync(dir.Path))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, WriteApiRequests.NewJson())).Status);
+            Assert.Equal(HttpStatusCode.Created, (await PostAsync(server, json)).Status);
+        }
+        // Damage the dedup index: the second entry's identity now names the first entry.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir.Path, ".state", "antispam.db")};Pooling=False"))
+        {
+            db.Open();
+            using var update = db.CreateCommand();
+            update.CommandText = "UPDATE identity SET log_index = 0 WHERE log_index = 1";
+            Assert.Equal(1, update.ExecuteNonQuery());
+        }
+        await using (var server = await RunningServer.StartAsync(dir.Path, s => s with { DuplicateReturnsEntry = true }))
+        {
+            var (status, body, response) = await PostAsync(server, json);
+            Assert.Equal(HttpStatusCode.Conflict, status);
+            Assert.Equal("0", response.Headers.GetValues("X-Log-Index").Single());
+            Assert.Equal(6, body.GetProperty("code").GetInt32());
+        }
+    }
+
+    private static void AssertSameEntry(JsonElement first, JsonElement again)
+    {
+        foreach (string field in new[] { "logIndex", "canonicalizedBody", "integratedTime" })
+            Assert.Equal(first.GetProperty(field).GetString(), again.GetProperty(field).GetString());
+        Assert.Equal(first.GetProperty("logId").GetRawText(), again.GetProperty("logId").GetRawText());
+        Assert.Equal(first.GetProperty("kindVersion").GetRawText(), again.GetProperty("kindVersion").GetRawText());
+    }
+
+    /// <summary>The tree size of the entry's proof, after checking its checkpoint (the one now
+    /// published) and its proof from the canonical body.</summary>
+    private static long VerifiedTreeSize(JsonElement tle, string storageDir)
+    {
+        var proof = tle.GetProperty("inclusionProof");
+        string envelope = proof.GetProperty("checkpoint").GetProperty("envelope").GetString()!;
+        var checkpoint = Checkpoint.Parse(SignedNote.Open(envelope, [TestLogKey.Verifier()]));
+        Assert.Equal(File.ReadAllText(Path.Combine(storageDir, "checkpoint")), envelope);
+        var hashes = proof.GetProperty("hashes").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
+        byte[] body = Convert.FromBase64String(tle.GetProperty("canonicalizedBody").GetString()!);
+        Assert.True(MerkleProof.VerifyInclusion(CanonicalBody.LeafHash(body), long.Parse(tle.GetProperty("logIndex").GetString()!),
+            checkpoint.Size, hashes, checkpoint.RootHash));
+        return checkpoint.Size;
+    }
+
     [Theory]
     [InlineData("{\"hashedRekordRequestV002\":{\"digest\":\"AAAA\"}}", "invalid hashedrekord request")]
     [InlineData("{}", "invalid type, must be hashedrekord")]

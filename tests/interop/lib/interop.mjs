@@ -65,6 +65,10 @@ export async function runInterop(opts, report) {
 
     const ctx = { opts, report, rekorUrl, fetchOptions, authorities, logKey, rootJSON, trusted, verify, save, signed: [] };
     await signWithSigningConfig(ctx);
+    if (opts.duplicateReturnsEntry) {
+      await checkDuplicateReturnsEntry(ctx);
+      return;
+    }
     await signConcurrently(ctx);
     checkNoSplitView(ctx);
     await checkTampering(ctx);
@@ -343,6 +347,50 @@ async function checkDuplicate(ctx) {
   if (body?.code !== 6) problems.push(`body code ${body?.code}, expected 6 (AlreadyExists)`);
   if (body?.message !== `an equivalent entry already exists in the transparency log with index ${index}`) problems.push(`body message ${JSON.stringify(body?.message)}`);
   report.check('duplicate/x-log-index', problems.length === 0, problems.join('; '), `409, X-Log-Index ${index}, gRPC code 6`);
+}
+
+// A server started with --duplicate-returns-entry (rekor-tiles#620) answers a resubmitted entry
+// 200 with the logged entry and X-Log-Index: @sigstore/sign must take that answer as its tlog
+// entry, and the bundle made from it must verify.
+async function checkDuplicateReturnsEntry(ctx) {
+  const { report, rekorUrl, fetchOptions, verify, logKey } = ctx;
+  const first = ctx.signed[0];
+  if (!first) {
+    report.fail('duplicate/returns-entry', 'nothing was signed');
+    return;
+  }
+  const original = first.bundleJSON.verificationMaterial.tlogEntries[0];
+  const witness = new RekorWitness({ rekorBaseURL: rekorUrl, majorApiVersion: 2, ...fetchOptions });
+  let bundleJSON;
+  try {
+    const vm = await witness.testify(signatureContent(first.bundleJSON), certPem(first.bundleJSON));
+    const bundle = bundleFromJSON(first.bundleJSON);
+    bundle.verificationMaterial.tlogEntries = vm.tlogEntries;
+    bundleJSON = bundleToJSON(bundle);
+  } catch (e) {
+    report.fail('duplicate/returns-entry', `@sigstore/sign did not take the answer to a resubmission: ${explain(e)}`);
+    return;
+  }
+  const again = bundleJSON.verificationMaterial.tlogEntries[0];
+  const same = indexOf(again) === indexOf(original) && again.canonicalizedBody === original.canonicalizedBody;
+  report.check('duplicate/returns-entry', same,
+    `resubmission answered entry ${indexOf(again)} (body ${again.canonicalizedBody === original.canonicalizedBody ? 'equal' : 'different'}), first at ${indexOf(original)}`,
+    `@sigstore/sign took the logged entry ${indexOf(original)} as the answer to a resubmission`);
+  ctx.save('duplicate.sigstore.json', bundleJSON);
+  reportEntryChecks(report, inspectEntry(bundleJSON, logKey), 'duplicate/');
+  verifyReport(report, 'duplicate/verify', () => verify(bundleJSON, first.artifact),
+    'the bundle with the returned entry verifies: certificate, timestamp, inclusion proof and checkpoint');
+  const r = await fetch(`${rekorUrl}/api/v2/log/entries`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(createEntryRequest(first.bundleJSON)),
+  });
+  const body = await r.json().catch(() => undefined);
+  const problems = [];
+  if (r.status !== 200) problems.push(`status ${r.status}`);
+  if (r.headers.get('x-log-index') !== String(indexOf(original))) problems.push(`X-Log-Index ${r.headers.get('x-log-index')}, expected ${indexOf(original)}`);
+  if (indexOf(body) !== indexOf(original)) problems.push(`logIndex ${body?.logIndex}`);
+  report.check('duplicate/returns-entry-raw', problems.length === 0, problems.join('; '), `200, X-Log-Index ${indexOf(original)}, the entry as first logged`);
 }
 
 // A hashedrekord whose signature does not verify must be refused (spec §4.3: 400).
