@@ -29,5 +29,5 @@ internal sealed record SpannerEndpoint(Uri Address, IAccessTokenSource? Tokens)
     public bool IsEmulator => Tokens is null;
 
     /// <summary>For messages: where the calls went.</summary>
-    public override string ToString() => IsEmulator ? $"the Spanner emulator at {Address.Authority}" : $"Spanner at {Address.Authority}";
+    public override string ToString() => IsEmulator ? $"the Spanner emulator at {Address.Host}:{Address.Port}" : $"Spanner at {Address.Host}:{Address.Port}";
 }

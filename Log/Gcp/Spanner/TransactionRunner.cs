@@ -22,10 +22,12 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(Settings.TransactionTimeout);
         var backoff = new AbortBackoff(Settings);
-        var lease = await sessions.LeaseAsync(deadline.Token).ConfigureAwait(false);
+        SessionLease? lease = null;
         int attempts = 0;
+        SpannerException? lastAborted = null;
         try
         {
+            lease = await sessions.LeaseAsync(deadline.Token).ConfigureAwait(false);
             while (true)
             {
                 attempts++;
@@ -35,7 +37,8 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
                 }
                 catch (Exception e) when (Aborted(e) is { } aborted)
                 {
-                    await WaitAsync(backoff.Next(aborted), aborted, attempts, cancel, deadline.Token).ConfigureAwait(false);
+                    lastAborted = aborted;
+                    await Task.Delay(backoff.Next(aborted), deadline.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (SessionGone(e))
                 {
@@ -46,11 +49,11 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
         }
         catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
         {
-            throw new TimeoutException($"a Spanner transaction on {database} did not finish within {Settings.TransactionTimeout.TotalSeconds:0.#} s ({attempts} attempts)", e);
+            throw Exhausted(attempts, lastAborted, e);
         }
         finally
         {
-            lease.Dispose();
+            lease?.Dispose();
         }
     }
 
@@ -90,18 +93,14 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
         }
     }
 
-    /// <summary>Waits out the backoff; when the transaction's own deadline ends it, says how
-    /// often it was aborted rather than just "cancelled".</summary>
-    private async Task WaitAsync(TimeSpan delay, SpannerException aborted, int attempts, CancellationToken caller, CancellationToken deadline)
+    /// <summary>The transaction's own deadline passed: says how often it was aborted rather than
+    /// just "cancelled".</summary>
+    private TimeoutException Exhausted(int attempts, SpannerException? lastAborted, OperationCanceledException cancelled)
     {
-        try
-        {
-            await Task.Delay(delay, deadline).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
-        {
-            throw new TimeoutException($"a Spanner transaction on {database} was still aborted after {attempts} attempts in {Settings.TransactionTimeout.TotalSeconds:0.#} s: {aborted.Message}", aborted);
-        }
+        string within = $"{Settings.TransactionTimeout.TotalSeconds:0.###} s";
+        return lastAborted is null
+            ? new TimeoutException($"a Spanner transaction on {database} did not finish within {within}", cancelled)
+            : new TimeoutException($"a Spanner transaction on {database} was still aborted after {attempts} attempts in {within}: {lastAborted.Message}", lastAborted);
     }
 
     /// <summary>ABORTED anywhere in the chain: a body may wrap the read that failed.</summary>
