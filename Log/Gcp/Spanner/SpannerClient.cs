@@ -33,7 +33,7 @@ internal sealed class SpannerClient : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<SpannerRow>> ReadAsync(string table, IReadOnlyList<string> columns, KeySet keys, CancellationToken cancel)
     {
-        while (true)
+        for (int attempt = 1; ; attempt++)
         {
             var lease = await _sessions.LeaseAsync(cancel).ConfigureAwait(false);
             try
@@ -48,8 +48,9 @@ internal sealed class SpannerClient : IAsyncDisposable
                 request.Columns.Add(columns);
                 return await _connection.StreamingReadAsync(Database, request, cancel).ConfigureAwait(false);
             }
-            catch (SpannerException e) when (e.IsSessionNotFound)
+            catch (SpannerException e) when (e.IsSessionNotFound && attempt == 1)
             {
+                // Dropped by Spanner (idle for an hour): once more with a new session.
                 lease.Discard();
             }
             finally

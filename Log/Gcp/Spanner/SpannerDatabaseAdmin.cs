@@ -49,22 +49,21 @@ internal sealed class SpannerDatabaseAdmin(SpannerConnection connection)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         deadline.CancelAfter(connection.Settings.AdminTimeout);
-        var operation = await connection.CallAsync(call, database, connection.Settings.CallTimeout, start, deadline.Token).ConfigureAwait(false);
-        var poll = FirstPoll;
-        while (!operation.Done)
+        Operation? operation = null;
+        try
         {
-            try
+            operation = await connection.CallAsync(call, database, connection.Settings.CallTimeout, start, deadline.Token).ConfigureAwait(false);
+            for (var poll = FirstPoll; !operation.Done; poll = poll * 2 < MaxPoll ? poll * 2 : MaxPoll)
             {
                 await Task.Delay(poll, deadline.Token).ConfigureAwait(false);
+                var name = operation.Name;
+                operation = await connection.CallAsync($"GetOperation ({call})", database, connection.Settings.CallTimeout,
+                    options => connection.Operations.GetOperationAsync(new GetOperationRequest { Name = name }, options), deadline.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Spanner {call} on {database}: operation {operation.Name} not done after {connection.Settings.AdminTimeout.TotalSeconds:0} s");
-            }
-            poll = poll * 2 < MaxPoll ? poll * 2 : MaxPoll;
-            var name = operation.Name;
-            operation = await connection.CallAsync($"GetOperation ({call})", database, connection.Settings.CallTimeout,
-                options => connection.Operations.GetOperationAsync(new GetOperationRequest { Name = name }, options), deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Spanner {call} on {database}: {(operation is null ? "no operation" : $"operation {operation.Name} not done")} after {connection.Settings.AdminTimeout.TotalSeconds:0} s", e);
         }
         if (operation.Error is { } error)
             throw new SpannerException(call, connection.Endpoint, new RpcException(new Status((StatusCode)error.Code, error.Message)));

@@ -16,6 +16,10 @@ internal sealed class EmulatorDatabase : IAsyncDisposable
         "CREATE TABLE IF NOT EXISTS Blob (id INT64 NOT NULL, seq INT64 NOT NULL, v BYTES(MAX),) PRIMARY KEY (id, seq)",
     ];
 
+    public static readonly string[] CounterColumns = ["id", "n"];
+
+    public static readonly string[] BlobColumns = ["id", "seq", "v"];
+
     private EmulatorDatabase(SpannerSettings settings)
     {
         Name = SpannerEmulator.NewDatabaseName();

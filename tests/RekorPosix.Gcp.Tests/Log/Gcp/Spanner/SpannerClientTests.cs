@@ -11,8 +11,6 @@ namespace RekorPosix.Tests.Log.Gcp.Spanner;
 /// trips, the error codes of a commit, key-range order, and values large enough to be chunked.</summary>
 public sealed class SpannerClientTests : IAsyncLifetime
 {
-    private static readonly string[] CounterColumns = ["id", "n"];
-    private static readonly string[] BlobColumns = ["id", "seq", "v"];
     private EmulatorDatabase _database = null!;
 
     private SpannerClient Client => _database.Client;
@@ -23,20 +21,20 @@ public sealed class SpannerClientTests : IAsyncLifetime
 
     private static KeySet Id(long id) => SpannerKeys.Of(SpannerKeys.Key(Int64(id)));
 
-    private Task<IReadOnlyList<SpannerRow>> ReadCounterAsync(long id) => Client.ReadAsync("Counter", CounterColumns, Id(id), CancellationToken.None);
+    private Task<IReadOnlyList<SpannerRow>> ReadCounterAsync(long id) => Client.ReadAsync("Counter", EmulatorDatabase.CounterColumns, Id(id), CancellationToken.None);
 
     private Task ApplyAsync(params Mutation[] mutations) => Client.ApplyAsync(mutations, CancellationToken.None);
 
     [Fact]
     public async Task InsertReadUpdateDelete_RoundTrip()
     {
-        await ApplyAsync(SpannerMutations.Insert("Counter", CounterColumns, Int64(0), Int64(long.MaxValue)));
+        await ApplyAsync(SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(long.MaxValue)));
         Assert.Equal(long.MaxValue, (await ReadCounterAsync(0)).Single().Int64(1));
 
-        await ApplyAsync(SpannerMutations.Update("Counter", CounterColumns, Int64(0), Int64(-5)));
+        await ApplyAsync(SpannerMutations.Update("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(-5)));
         Assert.Equal(-5, (await ReadCounterAsync(0)).Single().Int64(1));
 
-        await ApplyAsync(SpannerMutations.InsertOrUpdate("Counter", CounterColumns, Int64(0), Int64(6)), SpannerMutations.InsertOrUpdate("Counter", CounterColumns, Int64(1), Int64(7)));
+        await ApplyAsync(SpannerMutations.InsertOrUpdate("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(6)), SpannerMutations.InsertOrUpdate("Counter", EmulatorDatabase.CounterColumns, Int64(1), Int64(7)));
         Assert.Equal(6, (await ReadCounterAsync(0)).Single().Int64(1));
         Assert.Equal(7, (await ReadCounterAsync(1)).Single().Int64(1));
 
@@ -55,13 +53,13 @@ public sealed class SpannerClientTests : IAsyncLifetime
 
         await ApplyAsync(
             SpannerMutations.Insert("Pub", pubColumns, Int64(0), SpannerValues.Timestamp(publishedAt), Null()),
-            SpannerMutations.Insert("Blob", BlobColumns, Int64(0), Int64(0), Bytes(root)),
-            SpannerMutations.Insert("Blob", BlobColumns, Int64(0), Int64(1), Null()));
+            SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(0), Bytes(root)),
+            SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(1), Null()));
 
         var pub = (await Client.ReadAsync("Pub", pubColumns, Id(0), CancellationToken.None)).Single();
         Assert.Equal(publishedAt, pub.Timestamp(1));
         Assert.Null(pub.NullableInt64(2));
-        var blobs = await Client.ReadAsync("Blob", BlobColumns, SpannerKeys.All(), CancellationToken.None);
+        var blobs = await Client.ReadAsync("Blob", EmulatorDatabase.BlobColumns, SpannerKeys.All(), CancellationToken.None);
         Assert.Equal(root, blobs[0].NullableBytes(2));
         Assert.Null(blobs[1].NullableBytes(2));
     }
@@ -69,13 +67,13 @@ public sealed class SpannerClientTests : IAsyncLifetime
     [Fact]
     public async Task CommitErrors_KeepTheirCodes_AndApplyNothing()
     {
-        await ApplyAsync(SpannerMutations.Insert("Counter", CounterColumns, Int64(0), Int64(1)));
+        await ApplyAsync(SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(1)));
 
         var exists = await Assert.ThrowsAsync<SpannerException>(() => ApplyAsync(
-            SpannerMutations.Insert("Counter", CounterColumns, Int64(1), Int64(1)),
-            SpannerMutations.Insert("Counter", CounterColumns, Int64(0), Int64(2))));
-        var missing = await Assert.ThrowsAsync<SpannerException>(() => ApplyAsync(SpannerMutations.Update("Counter", CounterColumns, Int64(5), Int64(1))));
-        var noTable = await Assert.ThrowsAsync<SpannerException>(() => Client.ReadAsync("Nope", CounterColumns, Id(0), CancellationToken.None));
+            SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(1), Int64(1)),
+            SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(2))));
+        var missing = await Assert.ThrowsAsync<SpannerException>(() => ApplyAsync(SpannerMutations.Update("Counter", EmulatorDatabase.CounterColumns, Int64(5), Int64(1))));
+        var noTable = await Assert.ThrowsAsync<SpannerException>(() => Client.ReadAsync("Nope", EmulatorDatabase.CounterColumns, Id(0), CancellationToken.None));
 
         Assert.Equal(StatusCode.AlreadyExists, exists.Code);
         Assert.Contains("Commit", exists.Message);
@@ -90,13 +88,13 @@ public sealed class SpannerClientTests : IAsyncLifetime
     public async Task KeyRangeReads_ComeBackInKeyOrder()
     {
         foreach (long seq in new long[] { 40, 5, 300, 12, 7 })
-            await ApplyAsync(SpannerMutations.Insert("Blob", BlobColumns, Int64(0), Int64(seq), Bytes([(byte)seq])));
+            await ApplyAsync(SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(seq), Bytes([(byte)seq])));
 
-        var range = await Client.ReadAsync("Blob", BlobColumns,
+        var range = await Client.ReadAsync("Blob", EmulatorDatabase.BlobColumns,
             SpannerKeys.HalfOpenRange(SpannerKeys.Key(Int64(0), Int64(7)), SpannerKeys.Key(Int64(0), Int64(300))), CancellationToken.None);
-        var prefix = await Client.ReadAsync("Blob", BlobColumns,
+        var prefix = await Client.ReadAsync("Blob", EmulatorDatabase.BlobColumns,
             SpannerKeys.ClosedRange(SpannerKeys.Key(Int64(0)), SpannerKeys.Key(Int64(0))), CancellationToken.None);
-        var keys = await Client.ReadAsync("Blob", BlobColumns,
+        var keys = await Client.ReadAsync("Blob", EmulatorDatabase.BlobColumns,
             SpannerKeys.Of(SpannerKeys.Key(Int64(0), Int64(300)), SpannerKeys.Key(Int64(0), Int64(6)), SpannerKeys.Key(Int64(0), Int64(5))), CancellationToken.None);
 
         // Numeric order, not the order of the decimal strings ("12" < "5").
@@ -111,10 +109,10 @@ public sealed class SpannerClientTests : IAsyncLifetime
     {
         byte[] big = Pattern(3 << 20, seed: 1);
         byte[] small = Pattern(10, seed: 2);
-        await ApplyAsync(SpannerMutations.Insert("Blob", BlobColumns, Int64(0), Int64(1), Bytes(big)));
-        await ApplyAsync(SpannerMutations.Insert("Blob", BlobColumns, Int64(0), Int64(2), Bytes(small)));
+        await ApplyAsync(SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(1), Bytes(big)));
+        await ApplyAsync(SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(2), Bytes(small)));
 
-        var rows = await Client.ReadAsync("Blob", BlobColumns, SpannerKeys.All(), CancellationToken.None);
+        var rows = await Client.ReadAsync("Blob", EmulatorDatabase.BlobColumns, SpannerKeys.All(), CancellationToken.None);
 
         Assert.Equal(2, rows.Count);
         Assert.Equal(big, rows[0].Bytes(2));
@@ -129,9 +127,9 @@ public sealed class SpannerClientTests : IAsyncLifetime
         // checks the limit itself).
         var values = new[] { Pattern(9 << 20, seed: 3), Pattern(9 << 20, seed: 4), Pattern(5 << 20, seed: 5) };
         for (int i = 0; i < values.Length; i++)
-            await ApplyAsync(SpannerMutations.Insert("Blob", BlobColumns, Int64(0), Int64(i), Bytes(values[i])));
+            await ApplyAsync(SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(i), Bytes(values[i])));
 
-        var rows = await Client.ReadAsync("Blob", BlobColumns, SpannerKeys.All(), CancellationToken.None);
+        var rows = await Client.ReadAsync("Blob", EmulatorDatabase.BlobColumns, SpannerKeys.All(), CancellationToken.None);
 
         Assert.Equal(values, rows.Select(r => r.Bytes(2)));
     }

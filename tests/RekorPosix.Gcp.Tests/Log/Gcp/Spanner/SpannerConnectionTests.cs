@@ -48,7 +48,7 @@ public sealed class SpannerConnectionTests
     {
         await using var database = await EmulatorDatabase.CreateAsync();
         byte[] nineMebibytes = SpannerClientTests.Pattern(9 << 20, seed: 7);
-        await database.Client.ApplyAsync([SpannerMutations.Insert("Blob", ["id", "seq", "v"], Int64(0), Int64(0), Bytes(nineMebibytes))], CancellationToken.None);
+        await database.Client.ApplyAsync([SpannerMutations.Insert("Blob", EmulatorDatabase.BlobColumns, Int64(0), Int64(0), Bytes(nineMebibytes))], CancellationToken.None);
         using var defaultLimit = new SpannerConnection(SpannerEmulator.Endpoint(), new SpannerSettings { MaxReceiveMessageBytes = 4 * 1024 * 1024 });
 
         var raised = await UnaryReadAsync(database.Connection, database.Name);
@@ -68,7 +68,7 @@ public sealed class SpannerConnectionTests
             Session = session.Name,
             Transaction = new TransactionSelector { SingleUse = new TransactionOptions { ReadOnly = new TransactionOptions.Types.ReadOnly { Strong = true } } },
             Table = "Blob",
-            Columns = { "id", "seq", "v" },
+            Columns = { EmulatorDatabase.BlobColumns },
             KeySet = SpannerKeys.All(),
         };
         try

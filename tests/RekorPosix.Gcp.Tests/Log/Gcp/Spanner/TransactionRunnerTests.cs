@@ -14,14 +14,13 @@ namespace RekorPosix.Tests.Log.Gcp.Spanner;
 /// </summary>
 public sealed class TransactionRunnerTests : IAsyncLifetime
 {
-    private static readonly string[] CounterColumns = ["id", "n"];
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private EmulatorDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
         _database = await EmulatorDatabase.CreateAsync();
-        await _database.Client.ApplyAsync([SpannerMutations.Insert("Counter", CounterColumns, Int64(0), Int64(0))], CancellationToken.None);
+        await _database.Client.ApplyAsync([SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(0))], CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
@@ -31,13 +30,13 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
     /// <summary>Reads the counter under an exclusive lock and buffers its increment.</summary>
     private static async Task<long> IncrementAsync(SpannerTransaction transaction, CancellationToken cancel)
     {
-        long n = (await transaction.ReadExclusiveAsync("Counter", CounterColumns, Row0, cancel)).Single().Int64(1);
-        transaction.Buffer(SpannerMutations.Update("Counter", CounterColumns, Int64(0), Int64(n + 1)));
+        long n = (await transaction.ReadExclusiveAsync("Counter", EmulatorDatabase.CounterColumns, Row0, cancel)).Single().Int64(1);
+        transaction.Buffer(SpannerMutations.Update("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(n + 1)));
         return n + 1;
     }
 
     private async Task<long> CounterAsync() =>
-        (await _database.Client.ReadAsync("Counter", CounterColumns, Row0, CancellationToken.None)).Single().Int64(1);
+        (await _database.Client.ReadAsync("Counter", EmulatorDatabase.CounterColumns, Row0, CancellationToken.None)).Single().Int64(1);
 
     [Fact]
     public async Task TwoConcurrentTransactions_TheAbortedOneIsRerun_AndBothLand()
@@ -141,7 +140,7 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<SpannerException>(() => _database.Client.RunTransactionAsync((transaction, cancel) =>
         {
             runs++;
-            transaction.Buffer(SpannerMutations.Insert("Counter", CounterColumns, Int64(0), Int64(9)));
+            transaction.Buffer(SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(0), Int64(9)));
             return Task.FromResult(0L);
         }, CancellationToken.None));
 
@@ -160,16 +159,37 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
         await _database.Client.RunTransactionAsync(async (transaction, cancel) =>
         {
             int run = ++runs;
-            transaction.Buffer(SpannerMutations.Insert("Counter", CounterColumns, Int64(100 + run), Int64(run)));
+            transaction.Buffer(SpannerMutations.Insert("Counter", EmulatorDatabase.CounterColumns, Int64(100 + run), Int64(run)));
             long n = await IncrementAsync(transaction, cancel);
             return run == 1 ? throw Aborted() : n;
         }, CancellationToken.None);
 
-        var extra = await _database.Client.ReadAsync("Counter", CounterColumns,
+        var extra = await _database.Client.ReadAsync("Counter", EmulatorDatabase.CounterColumns,
             SpannerKeys.ClosedRange(SpannerKeys.Key(Int64(100)), SpannerKeys.Key(Int64(1000))), CancellationToken.None);
         Assert.Equal(2, runs);
         Assert.Equal([102L], extra.Select(r => r.Int64(0)));
         Assert.Equal(1, await CounterAsync());
+    }
+
+    [Fact]
+    public async Task ASessionSpannerDropped_IsReplaced_AndTheTransactionRuns()
+    {
+        using var connection = new SpannerConnection(SpannerEmulator.Endpoint(), new SpannerSettings { MaxSessions = 1, SessionBatch = 1 });
+        await using var sessions = new SessionPool(connection, _database.Name);
+        string dropped;
+        using (var lease = await sessions.LeaseAsync(CancellationToken.None))
+            dropped = lease.Name;
+        // As Spanner does with a session idle for an hour: the pool still holds it.
+        await connection.CallAsync("DeleteSession", _database.Name, TimeSpan.FromSeconds(30),
+            options => connection.Data.DeleteSessionAsync(new DeleteSessionRequest { Name = dropped }, options), CancellationToken.None);
+        var runner = new TransactionRunner(connection, _database.Name, sessions);
+
+        long n = await runner.RunAsync(IncrementAsync, CancellationToken.None);
+
+        Assert.Equal(1, n);
+        Assert.Equal(1, sessions.Count);
+        using var replacement = await sessions.LeaseAsync(CancellationToken.None);
+        Assert.NotEqual(dropped, replacement.Name);
     }
 
     private static SpannerException Aborted() =>
