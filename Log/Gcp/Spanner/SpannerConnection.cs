@@ -1,0 +1,94 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using RekorPosix.Protos.LongRunning;
+using RekorPosix.Protos.Spanner;
+using RekorPosix.Protos.SpannerAdmin;
+
+namespace RekorPosix.Log.Gcp.Spanner;
+
+/// <summary>
+/// One gRPC channel to Spanner (spec gcp-spanner-flavour.md §6.2) and the calls over it: each with
+/// a deadline, each failure a <see cref="SpannerException"/> naming the call, the receive limit
+/// raised above Grpc.Net.Client's 4 MB, and on production a bearer token on every call.
+/// </summary>
+internal sealed class SpannerConnection : IDisposable
+{
+    /// <summary>What Google's clients send on data calls: the database the call is about.</summary>
+    private const string ResourcePrefixHeader = "google-cloud-resource-prefix";
+
+    private readonly GrpcChannel _channel;
+
+    public SpannerConnection(SpannerEndpoint endpoint, SpannerSettings settings)
+    {
+        Endpoint = endpoint;
+        Settings = settings;
+        _channel = GrpcChannel.ForAddress(endpoint.Address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = settings.MaxReceiveMessageBytes,
+            Credentials = endpoint.Tokens is { } tokens
+                ? ChannelCredentials.Create(ChannelCredentials.SecureSsl, BearerTokens(tokens))
+                : ChannelCredentials.Insecure,
+        });
+        Data = new Protos.Spanner.Spanner.SpannerClient(_channel);
+        Admin = new DatabaseAdmin.DatabaseAdminClient(_channel);
+        Operations = new Operations.OperationsClient(_channel);
+    }
+
+    public SpannerEndpoint Endpoint { get; }
+
+    public SpannerSettings Settings { get; }
+
+    public Protos.Spanner.Spanner.SpannerClient Data { get; }
+
+    public DatabaseAdmin.DatabaseAdminClient Admin { get; }
+
+    public Operations.OperationsClient Operations { get; }
+
+    /// <summary>Runs one unary call with a deadline <paramref name="timeout"/> from now.</summary>
+    public async Task<T> CallAsync<T>(string call, SpannerDatabaseName database, TimeSpan timeout, Func<CallOptions, AsyncUnaryCall<T>> invoke, CancellationToken cancel)
+    {
+        try
+        {
+            using var pending = invoke(Options(database, timeout, cancel));
+            return await pending.ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            throw Failure(call, e, cancel);
+        }
+    }
+
+    /// <summary>A read of any size: StreamingRead with its chunks merged; the deadline covers the
+    /// whole stream.</summary>
+    public async Task<IReadOnlyList<SpannerRow>> StreamingReadAsync(SpannerDatabaseName database, ReadRequest request, CancellationToken cancel)
+    {
+        string call = $"StreamingRead of {request.Table}";
+        try
+        {
+            using var stream = Data.StreamingRead(request, Options(database, Settings.CallTimeout, cancel));
+            var merger = new PartialResultMerger();
+            while (await stream.ResponseStream.MoveNext(cancel).ConfigureAwait(false))
+                merger.Add(stream.ResponseStream.Current);
+            return merger.Finish();
+        }
+        catch (RpcException e)
+        {
+            throw Failure(call, e, cancel);
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    private static CallOptions Options(SpannerDatabaseName database, TimeSpan timeout, CancellationToken cancel) =>
+        new(headers: new Metadata { { ResourcePrefixHeader, database.ToString() } }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancel);
+
+    /// <summary>The caller's own cancellation stays an <see cref="OperationCanceledException"/>.</summary>
+    private Exception Failure(string call, RpcException e, CancellationToken cancel) =>
+        e.StatusCode == StatusCode.Cancelled && cancel.IsCancellationRequested
+            ? new OperationCanceledException($"Spanner {call} was cancelled", e, cancel)
+            : new SpannerException(call, Endpoint, e);
+
+    private static CallCredentials BearerTokens(IAccessTokenSource tokens) =>
+        CallCredentials.FromInterceptor(async (context, metadata) =>
+            metadata.Add("authorization", "Bearer " + await tokens.GetAccessTokenAsync(context.CancellationToken).ConfigureAwait(false)));
+}

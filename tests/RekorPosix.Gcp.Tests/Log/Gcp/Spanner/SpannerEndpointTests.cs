@@ -1,0 +1,44 @@
+using RekorPosix.Log.Gcp.Spanner;
+
+namespace RekorPosix.Tests.Log.Gcp.Spanner;
+
+/// <summary>Where calls go (spec gcp-spanner-flavour.md §2.3, §6.2).</summary>
+public sealed class SpannerEndpointTests
+{
+    private sealed class NoTokens : IAccessTokenSource
+    {
+        public ValueTask<string> GetAccessTokenAsync(CancellationToken cancel) => ValueTask.FromResult("token");
+    }
+
+    [Fact]
+    public void TheEmulator_IsPlaintextWithoutCredentials()
+    {
+        var endpoint = SpannerEndpoint.Emulator("127.0.0.1:9010");
+
+        Assert.Equal(new Uri("http://127.0.0.1:9010"), endpoint.Address);
+        Assert.True(endpoint.IsEmulator);
+        Assert.Null(endpoint.Tokens);
+        Assert.Equal("the Spanner emulator at 127.0.0.1:9010", endpoint.ToString());
+    }
+
+    [Fact]
+    public void Production_IsGooglesTlsEndpoint_WithTokens()
+    {
+        var endpoint = SpannerEndpoint.Production(new NoTokens());
+
+        Assert.Equal(new Uri("https://spanner.googleapis.com:443"), endpoint.Address);
+        Assert.False(endpoint.IsEmulator);
+        Assert.Equal("Spanner at spanner.googleapis.com:443", endpoint.ToString());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9010")]
+    [InlineData("127.0.0.1:9010/v1")]
+    [InlineData("")]
+    public void AnEmulatorHostThatIsNotHostPort_IsRefused_NamingTheVariable(string value)
+    {
+        var error = Assert.Throws<FormatException>(() => SpannerEndpoint.Emulator(value));
+
+        Assert.StartsWith("SPANNER_EMULATOR_HOST=", error.Message);
+    }
+}
