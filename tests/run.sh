@@ -59,6 +59,27 @@ at_least() {
     if [ "$n" -lt "$3" ]; then fail "$1: $n checks named '$2', fewer than the $3 it must produce"; fi
 }
 
+# rig_xunit NAME RIG TEST_PROJECT MIN_TESTS: start the rig script's services, run the xunit project
+# with the rig's exports, stop the rig, and count the run as the main suite is counted.
+rig_xunit() {
+    local name=$1 rig=$2 project=$3 min=$4 r_passed r_failed
+    if ! bash "$rig" start "$work/$name-rig" > "$work/$name-rig.out" 2>&1; then
+        fail "$name: the rig did not start ($(tail -n 3 "$work/$name-rig.out" | tr '\n' ' '))"
+        return
+    fi
+    (
+        eval "$(grep '^export' "$work/$name-rig.out")"
+        dotnet test "$project" -c Release --logger "trx;LogFileName=$work/$name.trx" > "$work/$name-test.log" 2>&1
+        echo $? > "$work/$name-test.rc"
+    )
+    bash "$rig" stop "$work/$name-rig" > /dev/null 2>&1
+    bash tests/xunit-summary.sh "$work/$name.trx" "$(cat "$work/$name-test.rc")" "$min" > "$work/$name-summary.txt"
+    sed "s/^xunit:/$name xunit:/" "$work/$name-summary.txt"
+    read -r r_passed r_failed < <(sed -n 's/^xunit: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$work/$name-summary.txt")
+    passed=$((passed + ${r_passed:-0}))
+    failed=$((failed + ${r_failed:-0} + $(grep -c '^FAIL ' "$work/$name-summary.txt")))
+}
+
 # ---- what the tests need ---------------------------------------------------------------------
 need=()
 command -v flock >/dev/null || need+=(util-linux)
@@ -380,21 +401,10 @@ if want cloud; then
     group cloud-rig 16 bash "$root/tests/cloud/rig-selftest.sh"
     # The aws driver and its antispam against that rig: the driver contract suite (the posix
     # tests' own file) and the MySQL-specific tests, judged like the main suite.
-    if bash "$root/tests/cloud/rig.sh" start "$work/cloud-rig" > "$work/cloud-rig.out" 2>&1; then
-        (
-            eval "$(grep '^export' "$work/cloud-rig.out")"
-            dotnet test "$root/tests/RekorPosix.Cloud.Tests" -c Release --logger "trx;LogFileName=$work/cloud.trx" > "$work/cloud-test.log" 2>&1
-            echo $? > "$work/cloud-test.rc"
-        )
-        bash "$root/tests/cloud/rig.sh" stop "$work/cloud-rig" > /dev/null 2>&1
-        bash tests/xunit-summary.sh "$work/cloud.trx" "$(cat "$work/cloud-test.rc")" "${CLOUD_MIN_TESTS:-50}" > "$work/cloud-summary.txt"
-        sed 's/^xunit:/cloud xunit:/' "$work/cloud-summary.txt"
-        read -r c_passed c_failed < <(sed -n 's/^xunit: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p' "$work/cloud-summary.txt")
-        passed=$((passed + ${c_passed:-0}))
-        failed=$((failed + ${c_failed:-0} + $(grep -c '^FAIL ' "$work/cloud-summary.txt")))
-    else
-        fail "cloud: the rig did not start ($(tail -n 3 "$work/cloud-rig.out" | tr '\n' ' '))"
-    fi
+    rig_xunit cloud "$root/tests/cloud/rig.sh" "$root/tests/RekorPosix.Cloud.Tests" "${CLOUD_MIN_TESTS:-50}"
+    # The Spanner client of the coming gcp flavour (#19) against Google's Spanner emulator
+    # (tests/gcp/emulator.sh: the installed emulator on free loopback ports, its own processes).
+    rig_xunit gcp "$root/tests/gcp/emulator.sh" "$root/tests/RekorPosix.Gcp.Tests" "${GCP_MIN_TESTS:-80}"
     # The write-API suite (tests/interop: sigstore-js signing and verifying, the raw API cases,
     # tampered bundles) against each cloud binary, each on a rig of its own; the stored log is
     # read back through the server's read routes, which serve it from the bucket.
