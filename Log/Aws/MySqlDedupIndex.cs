@@ -107,7 +107,7 @@ internal sealed class MySqlDedupIndex(MySqlDataSource database, ILogger logger) 
     /// The identities go and the follower starts over from 0.</summary>
     public void Rebuild(string reason)
     {
-        AntispamEvents.Rebuilding(logger, "AntispamIDSeq", reason, "(emptied)");
+        Following.IndexEvents.Rebuilding(logger, "antispam", "AntispamIDSeq", reason, "(emptied)");
         using var connection = database.OpenConnection();
         using var tx = connection.BeginTransaction(IsolationLevel.ReadCommitted);
         foreach (string sql in new[] { "DELETE FROM AntispamIDSeq", "UPDATE AntispamFollowCoord SET nextIdx = 0 WHERE id = 0" })

@@ -1,71 +1,13 @@
-using Microsoft.Data.Sqlite;
-using SQLitePCL;
+using RekorPosix.Log.Posix.Sqlite;
 
 namespace RekorPosix.Log.Antispam;
 
-/// <summary>
-/// The antispam index file: a SQLite database in WAL mode with one row per identity (the first
-/// index it was seen at) and one row holding the follower's next index. It is a cache of what
-/// the log's entry bundles say, so a file that cannot be used is moved aside and built anew.
-/// </summary>
+/// <summary>The antispam index file, <c>.state/antispam.db</c>: one row per identity, the first index it was seen at.</summary>
 internal static class DedupIndexFile
 {
     public const string FileName = "antispam.db";
-    /// <summary>Marks the file as ours in the SQLite header ("RPAS"), so a foreign database is not taken for one.</summary>
-    public const long ApplicationId = 0x52504153;
-    public const long SchemaVersion = 1;
 
-    public static readonly string CreateSchema = $"""
-        CREATE TABLE identity (hash BLOB NOT NULL PRIMARY KEY, log_index INTEGER NOT NULL) WITHOUT ROWID;
-        CREATE TABLE follower (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 0), next_index INTEGER NOT NULL);
-        INSERT INTO follower (id, next_index) VALUES (0, 0);
-        PRAGMA application_id = {ApplicationId};
-        PRAGMA user_version = {SchemaVersion};
-        """;
-
-    // The journal files belong to the database of the same name; they move and go with it.
-    private static readonly string[] Companions = ["", "-wal", "-shm"];
-    private const string AsideSuffix = ".bad";
-    // How long a statement waits for another connection's lock (another process's follower).
-    private const int BusyTimeoutSeconds = 30;
-
-    /// <summary>Our own pool keeps connections; SQLite's pool would keep files open after dispose.</summary>
-    public static string ConnectionString(string path, SqliteOpenMode mode) => new SqliteConnectionStringBuilder
-    {
-        DataSource = path,
-        Mode = mode,
-        Cache = SqliteCacheMode.Private,
-        Pooling = false,
-        DefaultTimeout = BusyTimeoutSeconds,
-    }.ToString();
-
-    /// <summary>True when the file itself is at fault (not SQLite, not the file system), so that
-    /// moving it aside and rebuilding is the cure.</summary>
-    public static bool IsBadFile(Exception e) => e is InvalidDataException
-        || e is SqliteException { SqliteErrorCode: raw.SQLITE_CORRUPT or raw.SQLITE_NOTADB or raw.SQLITE_FORMAT };
-
-    /// <summary>Renames the database and its journals to <c>antispam.db.bad*</c> (replacing an older
-    /// bad copy, so they do not pile up) and returns the new name of the database.</summary>
-    public static string MoveAside(string path)
-    {
-        string aside = path + AsideSuffix;
-        foreach (string companion in Companions)
-            File.Delete(aside + companion);
-        foreach (string companion in Companions)
-        {
-            if (File.Exists(path + companion))
-                File.Move(path + companion, aside + companion, overwrite: true);
-        }
-        return aside;
-    }
-
-    /// <summary>A journal without its database (someone deleted the database only) would be
-    /// replayed into the new file and spoil it.</summary>
-    public static void RemoveOrphanedJournals(string path)
-    {
-        if (File.Exists(path))
-            return;
-        foreach (string companion in Companions.AsSpan(1))
-            File.Delete(path + companion);
-    }
+    /// <summary>"RPAS" in the SQLite header.</summary>
+    public static readonly SqliteIndexFile Kind = new("antispam", FileName, 0x52504153, 1,
+        "CREATE TABLE identity (hash BLOB NOT NULL PRIMARY KEY, log_index INTEGER NOT NULL) WITHOUT ROWID;");
 }
