@@ -1,4 +1,3 @@
-using System.Data;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using RekorPosix.Log.Antispam;
@@ -34,14 +33,7 @@ internal sealed class MySqlDedupIndex(MySqlDataSource database, ILogger logger) 
     {
         try
         {
-            using var connection = database.OpenConnection();
-            foreach (string sql in CreateTables)
-            {
-                using var command = new MySqlCommand(sql, connection);
-                command.ExecuteNonQuery();
-            }
-            using var version = new MySqlCommand("SELECT compatibilityVersion FROM AntispamMeta WHERE id = 0", connection);
-            long found = Convert.ToInt64(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            long found = MySqlFollowedTables.Create(database, CreateTables, "SELECT compatibilityVersion FROM AntispamMeta WHERE id = 0");
             if (found != CompatibilityVersion)
                 throw new LogStateException($"AntispamMeta.compatibilityVersion is {found}; this build only understands {CompatibilityVersion}");
         }
@@ -61,46 +53,19 @@ internal sealed class MySqlDedupIndex(MySqlDataSource database, ILogger logger) 
     /// <summary>Gathered with the other adds' lookups into one query (<see cref="BatchedLookups"/>).</summary>
     public ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity) => new(_lookups.FindAsync(identity));
 
-    public long ReadNextIndex()
-    {
-        using var connection = database.OpenConnection();
-        using var command = new MySqlCommand("SELECT nextIdx FROM AntispamFollowCoord WHERE id = 0", connection);
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private readonly MySqlFollowedTables _tables = new(database, "AntispamIDSeq", "h, idx", "AntispamFollowCoord");
 
-    /// <summary>One transaction: the position locked and checked, the identities inserted with
-    /// INSERT IGNORE (the earliest index of a repeat stays), the position moved.</summary>
+    public long ReadNextIndex() => _tables.ReadNextIndex();
+
+    /// <summary>One transaction (<see cref="MySqlFollowedTables.Commit"/>): INSERT IGNORE keeps the
+    /// earliest index of a repeat.</summary>
     public long Commit(long first, ReadOnlySpan<byte> identities)
     {
         int count = identities.Length / IdentityKey.Size;
-        using var connection = database.OpenConnection();
-        using var tx = connection.BeginTransaction(IsolationLevel.ReadCommitted);
-        using (var select = new MySqlCommand("SELECT nextIdx FROM AntispamFollowCoord WHERE id = 0 FOR UPDATE", connection, tx))
-        {
-            long next = Convert.ToInt64(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            if (next != first)
-                return next; // another server's follower got here first
-        }
-        if (count > 0)
-        {
-            using var insert = new MySqlCommand { Connection = connection, Transaction = tx };
-            var values = new System.Text.StringBuilder("INSERT IGNORE INTO AntispamIDSeq (h, idx) VALUES ");
-            for (int i = 0; i < count; i++)
-            {
-                values.Append(i == 0 ? "" : ",").Append("(@h").Append(i).Append(", @i").Append(i).Append(')');
-                insert.Parameters.AddWithValue("@h" + i, identities.Slice(i * IdentityKey.Size, IdentityKey.Size).ToArray());
-                insert.Parameters.AddWithValue("@i" + i, (ulong)(first + i));
-            }
-            insert.CommandText = values.ToString();
-            insert.ExecuteNonQuery();
-        }
-        using (var update = new MySqlCommand("UPDATE AntispamFollowCoord SET nextIdx = @next WHERE id = 0", connection, tx))
-        {
-            update.Parameters.AddWithValue("@next", (ulong)(first + count));
-            update.ExecuteNonQuery();
-        }
-        tx.Commit();
-        return first + count;
+        var rows = new (byte[], long)[count];
+        for (int i = 0; i < count; i++)
+            rows[i] = (identities.Slice(i * IdentityKey.Size, IdentityKey.Size).ToArray(), first + i);
+        return _tables.Commit(first, count, rows);
     }
 
     /// <summary>Asked for when the index claims more entries than the log has: it is another log's.
@@ -108,14 +73,7 @@ internal sealed class MySqlDedupIndex(MySqlDataSource database, ILogger logger) 
     public void Rebuild(string reason)
     {
         Following.IndexEvents.Rebuilding(logger, "antispam", "AntispamIDSeq", reason, "(emptied)");
-        using var connection = database.OpenConnection();
-        using var tx = connection.BeginTransaction(IsolationLevel.ReadCommitted);
-        foreach (string sql in new[] { "DELETE FROM AntispamIDSeq", "UPDATE AntispamFollowCoord SET nextIdx = 0 WHERE id = 0" })
-        {
-            using var command = new MySqlCommand(sql, connection, tx);
-            command.ExecuteNonQuery();
-        }
-        tx.Commit();
+        _tables.Empty();
     }
 
     /// <summary>The data source belongs to the flavour, which disposes it.</summary>
