@@ -5,7 +5,7 @@ using RekorPosix.Log.Entries;
 using RekorPosix.Monitoring;
 using RekorPosix.Tests.Support;
 
-namespace RekorPosix.Tests.Monitoring;
+namespace RekorPosix.Tests.Log.Entries;
 
 public class LoggedEntryParserTests
 {
