@@ -16,18 +16,42 @@ namespace RekorPosix.Log.Aws;
 /// <param name="coordTable">The one-row table (id 0) with the <c>nextIdx</c> column.</param>
 internal sealed class MySqlFollowedTables(MySqlDataSource database, string rowsTable, string columns, string coordTable)
 {
-    /// <summary>Runs <paramref name="createTables"/> (CREATE TABLE IF NOT EXISTS, INSERT IGNORE of
-    /// the first rows) and returns what <paramref name="readVersion"/> finds.</summary>
-    public static long Create(MySqlDataSource database, IEnumerable<string> createTables, string readVersion)
+    /// <summary>
+    /// Creates what is missing (<paramref name="metaTable"/> with the compatibilityVersion, the
+    /// rows' table as <paramref name="createRows"/> has it, <paramref name="coordTable"/> with the
+    /// next index), never resetting what is there; checks the version and makes the index. A
+    /// database that cannot be used is the exception <paramref name="unavailable"/> makes of the
+    /// message and cause; a version this build does not know, a <see cref="LogStateException"/>.
+    /// </summary>
+    public static T Open<T>(MySqlDataSource database, string metaTable, string createRows, string coordTable, long version,
+        Func<string, Exception, Exception> unavailable, Func<T> make)
     {
-        using var connection = database.OpenConnection();
-        foreach (string sql in createTables)
+        string[] createTables =
+        [
+            $"CREATE TABLE IF NOT EXISTS {metaTable} (id INT UNSIGNED NOT NULL, compatibilityVersion BIGINT UNSIGNED NOT NULL, PRIMARY KEY(id))",
+            createRows,
+            $"CREATE TABLE IF NOT EXISTS {coordTable} (id INT UNSIGNED NOT NULL, nextIdx BIGINT UNSIGNED NOT NULL, PRIMARY KEY(id))",
+            $"INSERT IGNORE INTO {metaTable} (id, compatibilityVersion) VALUES (0, {version})",
+            $"INSERT IGNORE INTO {coordTable} (id, nextIdx) VALUES (0, 0)",
+        ];
+        try
         {
-            using var command = new MySqlCommand(sql, connection);
-            command.ExecuteNonQuery();
+            using var connection = database.OpenConnection();
+            foreach (string sql in createTables)
+            {
+                using var command = new MySqlCommand(sql, connection);
+                command.ExecuteNonQuery();
+            }
+            using var read = new MySqlCommand($"SELECT compatibilityVersion FROM {metaTable} WHERE id = 0", connection);
+            long found = Convert.ToInt64(read.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (found != version)
+                throw new LogStateException($"{metaTable}.compatibilityVersion is {found}; this build only understands {version}");
         }
-        using var version = new MySqlCommand(readVersion, connection);
-        return Convert.ToInt64(version.ExecuteScalar(), CultureInfo.InvariantCulture);
+        catch (Exception e) when (e is MySqlException or InvalidOperationException)
+        {
+            throw unavailable($"the {metaTable} tables cannot be used: {e.Message}", e);
+        }
+        return make();
     }
 
     public long ReadNextIndex()

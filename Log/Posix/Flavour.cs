@@ -59,10 +59,10 @@ internal static class Flavour
 
     /// <summary>The dedup index of a log directory: SQLite in .state/antispam.db.</summary>
     public static Func<ILogger, IDedupIndex> DedupIndex(string storageDir) =>
-        PersistentDedupIndex.At(Path.Combine(storageDir, ".state", Antispam.DedupIndexFile.FileName));
+        PersistentDedupIndex.At(Path.Combine(storageDir, ".state", Posix.Sqlite.SqliteIndexFile.Antispam.FileName));
 
     /// <summary>The search index of a log directory: SQLite in .state/search.db.</summary>
-    public static string SearchIndexPath(string storageDir) => Path.Combine(storageDir, ".state", Search.SearchIndexFile.FileName);
+    public static string SearchIndexPath(string storageDir) => Path.Combine(storageDir, ".state", Posix.Sqlite.SqliteIndexFile.Search.FileName);
 
     /// <summary>
     /// Everything serve needs: unless read-only, the log and its antispam; the search index with

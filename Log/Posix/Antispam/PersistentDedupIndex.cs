@@ -9,27 +9,14 @@ namespace RekorPosix.Log.Antispam;
 /// follower's next index, in a <see cref="SqliteIndex{TWriter, TReader}"/> (parallel lookups,
 /// one writer, a bad file moved aside and rebuilt).
 /// </summary>
-internal sealed class PersistentDedupIndex : IDedupIndex
+internal sealed class PersistentDedupIndex(SqliteIndex<SqliteIndexWriter, DedupIndexReader> file, ILogger logger)
+    : SqliteFollowedIndex<SqliteIndexWriter, DedupIndexReader>(file, w => w.ReadNextIndex()), IDedupIndex
 {
-    private readonly SqliteIndex<DedupIndexWriter, DedupIndexReader> _file;
-    private readonly ILogger _logger;
-
-    private PersistentDedupIndex(SqliteIndex<DedupIndexWriter, DedupIndexReader> file, ILogger logger)
-    {
-        _file = file;
-        _logger = logger;
-    }
-
-    public string Path => _file.Path;
-
-    /// <summary>True once a lookup met a damaged file; the follower then rebuilds it.</summary>
-    public bool SuspectedDamaged => _file.SuspectedDamaged;
-
     /// <summary>Opens the index at <paramref name="path"/> (creating it and its directory), or moves a
     /// bad file aside and starts an empty one. Throws only when no index can be created at all
     /// (file system errors).</summary>
     public static PersistentDedupIndex Open(string path, ILogger logger) => new(
-        SqliteIndex<DedupIndexWriter, DedupIndexReader>.Open(path, DedupIndexFile.Kind, DedupIndexWriter.Open, p => new DedupIndexReader(p), w => w.ReadNextIndex(), logger),
+        SqliteIndex<SqliteIndexWriter, DedupIndexReader>.Open(path, SqliteIndexFile.Antispam, p => SqliteIndexWriter.Open(p, SqliteIndexFile.Antispam), p => new DedupIndexReader(p), w => w.ReadNextIndex(), logger),
         logger);
 
     /// <summary>SQLite in a local file answers at once: <see cref="Find"/> on the caller's thread.</summary>
@@ -44,30 +31,23 @@ internal sealed class PersistentDedupIndex : IDedupIndex
         byte[] key = identity.ToArray();
         try
         {
-            return _file.Read(reader => reader.Find(key));
+            return File.Read(reader => reader.Find(key));
         }
         catch (SqliteException e)
         {
-            AntispamEvents.LookupFailed(_logger, e);
+            AntispamEvents.LookupFailed(logger, e);
             return null;
         }
     }
 
-    public long ReadNextIndex() => _file.Write(w => w.ReadNextIndex());
-
-    /// <summary>See <see cref="DedupIndexWriter.Commit"/>. Called by the follower only.</summary>
+    /// <summary>The identities (<see cref="IdentityKey.Size"/> bytes each) of the entries from
+    /// <paramref name="first"/> on, in one transaction (<see cref="SqliteIndexWriter.Commit"/>):
+    /// an identity already present keeps its index, the first. Called by the follower only.</summary>
     public long Commit(long first, ReadOnlySpan<byte> identities)
     {
         byte[] rows = identities.ToArray();
-        return _file.Write(w => w.Commit(first, rows));
+        return File.Write(w => w.Commit(first, rows.Length / IdentityKey.Size, rows, IdentityKey.Size, (_, number) => first + number));
     }
-
-    /// <summary>Moves the file aside and starts an empty index (next index 0), logging why.</summary>
-    public void Rebuild(string reason) => _file.Rebuild(reason);
-
-    public void Dispose() => _file.Dispose();
-
-    public bool IsDamage(Exception error) => SqliteIndexFile.IsBadFile(error);
 
     /// <summary>The posix flavour's index: a file, opened (or started anew) when the follower starts.</summary>
     public static Func<ILogger, IDedupIndex> At(string path) => logger =>

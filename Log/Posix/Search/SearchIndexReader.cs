@@ -51,7 +51,7 @@ internal sealed class SearchIndexReader : IDisposable
         if (_queries.TryGetValue((keys, matchAll), out var command))
             return command;
         command = _connection.CreateCommand();
-        command.CommandText = Search.SearchSql.Select(SearchIndexFile.Table, SearchIndexFile.KeyColumn, SearchIndexFile.IndexColumn, keys, matchAll, '$');
+        command.CommandText = Search.SearchSql.Select("entry_key", "key", "log_index", keys, matchAll, '$');
         for (int i = 0; i < keys; i++)
             command.Parameters.Add($"$k{i}", SqliteType.Blob);
         command.Parameters.Add("$after", SqliteType.Integer);

@@ -11,8 +11,21 @@ namespace RekorPosix.Log.Posix.Sqlite;
 /// <param name="Name">What it is, for messages ("antispam", "search").</param>
 /// <param name="ApplicationId">Marks the file as ours in the SQLite header, so a foreign database is not taken for one.</param>
 /// <param name="Tables">The index's own tables (the follower row is added to them).</param>
-internal sealed record SqliteIndexFile(string Name, string FileName, long ApplicationId, long SchemaVersion, string Tables)
+/// <param name="InsertRow">INSERT OR IGNORE of one row, from the parameters $key and $index.</param>
+/// <param name="KeySize">Bytes of a row's key.</param>
+internal sealed record SqliteIndexFile(string Name, string FileName, long ApplicationId, long SchemaVersion, string Tables, string InsertRow, int KeySize)
 {
+    /// <summary>The dedup index, <c>.state/antispam.db</c> ("RPAS"): one row per identity, the first index it was seen at.</summary>
+    public static readonly SqliteIndexFile Antispam = new("antispam", "antispam.db", 0x52504153, 1,
+        "CREATE TABLE identity (hash BLOB NOT NULL PRIMARY KEY, log_index INTEGER NOT NULL) WITHOUT ROWID;",
+        "INSERT OR IGNORE INTO identity (hash, log_index) VALUES ($key, $index)", Log.Antispam.IdentityKey.Size);
+
+    /// <summary>The search index, <c>.state/search.db</c> ("RPSI"): one row per (key, entry index),
+    /// both the primary key, so a key's entries are one range in index order.</summary>
+    public static readonly SqliteIndexFile Search = new("search", "search.db", 0x52505349, 1,
+        "CREATE TABLE entry_key (key BLOB NOT NULL, log_index INTEGER NOT NULL, PRIMARY KEY (key, log_index)) WITHOUT ROWID;",
+        "INSERT OR IGNORE INTO entry_key (key, log_index) VALUES ($key, $index)", Log.Search.SearchKey.Size);
+
     public string CreateSchema => $"""
         {Tables}
         CREATE TABLE follower (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 0), next_index INTEGER NOT NULL);

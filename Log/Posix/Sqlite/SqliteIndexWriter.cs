@@ -4,20 +4,29 @@ using SQLitePCL;
 namespace RekorPosix.Log.Posix.Sqlite;
 
 /// <summary>The one write connection to an index file: creates or checks the file on open, reads
-/// the follower's next index, and commits a batch of rows with it. Not thread-safe.</summary>
+/// the follower's next index, and commits a batch of (key, index) rows with it, its statements
+/// prepared once. Not thread-safe.</summary>
 internal sealed class SqliteIndexWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _readNext;
     private readonly SqliteCommand _writeNext;
     private readonly SqliteParameter _next;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteParameter _index;
+    // Bound by value on every execution, so refilling it is enough.
+    private readonly byte[] _key;
 
-    private SqliteIndexWriter(SqliteConnection connection)
+    private SqliteIndexWriter(SqliteConnection connection, SqliteIndexFile kind)
     {
         _connection = connection;
         _readNext = Prepare("SELECT next_index FROM follower WHERE id = 0");
         _writeNext = Prepare("UPDATE follower SET next_index = $next WHERE id = 0", ("$next", SqliteType.Integer));
         _next = _writeNext.Parameters["$next"];
+        _insert = Prepare(kind.InsertRow, ("$key", SqliteType.Blob), ("$index", SqliteType.Integer));
+        _key = new byte[kind.KeySize];
+        _insert.Parameters["$key"].Value = _key;
+        _index = _insert.Parameters["$index"];
     }
 
     /// <summary>Opens the index at <paramref name="path"/>, creating it if it is missing or empty.
@@ -37,7 +46,7 @@ internal sealed class SqliteIndexWriter : IDisposable
             // Durable at checkpoints only: a commit lost in a crash is indexed again from the log.
             Execute(connection, null, "PRAGMA synchronous = NORMAL");
             EnsureSchema(connection, kind);
-            return new SqliteIndexWriter(connection);
+            return new SqliteIndexWriter(connection, kind);
         }
         catch
         {
@@ -48,34 +57,32 @@ internal sealed class SqliteIndexWriter : IDisposable
 
     public long ReadNextIndex() => (long)_readNext.ExecuteScalar()!;
 
-    /// <summary>A statement on this connection, prepared once, for <see cref="Commit"/>'s rows.</summary>
-    public SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, type) in parameters)
-            command.Parameters.Add(name, type);
-        command.Prepare();
-        return command;
-    }
-
     /// <summary>
-    /// In one transaction: runs <paramref name="insertRows"/> (which executes
-    /// <paramref name="inserts"/>, statements of <see cref="Prepare"/>) and moves the next index
-    /// from <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/>. Does
-    /// nothing when the stored next index is not <paramref name="first"/> (another process indexed
-    /// meanwhile). Returns the stored next index afterwards.
+    /// In one transaction: inserts the rows (each <paramref name="rowSize"/> bytes of
+    /// <paramref name="rows"/>: the key first, then what <paramref name="indexOf"/> reads as its
+    /// entry index) with INSERT OR IGNORE, so a row already present stays as it is, and moves the
+    /// next index from <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/>.
+    /// Does nothing when the stored next index is not <paramref name="first"/> (another process
+    /// indexed meanwhile). Returns the stored next index afterwards.
     /// </summary>
-    public long Commit(long first, int count, Action insertRows, params SqliteCommand[] inserts)
+    public long Commit(long first, int count, ReadOnlySpan<byte> rows, int rowSize, IndexOfRow indexOf)
     {
+        if (rows.Length % rowSize != 0)
+            throw new ArgumentException($"{rows.Length} bytes are not a whole number of {rowSize}-byte rows", nameof(rows));
         using var transaction = _connection.BeginTransaction(deferred: false);
-        SetTransaction(transaction, inserts);
+        _readNext.Transaction = _writeNext.Transaction = _insert.Transaction = transaction;
         try
         {
             long stored = ReadNextIndex();
             if (stored != first)
                 return stored;
-            insertRows();
+            for (int i = 0; i < rows.Length / rowSize; i++)
+            {
+                var row = rows.Slice(i * rowSize, rowSize);
+                row[.._key.Length].CopyTo(_key);
+                _index.Value = indexOf(row, i);
+                _insert.ExecuteNonQuery();
+            }
             _next.Value = first + count;
             _writeNext.ExecuteNonQuery();
             transaction.Commit();
@@ -83,22 +90,19 @@ internal sealed class SqliteIndexWriter : IDisposable
         }
         finally
         {
-            SetTransaction(null, inserts);
+            _readNext.Transaction = _writeNext.Transaction = _insert.Transaction = null;
         }
     }
 
+    /// <summary>The entry index of row <paramref name="number"/> of a batch.</summary>
+    public delegate long IndexOfRow(ReadOnlySpan<byte> row, int number);
+
     public void Dispose()
     {
+        _insert.Dispose();
         _readNext.Dispose();
         _writeNext.Dispose();
         _connection.Dispose();
-    }
-
-    private void SetTransaction(SqliteTransaction? transaction, SqliteCommand[] inserts)
-    {
-        _readNext.Transaction = _writeNext.Transaction = transaction;
-        foreach (var insert in inserts)
-            insert.Transaction = transaction;
     }
 
     /// <summary>Creates the tables in a new file, or checks that an existing file is an index of
@@ -135,6 +139,16 @@ internal sealed class SqliteIndexWriter : IDisposable
         if (next is not long n || n < 0)
             throw new InvalidDataException($"its follower row is missing or invalid ({next ?? "none"})");
         transaction.Commit();
+    }
+
+    private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+            command.Parameters.Add(name, type);
+        command.Prepare();
+        return command;
     }
 
     private static object? Scalar(SqliteConnection connection, SqliteTransaction? transaction, string sql)
