@@ -83,5 +83,32 @@ public sealed class MySqlSearchIndexTests : IDisposable
         Assert.Empty(await Find(false, -1, 30, 100, Email(9)));
     }
 
+    [Fact]
+    public async Task TheAwsFlavour_WithSearchIndex_IndexesWhatItLogs_AndAnotherServerAnswersToo()
+    {
+        var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var alice = FulcioCertificates.Create(key, email: "alice@example.com", issuer: "https://accounts.example.com");
+        var settings = new RekorPosix.Http.ServeSettings
+        {
+            Storage = new() { Bucket = CloudRig.NewBucket(), MySqlDsn = CloudRig.NewDatabase() },
+            Append = new() { CheckpointInterval = TimeSpan.FromSeconds(1), BatchMaxAge = TimeSpan.FromMilliseconds(5) },
+            SearchIndex = true,
+        };
+        var loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        await using (var first = await RekorPosix.Log.Flavour.OpenAsync(settings, TestLogKey.Signer(), null, loggers))
+        {
+            for (int i = 0; i < 5; i++)
+                await first.Appender!.AddAsync(RekorBodies.WithKey(key.ExportSubjectPublicKeyInfo(), RekorBodies.Digest(i)), CancellationToken.None);
+            await first.Appender!.AddAsync(RekorBodies.WithCertificate(alice, RekorBodies.Digest(10)), CancellationToken.None);
+            await Eventually.True(() => first.Search!.NextIndex == 6, "the search follower indexed the six entries");
+            var byEmail = await first.Search!.FindAsync(new SearchQuery([SearchKey.Email("ALICE@example.com")], false), new SearchPage(-1, 6, 10), CancellationToken.None);
+            Assert.Equal([5L], byEmail);
+        }
+        await using var second = await RekorPosix.Log.Flavour.OpenAsync(settings, TestLogKey.Signer(), null, loggers);
+        var byKey = await second.Search!.FindAsync(new SearchQuery([SearchKey.PublicKey(System.Security.Cryptography.SHA256.HashData(key.ExportSubjectPublicKeyInfo()))], false),
+            new SearchPage(-1, 6, 10), CancellationToken.None);
+        Assert.Equal([0L, 1, 2, 3, 4, 5], byKey);
+    }
+
     public void Dispose() => _database.Dispose();
 }
