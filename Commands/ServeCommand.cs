@@ -58,6 +58,9 @@ internal sealed class ServeCommand
     {
         Description = "Identities the in-memory dedup cache keeps, about 140 bytes each (0: default: with the persistent index 16384 or 4x the pushback threshold, without it 262144 as tessera).",
     };
+    private readonly Option<bool> _searchIndex = new("--search-index") { Description = Flavour.FilesAreLocal
+        ? "Keep a search index (SQLite in .state/search.db, rebuilt from the entry bundles when missing) and serve POST/GET /api/v2/index/retrieve: entries by artifact digest, public key, certificate email, URI or OIDC issuer."
+        : "Keep a search index (tables in the database, fed by every server) and serve POST/GET /api/v2/index/retrieve: entries by artifact digest, public key, certificate email, URI or OIDC issuer." };
     private readonly Option<string> _logLevel = SharedOptions.LogLevel();
     private readonly Option<bool> _payloadLogging = new("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
     private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };
@@ -91,7 +94,7 @@ internal sealed class ServeCommand
         [
             _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
             _serverTimeout, _tlogTimeout, _maxBody, _maxPendingWrites, _maxConnections, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
-            _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
+            _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory, _searchIndex, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
             _witnessPolicy, _witnessTimeout, _witnessFailClosed, _allowInsecureKey, _config,
         ];
@@ -115,6 +118,7 @@ internal sealed class ServeCommand
         ("Tile listener (reads)", [_tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize]),
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
         ("Entries and deduplication", [_algorithms, _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory]),
+        ("Search", [_searchIndex]),
         ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
         ("Witnessing", [_witnessPolicy, _witnessTimeout, _witnessFailClosed]),
         ("Logging", [_logLevel, _payloadLogging]),
@@ -153,6 +157,7 @@ internal sealed class ServeCommand
         AntispamMaxBatchSize = parse.GetValue(_antispamBatch),
         AntispamPushbackThreshold = parse.GetValue(_antispamPushback),
         AntispamInMemoryEntries = parse.GetValue(_antispamInMemory),
+        SearchIndex = parse.GetValue(_searchIndex),
         AllowInsecureKeyPermissions = parse.GetValue(_allowInsecureKey),
         Append = Append(parse),
         TilesAddress = parse.GetValue(_tilesAddress),

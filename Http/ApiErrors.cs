@@ -33,6 +33,10 @@ public static class ApiErrors
 
     public static ApiException NotFound() => new(404, GrpcCode.NotFound, "Not Found");
 
+    /// <summary>The search route of a server started without --search-index (or whose index cannot be opened).</summary>
+    public static ApiException NoSearchIndex() =>
+        new(404, GrpcCode.NotFound, "this server keeps no search index (it is enabled with --search-index)");
+
     // gRPC only: request messages Grpc.AspNetCore cannot read, with grpc-go's codes for the same
     // bytes (GrpcRequestErrors says why); the HTTP faces are grpc-gateway's for those codes.
 

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using RekorPosix.Http.ReadPath;
 using Microsoft.Extensions.Logging;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Http.Search;
 using RekorPosix.Log.Entries;
 using RekorPosix.Protos.RekorV2;
 
@@ -11,14 +12,17 @@ namespace RekorPosix.Http;
 /// The REST face of rekor-tiles' grpc-gateway mux, routed by hand (gRPC JSON transcoding does not
 /// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes (served
 /// from storage where rekor-tiles answers 501), and the gateway's exact answers for unknown paths
-/// (404) and wrong methods (501). Content-Type and Accept are ignored, as the gateway ignores them.
+/// (404) and wrong methods (501), and our search route (<see cref="IndexRetrieveRoute"/>).
+/// Content-Type and Accept are ignored, as the gateway ignores them.
 /// </summary>
-internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false)
+internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false,
+    IndexRetrieveRoute? search = null)
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
     private readonly LogThrottle _malformedBodies = new();
     private readonly LogThrottle _undecodable = new();
+    private readonly IndexRetrieveRoute _search = search ?? new IndexRetrieveRoute(null, () => 0);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -34,7 +38,10 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
                 case "/healthz" when isGet:
                     await ResponseBody.WriteAsync(context, 200, "application/json", Serving).ConfigureAwait(false);
                     return;
-                case EntriesPath or "/healthz":
+                case IndexRetrieveRoute.Path when isGet || HttpMethods.IsPost(context.Request.Method):
+                    await _search.HandleAsync(context, () => ReadBodyAsync(context)).ConfigureAwait(false);
+                    return;
+                case EntriesPath or "/healthz" or IndexRetrieveRoute.Path:
                     throw ApiErrors.MethodNotAllowed();
             }
             // The read routes, on the raw target: Kestrel has already decoded and normalised Path,

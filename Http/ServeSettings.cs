@@ -56,6 +56,8 @@ public sealed record ServeSettings
     public int AntispamMaxBatchSize { get; init; }
     public int AntispamPushbackThreshold { get; init; }
     public int AntispamInMemoryEntries { get; init; }
+    /// <summary>Keep a search index (SQLite in .state/search.db, or tables in the database) and serve /api/v2/index/retrieve.</summary>
+    public bool SearchIndex { get; init; }
     /// <summary>PEM certificate and key for HTTPS on the HTTP port (both or neither; TLS 1.3 only).</summary>
     public string HttpTlsCertFile { get; init; } = "";
     public string HttpTlsKeyFile { get; init; } = "";

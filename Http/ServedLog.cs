@@ -2,13 +2,14 @@ using Microsoft.Extensions.Logging;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
+using RekorPosix.Log.Search;
 
 namespace RekorPosix.Http;
 
 /// <summary>
 /// What <c>serve</c> runs on, as the binary's flavour builds it from the settings
-/// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only) and
-/// the published files both read ports serve.
+/// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only),
+/// the published files both read ports serve, and the search index with --search-index.
 /// </summary>
 internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, IPublishedReads? files, ILogger logger) : IAsyncDisposable
 {
@@ -20,11 +21,17 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, I
     /// --read-only without a bucket).</summary>
     internal IPublishedReads? Files { get; } = files;
 
+    /// <summary>The search index (--search-index), fed by its follower unless read-only; null without one.</summary>
+    public SearchIndex? Search { get; init; }
+
+    /// <summary>The size of the latest published checkpoint (0 before the first): search answers only within it.</summary>
+    public Func<long> PublishedSize { get; init; } = () => 0;
+
     private int _disposed;
 
     /// <summary>The log's shutdown first, so that the dedup follower also indexes what it
     /// integrated (its final checkpoint is waited for at most <paramref name="timeout"/>); then the
-    /// follower, which reads through the driver; the driver last.</summary>
+    /// followers, which read through the driver; the driver last.</summary>
     public async ValueTask DisposeAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -48,6 +55,12 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, I
         {
             if (Appender is not null)
                 await Appender.DisposeAsync().ConfigureAwait(false);
+            if (Search is not null)
+            {
+                if (Log is not null)
+                    Log.Integrated -= Search.NotifyIntegrated;
+                await Search.DisposeAsync().ConfigureAwait(false);
+            }
             if (Log is not null)
                 await Log.DisposeAsync().ConfigureAwait(false);
             Files?.Dispose();

@@ -142,7 +142,7 @@ public static class Server
     {
         var logger = loggers.CreateLogger("RekorPosix");
         var rest = new RestApi(entries, served.Files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
-            settings.RequestResponseLogging);
+            settings.RequestResponseLogging, new Search.IndexRetrieveRoute(served.Search, served.PublishedSize));
         TileListener? tileListener = null;
         ObserveLog(metrics, served, entries, () => tileListener);
         var grpcErrors = new GrpcRequestErrors(loggers.CreateLogger("RekorPosix.Grpc"));
@@ -228,6 +228,11 @@ public static class Server
             }
             if (served.Appender is { } appender)
                 metrics.AntispamLag.Set(appender.FollowerLag);
+            if (served.Search is { } search)
+            {
+                metrics.SearchIndexLag.Set(search.Lag);
+                metrics.SearchIndexSkipped.IncTo(search.SkippedEntries);
+            }
             metrics.ObserveMemory(served.Files?.CachedBytes ?? 0);
             if (tileListener() is { } tiles)
             {

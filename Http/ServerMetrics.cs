@@ -46,6 +46,9 @@ public sealed class ServerMetrics
         IntegratedSize = f.CreateGauge("rekor_posix_integrated_size", "Entries integrated into the tree (durable, maybe not yet published).");
         PublishedSize = f.CreateGauge("rekor_posix_published_size", "Size of the latest published checkpoint.");
         AntispamLag = f.CreateGauge("rekor_posix_antispam_follower_lag", "Integrated entries the dedup index has not seen yet.");
+        SearchIndexLag = f.CreateGauge("rekor_posix_search_index_lag", "Integrated entries the search index has not seen yet (--search-index).");
+        SearchIndexSkipped = f.CreateCounter("rekor_posix_search_index_unparseable_entries_total",
+            "Entries the search index found neither hashedrekord nor dsse v0.0.2 (indexed by their leaf hash only).");
         BatchSize = f.CreateHistogram("rekor_posix_batch_size", "Entries per sequenced batch.",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
         IntegrationSeconds = f.CreateHistogram("rekor_posix_integration_seconds", "Time to sequence one batch durably (posix: its integration included), in seconds.",
@@ -92,6 +95,8 @@ public sealed class ServerMetrics
     public Gauge IntegratedSize { get; }
     public Gauge PublishedSize { get; }
     public Gauge AntispamLag { get; }
+    public Gauge SearchIndexLag { get; }
+    public Counter SearchIndexSkipped { get; }
     public Histogram BatchSize { get; }
     public Histogram IntegrationSeconds { get; }
     public Histogram PublicationLatency { get; }

@@ -1,3 +1,5 @@
+using RekorPosix.Log.Entries;
+
 namespace RekorPosix.Monitoring;
 
 /// <summary>

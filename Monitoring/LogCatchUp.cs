@@ -1,3 +1,4 @@
+using RekorPosix.Log.Entries;
 using RekorPosix.Tiles;
 using RekorPosix.Verification;
 

@@ -1,4 +1,5 @@
 using Prometheus;
+using RekorPosix.Log.Entries;
 
 namespace RekorPosix.Monitoring;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RekorPosix.Log.Entries;
 using RekorPosix.Verification;
 
 namespace RekorPosix.Monitoring;

@@ -11,6 +11,12 @@ namespace RekorPosix.Verification;
 /// </summary>
 public sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativeNames, string? Issuer)
 {
+    /// <summary>The rfc822Name SANs among <see cref="SubjectAlternativeNames"/>.</summary>
+    public IReadOnlyList<string> Emails { get; init; } = [];
+
+    /// <summary>The uniformResourceIdentifier SANs among <see cref="SubjectAlternativeNames"/>.</summary>
+    public IReadOnlyList<string> Uris { get; init; } = [];
+
     private const string SubjectAltNameOid = "2.5.29.17";
     private const string IssuerOid = "1.3.6.1.4.1.57264.1.8";
     private const string LegacyIssuerOid = "1.3.6.1.4.1.57264.1.1";
@@ -55,6 +61,8 @@ public sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativ
     private static CertificateIdentity FromExtensions(AsnReader? extensions)
     {
         var names = new List<string>();
+        var emails = new List<string>();
+        var uris = new List<string>();
         string? issuer = null, legacyIssuer = null;
         while (extensions is { HasData: true })
         {
@@ -66,7 +74,7 @@ public sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativ
             switch (oid)
             {
                 case SubjectAltNameOid:
-                    ReadGeneralNames(value, names);
+                    ReadGeneralNames(value, names, emails, uris);
                     break;
                 case IssuerOid:
                     issuer = ReadUtf8String(value);
@@ -76,11 +84,11 @@ public sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativ
                     break;
             }
         }
-        return new CertificateIdentity(names, issuer ?? legacyIssuer);
+        return new CertificateIdentity(names, issuer ?? legacyIssuer) { Emails = emails, Uris = uris };
     }
 
     /// <summary>GeneralNames (RFC 5280 §4.2.1.6): the email, URI and Fulcio username ones; others are skipped.</summary>
-    private static void ReadGeneralNames(byte[] value, List<string> names)
+    private static void ReadGeneralNames(byte[] value, List<string> names, List<string> emails, List<string> uris)
     {
         var outer = new AsnReader(value, AsnEncodingRules.DER);
         var generalNames = outer.ReadSequence();
@@ -89,7 +97,11 @@ public sealed record CertificateIdentity(IReadOnlyList<string> SubjectAlternativ
         {
             var tag = generalNames.PeekTag();
             if (tag.HasSameClassAndValue(EmailTag) || tag.HasSameClassAndValue(UriTag))
-                names.Add(generalNames.ReadCharacterString(UniversalTagNumber.IA5String, tag));
+            {
+                string name = generalNames.ReadCharacterString(UniversalTagNumber.IA5String, tag);
+                names.Add(name);
+                (tag.HasSameClassAndValue(EmailTag) ? emails : uris).Add(name);
+            }
             else if (tag == OtherNameTag && ReadOtherName(generalNames.ReadSequence(OtherNameTag)) is { } username)
                 names.Add(username);
             else

@@ -7,19 +7,11 @@
 #   COUNT=1000000 bash bench/monitor.sh [WORKDIR]      (BIN=path skips publishing the binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 count=${COUNT:-1000000}
 work=${1:-$(mktemp -d /tmp/rekorposix-monitor.XXXXXX)}
 mkdir -p "$work"
-if [ -n "${BIN:-}" ]; then
-    bin=$BIN
-else
-    dotnet publish RekorPosix.csproj -c Release -r linux-x64 -o "$work/out" > "$work/publish.log" 2>&1
-    bin="$work/out/rekor-server-posix"
-fi
-dotnet build bench/RekorPosix.Bench -c Release > "$work/bench-build.log" 2>&1
-bench="dotnet $root/bench/RekorPosix.Bench/bin/Release/net10.0/rekor-bench.dll"
-[ -f "$work/key.pem" ] || "$bin" keygen --output "$work/key.pem" --hostname monitor.test > "$work/keygen.txt"
+source bench/binaries.sh
+bench_binaries monitor.test
 vkey=$(sed -n 's/^Verifier key: //p' "$work/keygen.txt")
 
 if [ ! -f "$work/log/checkpoint" ]; then

@@ -22,7 +22,7 @@ fail() { failed=$((failed + 1)); echo "FAIL $1"; }
 check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
 # The least number of xunit tests a complete run executes; raise it as tests are added, so that a
 # discovery failure or a filter that lost a class cannot pass.
-XUNIT_MIN_TESTS=2620
+XUNIT_MIN_TESTS=2677
 all_sections=xunit,binary,readpath,crash,bench,reliability,interop,ops,cloud
 sections=${ONLY:-$all_sections}
 want() { [[ ",$sections," == *",$1,"* ]]; }
@@ -328,6 +328,12 @@ if [ -x "$bin" ] && want bench; then
         cat "$work/monitor-bench.txt"
         check "bench smoke: monitor catches up on 3,000 entries, from the directory and over HTTP, every match reported" bash -c \
             "grep -qx 'directory: 47 matches reported (47 expected)' '$work/monitor-bench.txt' && grep -qx 'http: 47 matches reported (47 expected)' '$work/monitor-bench.txt'"
+        # Smoke of the search index's benchmark (bench/search-index.sh) on 3,000 entries: the
+        # catch-up finds every match, and writes are accepted with --search-index off and on; never how fast.
+        COUNT=3000 WRITES=300 CLIENTS=50 ROUNDS=1 BIN="$bin" bash bench/search-index.sh "$work/search-bench" > "$work/search-bench.txt" 2>&1
+        cat "$work/search-bench.txt"
+        check "bench smoke: search catches up on 3,000 entries, every match found; 300 writes accepted with the search index off and on" bash -c \
+            "grep -qx 'search: 47 matches (47 expected)' '$work/search-bench.txt' && grep -q '^round 1, search index off: accepted: 300/300 ' '$work/search-bench.txt' && grep -q '^round 1, search index on: accepted: 300/300 ' '$work/search-bench.txt'"
     else
         tail -n 20 "$work/bench-build.log"
         fail "bench smoke: rekor-bench builds"

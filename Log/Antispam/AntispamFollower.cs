@@ -1,63 +1,39 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using RekorPosix.Tiles;
+using RekorPosix.Log.Following;
 
 namespace RekorPosix.Log.Antispam;
 
 /// <summary>
-/// Tails the integrated log and feeds the persistent index: reads entry bundles from its next
-/// index up to the integrated size (<see cref="ILogReader.ReadIntegratedSizeAsync"/>), hashes each entry, and commits at most
-/// the batch size of identities per transaction together with the new next index. It wakes when
-/// told that the log grew (<see cref="NotifyIntegrated"/>) and polls besides, so it also sees
-/// entries another process appended. A failure is logged and retried; nothing is skipped.
+/// The dedup index and the <see cref="LogFollower"/> that feeds it the SHA-256 of each integrated
+/// entry. Opening indexes the log's entries beyond the index when they are within the pushback
+/// threshold, so that a repeat of an entry from before the start does not slip through while the
+/// index catches up; farther behind, adds are pushed back until it has.
 /// </summary>
 internal sealed class AntispamFollower : IAsyncDisposable
 {
     private readonly IDedupIndex _index;
-    private readonly ILogReader _reader;
-    private readonly AntispamOptions _options;
-    private readonly ILogger _logger;
-    private readonly byte[] _identities;
-    private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly CancellationTokenSource _abort = new();
-    private Task _loop = Task.CompletedTask;
-    private long _next;
-    private long _knownSize;
-    private volatile bool _draining;
-    // Only the follower's own thread (or Open, before it starts) touches it.
-    private bool _failing;
-    // The last entry bundle read and its parsed entries (the follower's own thread only).
-    private (long Index, ReadOnlyMemory<byte> Data, List<ReadOnlyMemory<byte>> Entries)? _lastBundle;
-    // Bundles are read into this, batch after batch, sparing the large-object heap an array of
-    // up to hundreds of KiB per read; the last bundle's memory is kept until the next replaces it.
-    private readonly BundleSpace _bundleSpace = new();
-    private bool _disposed;
+    private readonly LogFollower _follower;
+    private readonly long _pushbackThreshold;
 
-    private AntispamFollower(IDedupIndex index, ILogReader reader, AntispamOptions options, ILogger logger)
+    private AntispamFollower(IDedupIndex index, LogFollower follower, long pushbackThreshold)
     {
         _index = index;
-        _reader = reader;
-        _options = options;
-        _logger = logger;
-        _identities = new byte[options.EffectiveMaxBatchSize * IdentityKey.Size];
+        _follower = follower;
+        _pushbackThreshold = pushbackThreshold;
     }
 
-    /// <summary>Opens (or rebuilds) the index file (the POSIX flavour keeps it in
-    /// <c>.state/antispam.db</c>), indexes what the log
-    /// has beyond it if that is within the pushback threshold, and starts following. Throws only
-    /// when no index file can be created at all.</summary>
+    /// <summary>Opens (or rebuilds) the index (the POSIX flavour keeps it in
+    /// <c>.state/antispam.db</c>), indexes what the log has beyond it if that is within the
+    /// pushback threshold, and starts following. Throws only when no index can be created at all.</summary>
     public static async Task<AntispamFollower> OpenAsync(Func<ILogger, IDedupIndex> openIndex, ILogReader reader, AntispamOptions options, ILogger logger)
     {
         options.Validate();
         var index = openIndex(logger);
         try
         {
-            var follower = new AntispamFollower(index, reader, options, logger);
-            follower._next = index.ReadNextIndex();
-            follower._knownSize = follower._next;
-            await follower.CatchUpAtOpenAsync().ConfigureAwait(false);
-            follower._loop = Task.Run(follower.RunAsync);
-            return follower;
+            var follow = new FollowerOptions("Antispam", options.EffectiveMaxBatchSize, options.EffectivePushbackThreshold, options.PollInterval, options.DrainTimeout);
+            var follower = await LogFollower.StartAsync(index, new DedupBatch(index, options.EffectiveMaxBatchSize), reader, follow, logger).ConfigureAwait(false);
+            return new AntispamFollower(index, follower, options.EffectivePushbackThreshold);
         }
         catch
         {
@@ -67,237 +43,21 @@ internal sealed class AntispamFollower : IAsyncDisposable
     }
 
     /// <summary>Entries below this index are in the persistent index.</summary>
-    public long NextIndex => Volatile.Read(ref _next);
+    public long NextIndex => _follower.NextIndex;
 
     /// <summary>Integrated entries not yet indexed, as far as this process knows the log's size.</summary>
-    public long Lag => Math.Max(0, Volatile.Read(ref _knownSize) - NextIndex);
+    public long Lag => _follower.Lag;
 
     /// <summary>True while the lag exceeds the pushback threshold: adds are then refused, since
     /// duplicates among the unindexed entries would go unnoticed.</summary>
-    public bool PushbackActive => Lag > _options.EffectivePushbackThreshold;
+    public bool PushbackActive => Lag > _pushbackThreshold;
 
     /// <summary>The first index of an entry with this identity, as far as indexed; null if unknown.</summary>
     public ValueTask<long?> FindAsync(ReadOnlyMemory<byte> identity) => _index.FindAsync(identity);
 
     /// <summary>Tells the follower the log has at least <paramref name="size"/> integrated entries.</summary>
-    public void NotifyIntegrated(long size)
-    {
-        RaiseKnownSize(size);
-        Wake();
-    }
+    public void NotifyIntegrated(long size) => _follower.NotifyIntegrated(size);
 
-    /// <summary>Indexes what the log holds now (for at most the drain timeout, as tessera's shutdown
-    /// waits for its followers), then stops and closes the index.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _draining = true;
-        Wake();
-        try
-        {
-            await _loop.WaitAsync(_options.DrainTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            AntispamEvents.StoppedBehind(_logger, Lag);
-            await _abort.CancelAsync().ConfigureAwait(false);
-            await _loop.ConfigureAwait(false);
-        }
-        _index.Dispose();
-        _abort.Dispose();
-        _wake.Dispose();
-    }
-
-    /// <summary>
-    /// Indexes the entries the log has now, on the caller's thread, when they are no more than the
-    /// pushback threshold: a few bundles, and afterwards no repeat of an entry from before the start
-    /// slips through while the index catches up. Farther behind, adds are pushed back until it has.
-    /// </summary>
-    private async Task CatchUpAtOpenAsync()
-    {
-        long threshold = _options.EffectivePushbackThreshold;
-        try
-        {
-            long size = await _reader.ReadIntegratedSizeAsync(CancellationToken.None).ConfigureAwait(false);
-            RaiseKnownSize(size);
-            while (NextIndex != size && Lag <= threshold && await IndexOneBatchAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-            }
-        }
-        catch (Exception e)
-        {
-            Failed(e);
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        var stop = _abort.Token;
-        while (!stop.IsCancellationRequested)
-        {
-            bool more;
-            try
-            {
-                more = await IndexOneBatchAsync(stop).ConfigureAwait(false);
-                if (_failing)
-                    AntispamEvents.FollowResumed(_logger, NextIndex);
-                _failing = false;
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                // On the way out there is no later to retry in; the next start catches up.
-                if (_draining)
-                    return;
-                Failed(e);
-                more = false;
-            }
-            if (more)
-                continue;
-            if (_draining)
-                return;
-            try
-            {
-                await _wake.WaitAsync(_options.PollInterval, stop).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Warns at the first failure of a run of them; the retries stay quiet.</summary>
-    private void Failed(Exception e)
-    {
-        if (!_failing)
-            AntispamEvents.FollowFailed(_logger, NextIndex, _options.PollInterval.TotalSeconds, e);
-        _failing = true;
-    }
-
-    /// <summary>Indexes up to one batch; false when there was nothing to do. The integrated size is
-    /// read when the follower reached the size this process knows of (as tessera's follower
-    /// refreshes it) or after a failed step, so that the lag still follows the log while reads
-    /// fail; not for every batch: a cloud log's size is a database query, and one per batch doubled
-    /// the follower's trips while it fell behind.</summary>
-    private async Task<bool> IndexOneBatchAsync(CancellationToken stop)
-    {
-        if (_index.SuspectedDamaged)
-            Restart("a lookup found it damaged");
-        long size = Volatile.Read(ref _knownSize);
-        if (NextIndex >= size || _failing)
-        {
-            size = await _reader.ReadIntegratedSizeAsync(stop).ConfigureAwait(false);
-            RaiseKnownSize(size);
-        }
-        long next = NextIndex;
-        if (next > size)
-        {
-            // Only a file from another (or a replaced) log can be ahead of the integrated tree; the
-            // size known so far came from that file, and the log's own takes its place.
-            Restart($"it covers {next} entries but the log has only {size}");
-            Volatile.Write(ref _knownSize, size);
-            return true;
-        }
-        if (next == size)
-            return false;
-        int count = (int)Math.Min(size - next, _options.EffectiveMaxBatchSize);
-        var identities = _identities.AsMemory(0, count * IdentityKey.Size);
-        await HashEntriesAsync(next, size, identities, stop).ConfigureAwait(false);
-        stop.ThrowIfCancellationRequested();
-        long stored;
-        try
-        {
-            stored = _index.Commit(next, identities.Span);
-        }
-        catch (Exception e) when (_index.IsDamage(e))
-        {
-            Restart(e.Message);
-            return true;
-        }
-        Volatile.Write(ref _next, stored);
-        AntispamEvents.Indexed(_logger, stored);
-        return true;
-    }
-
-    /// <summary>Fills <paramref name="identities"/> with SHA-256 of the entries from
-    /// <paramref name="first"/> on, reading each bundle at the width <paramref name="size"/> gives it
-    /// (the reader falls back to the full bundle once the partial is gone).</summary>
-    private async Task HashEntriesAsync(long first, long size, Memory<byte> identities, CancellationToken stop)
-    {
-        int count = identities.Length / IdentityKey.Size;
-        int done = 0;
-        while (done < count)
-        {
-            stop.ThrowIfCancellationRequested();
-            long index = first + done;
-            long bundle = index / TileMath.TileWidth;
-            int width = TileMath.EntryBundleWidth(bundle, size);
-            int from = (int)(index % TileMath.TileWidth);
-            int take = Math.Min(width - from, count - done);
-            var entries = await BundleAsync(bundle, width, from + take, stop).ConfigureAwait(false);
-            for (int i = 0; i < take; i++)
-                SHA256.HashData(entries[from + i].Span, identities.Span.Slice((done + i) * IdentityKey.Size, IdentityKey.Size));
-            done += take;
-        }
-    }
-
-    /// <summary>
-    /// The entries of bundle <paramref name="bundle"/> read at <paramref name="width"/>, or the last
-    /// bundle read when it is the same one and holds the first <paramref name="needed"/> entries: a
-    /// bundle only ever grows at its end, so a narrower read has the same entries up to its width.
-    /// A bundle of 256 serves four batches of tessera's 64, each of which read it again.
-    /// </summary>
-    private async Task<List<ReadOnlyMemory<byte>>> BundleAsync(long bundle, int width, int needed, CancellationToken stop)
-    {
-        if (_lastBundle is { } last && last.Index == bundle && last.Entries.Count >= needed)
-            return last.Entries;
-        var address = new TileAddress(0, bundle, width, IsEntries: true);
-        var data = await _reader.ReadEntryBundleAsync(address, _bundleSpace, _lastBundle?.Data ?? default, stop).ConfigureAwait(false);
-        var entries = EntryBundle.Parse(data);
-        if (entries.Count != width)
-            throw new LogStateException($"{address.ToPath()} holds {entries.Count} entries, not {width}");
-        _lastBundle = (bundle, data, entries);
-        return entries;
-    }
-
-    private void Restart(string reason)
-    {
-        _lastBundle = null;
-        _index.Rebuild(reason);
-        Volatile.Write(ref _next, _index.ReadNextIndex());
-    }
-
-    private void RaiseKnownSize(long size)
-    {
-        long known = Volatile.Read(ref _knownSize);
-        while (size > known)
-        {
-            long seen = Interlocked.CompareExchange(ref _knownSize, size, known);
-            if (seen == known)
-                return;
-            known = seen;
-        }
-    }
-
-    private void Wake()
-    {
-        // A binary signal: one pending wake-up is enough however many notifications came.
-        try
-        {
-            if (_wake.CurrentCount == 0)
-                _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
+    /// <summary>Indexes what the log holds now (for at most the drain timeout), then stops and closes the index.</summary>
+    public ValueTask DisposeAsync() => _follower.DisposeAsync();
 }

@@ -7,6 +7,7 @@ using RekorPosix.Http.ReadPath;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.Search;
 
 // The composition of the MySQL + S3 flavours, compiled only into rekor-server-aws and
 // rekor-server-gcpcloudsql (RekorPosix.csproj picks the folder from -p:Backend).
@@ -45,8 +46,9 @@ internal static class Flavour
 
     /// <summary>
     /// The log over the database and bucket, with antispam in front (its tables in the same
-    /// database with --persistent-antispam, the default), or nothing at all
-    /// when read-only (as rekor-tiles: no connection is made). Throws <see cref="ArgumentException"/>
+    /// database with --persistent-antispam, the default) and the search index with --search-index
+    /// (its tables in the database too), or nothing at all when read-only (as rekor-tiles: no
+    /// connection is made, so the search route answers 404). Throws <see cref="ArgumentException"/>
     /// naming the flag or variable at fault, or the storage's own failures.
     /// </summary>
     public static async Task<ServedLog> OpenAsync(ServeSettings settings, CheckpointSigner signer, CheckpointWitnesses? witnesses, ILoggerFactory loggers)
@@ -99,9 +101,12 @@ internal static class Flavour
             var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
             var appender = await DedupAppender.OpenAsync(MySqlDedupIndex.In(database), log, antispam, loggers.CreateLogger("RekorPosix.Antispam"))
                 .ConfigureAwait(false);
+            var search = settings.SearchIndex
+                ? await SearchIndex.FollowAsync(MySqlSearchIndex.In(database), log, loggers.CreateLogger("RekorPosix.Search"), MySqlSearchIndex.MaxBatchSize).ConfigureAwait(false)
+                : null;
             var running = log;
             var files = new StoredFiles(driver.Reader, _ => new(running.LatestCheckpoint), TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
-            return new ServedLog(log, appender, files, logger);
+            return new ServedLog(log, appender, files, logger) { Search = search, PublishedSize = () => running.LatestCheckpoint?.Size ?? 0 };
         }
         catch
         {

@@ -4,6 +4,7 @@ using RekorPosix.Http.ReadPath;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Posix;
+using RekorPosix.Log.Search;
 
 // The composition of this binary's flavour lives beside its driver and is compiled only with it
 // (RekorPosix.csproj picks the folder from -p:Backend): the rest of the program calls Flavour and
@@ -26,7 +27,7 @@ internal static class Flavour
 
     /// <summary>The commands only this flavour has: offline work on a log directory.</summary>
     public static IEnumerable<System.CommandLine.Command> Commands() =>
-        [new AddCommand().Command, new FsckCommandLine().Command, new FreezeCommandLine().Command];
+        [new AddCommand().Command, new FsckCommandLine().Command, new FreezeCommandLine().Command, new SearchCommandLine().Command];
 
     /// <summary>Where serve keeps the log when --storage-dir is not given.</summary>
     public static string StorageDir(ServeSettings settings) =>
@@ -58,10 +59,15 @@ internal static class Flavour
 
     /// <summary>The dedup index of a log directory: SQLite in .state/antispam.db.</summary>
     public static Func<ILogger, IDedupIndex> DedupIndex(string storageDir) =>
-        PersistentDedupIndex.At(Path.Combine(storageDir, ".state", Antispam.DedupIndexFile.FileName));
+        PersistentDedupIndex.At(Path.Combine(storageDir, ".state", Posix.Sqlite.SqliteIndexFile.Antispam.FileName));
+
+    /// <summary>The search index of a log directory: SQLite in .state/search.db.</summary>
+    public static string SearchIndexPath(string storageDir) => Path.Combine(storageDir, ".state", Posix.Sqlite.SqliteIndexFile.Search.FileName);
 
     /// <summary>
-    /// Everything serve needs: unless read-only, the log and its antispam; and the published files,
+    /// Everything serve needs: unless read-only, the log and its antispam; the search index with
+    /// --search-index (read-only: an existing one is served as it is, without a follower, since a
+    /// frozen log does not grow; the <c>search</c> command brings it up to date); and the published files,
     /// whose checkpoint comes from the log in memory, or from the checkpoint file when this process
     /// does not write. Throws <see cref="LogStateException"/>, <see cref="LogFrozenException"/>,
     /// <see cref="IOException"/> or <see cref="ArgumentException"/>, having released what it opened.
@@ -71,31 +77,51 @@ internal static class Flavour
         string dir = StorageDir(settings);
         AppendLifecycle? log = null;
         DedupAppender? appender = null;
+        SearchIndex? search = null;
         try
         {
             Func<PublishedCheckpoint?> published;
             if (settings.ReadOnly)
             {
                 published = new CheckpointFile(Path.Combine(dir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
+                if (settings.SearchIndex)
+                    search = ExistingSearchIndex(dir, loggers.CreateLogger("RekorPosix.Search"));
             }
             else
             {
                 log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log"), witnesses: witnesses).ConfigureAwait(false);
                 appender = await DedupAppender.OpenAsync(DedupIndex(dir), log, settings.Antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
+                if (settings.SearchIndex)
+                    search = await SearchIndex.FollowAsync(l => PersistentSearchIndex.Open(SearchIndexPath(dir), l), log, loggers.CreateLogger("RekorPosix.Search")).ConfigureAwait(false);
                 var running = log;
                 published = () => running.LatestCheckpoint;
             }
             var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
             var files = new PublishedFiles(dir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
-            return new ServedLog(log, appender, files, loggers.CreateLogger("RekorPosix"));
+            return new ServedLog(log, appender, files, loggers.CreateLogger("RekorPosix")) { Search = search, PublishedSize = () => published()?.Size ?? 0 };
         }
         catch
         {
+            if (search is not null)
+                await search.DisposeAsync().ConfigureAwait(false);
             if (appender is not null)
                 await appender.DisposeAsync().ConfigureAwait(false);
             if (log is not null)
                 await log.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static SearchIndex? ExistingSearchIndex(string dir, ILogger logger)
+    {
+        try
+        {
+            return SearchIndex.ReadOnly(PersistentSearchIndex.OpenExisting(SearchIndexPath(dir), logger));
+        }
+        catch (SearchIndexUnavailableException e)
+        {
+            SearchEvents.Unavailable(logger, e);
+            return null;
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using RekorPosix.Log.Posix.Sqlite;
 
 namespace RekorPosix.Log.Antispam;
 
@@ -14,7 +15,7 @@ internal sealed class DedupIndexReader : IDisposable
     public DedupIndexReader(string path)
     {
         // ReadWrite, not ReadOnly: a WAL reader has to be able to write the shared-memory index.
-        _connection = new SqliteConnection(DedupIndexFile.ConnectionString(path, SqliteOpenMode.ReadWrite));
+        _connection = new SqliteConnection(SqliteIndexFile.ConnectionString(path, SqliteOpenMode.ReadWrite));
         try
         {
             _connection.Open();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using RekorPosix.Log.Entries;
 using RekorPosix.Monitoring;
 using RekorPosix.Tests.Support;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using RekorPosix.Log.Entries;
 using RekorPosix.Monitoring;
 using RekorPosix.Tests.Support;
 

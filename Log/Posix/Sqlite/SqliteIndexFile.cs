@@ -1,22 +1,33 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace RekorPosix.Log.Antispam;
+namespace RekorPosix.Log.Posix.Sqlite;
 
 /// <summary>
-/// The antispam index file: a SQLite database in WAL mode with one row per identity (the first
-/// index it was seen at) and one row holding the follower's next index. It is a cache of what
-/// the log's entry bundles say, so a file that cannot be used is moved aside and built anew.
+/// An index file under <c>.state/</c> (the dedup index, the search index): a SQLite database in WAL
+/// mode with the index's own tables and one row holding its follower's next index. It is a cache of
+/// what the log's entry bundles say, so a file that cannot be used is moved aside and built anew.
 /// </summary>
-internal static class DedupIndexFile
+/// <param name="Name">What it is, for messages ("antispam", "search").</param>
+/// <param name="ApplicationId">Marks the file as ours in the SQLite header, so a foreign database is not taken for one.</param>
+/// <param name="Tables">The index's own tables (the follower row is added to them).</param>
+/// <param name="InsertRow">INSERT OR IGNORE of one row, from the parameters $key and $index.</param>
+/// <param name="KeySize">Bytes of a row's key.</param>
+internal sealed record SqliteIndexFile(string Name, string FileName, long ApplicationId, long SchemaVersion, string Tables, string InsertRow, int KeySize)
 {
-    public const string FileName = "antispam.db";
-    /// <summary>Marks the file as ours in the SQLite header ("RPAS"), so a foreign database is not taken for one.</summary>
-    public const long ApplicationId = 0x52504153;
-    public const long SchemaVersion = 1;
+    /// <summary>The dedup index, <c>.state/antispam.db</c> ("RPAS"): one row per identity, the first index it was seen at.</summary>
+    public static readonly SqliteIndexFile Antispam = new("antispam", "antispam.db", 0x52504153, 1,
+        "CREATE TABLE identity (hash BLOB NOT NULL PRIMARY KEY, log_index INTEGER NOT NULL) WITHOUT ROWID;",
+        "INSERT OR IGNORE INTO identity (hash, log_index) VALUES ($key, $index)", Log.Antispam.IdentityKey.Size);
 
-    public static readonly string CreateSchema = $"""
-        CREATE TABLE identity (hash BLOB NOT NULL PRIMARY KEY, log_index INTEGER NOT NULL) WITHOUT ROWID;
+    /// <summary>The search index, <c>.state/search.db</c> ("RPSI"): one row per (key, entry index),
+    /// both the primary key, so a key's entries are one range in index order.</summary>
+    public static readonly SqliteIndexFile Search = new("search", "search.db", 0x52505349, 1,
+        "CREATE TABLE entry_key (key BLOB NOT NULL, log_index INTEGER NOT NULL, PRIMARY KEY (key, log_index)) WITHOUT ROWID;",
+        "INSERT OR IGNORE INTO entry_key (key, log_index) VALUES ($key, $index)", Log.Search.SearchKey.Size);
+
+    public string CreateSchema => $"""
+        {Tables}
         CREATE TABLE follower (id INTEGER NOT NULL PRIMARY KEY CHECK (id = 0), next_index INTEGER NOT NULL);
         INSERT INTO follower (id, next_index) VALUES (0, 0);
         PRAGMA application_id = {ApplicationId};
@@ -44,7 +55,7 @@ internal static class DedupIndexFile
     public static bool IsBadFile(Exception e) => e is InvalidDataException
         || e is SqliteException { SqliteErrorCode: raw.SQLITE_CORRUPT or raw.SQLITE_NOTADB or raw.SQLITE_FORMAT };
 
-    /// <summary>Renames the database and its journals to <c>antispam.db.bad*</c> (replacing an older
+    /// <summary>Renames the database and its journals to <c>NAME.db.bad*</c> (replacing an older
     /// bad copy, so they do not pile up) and returns the new name of the database.</summary>
     public static string MoveAside(string path)
     {

@@ -2,14 +2,13 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
-using RekorPosix.Log.Entries;
 using RekorPosix.Protos.CommonV1;
 using RekorPosix.Protos.RekorV2;
 using RekorPosix.Signing.ClientSignatures;
 using RekorPosix.Verification;
 using HashAlgorithm = RekorPosix.Protos.CommonV1.HashAlgorithm;
 
-namespace RekorPosix.Monitoring;
+namespace RekorPosix.Log.Entries;
 
 /// <summary>
 /// Reads a Rekor v2 entry body. A hashedrekord v0.0.2 body must be exactly the canonical JSON a

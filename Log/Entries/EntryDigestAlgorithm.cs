@@ -1,6 +1,6 @@
 using RekorPosix.Protos.CommonV1;
 
-namespace RekorPosix.Monitoring;
+namespace RekorPosix.Log.Entries;
 
 /// <summary>A digest algorithm an entry may name: its protojson name, the name watch rules use, its length.</summary>
 internal sealed record EntryDigestAlgorithm(string ProtoName, string Name, int Size, HashAlgorithm Proto)

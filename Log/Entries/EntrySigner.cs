@@ -1,6 +1,6 @@
 using RekorPosix.Verification;
 
-namespace RekorPosix.Monitoring;
+namespace RekorPosix.Log.Entries;
 
 /// <summary>One signature's verifier in an entry: its public key and, for a certificate, who it names.</summary>
 /// <param name="KeySha256">SHA-256 of the key's DER SubjectPublicKeyInfo (of the certificate's key for a certificate).</param>

@@ -1,4 +1,4 @@
-namespace RekorPosix.Monitoring;
+namespace RekorPosix.Log.Entries;
 
 /// <summary>The artifact digest an entry logs (hashedrekord's data, dsse's payloadHash).</summary>
 /// <param name="Algorithm">As watch rules spell it: sha256, sha384, sha512, sha3-256, sha3-384.</param>

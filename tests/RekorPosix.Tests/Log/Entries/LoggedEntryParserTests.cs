@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using RekorPosix.Log.Entries;
 using RekorPosix.Monitoring;
 using RekorPosix.Tests.Support;
 
-namespace RekorPosix.Tests.Monitoring;
+namespace RekorPosix.Tests.Log.Entries;
 
 public class LoggedEntryParserTests
 {
