@@ -10,10 +10,13 @@ namespace RekorPosix.Http;
 /// <summary>
 /// The REST face of rekor-tiles' grpc-gateway mux, routed by hand (gRPC JSON transcoding does not
 /// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes (served
-/// from storage where rekor-tiles answers 501), and the gateway's exact answers for unknown paths
+/// from storage where rekor-tiles answers 501), the proof and checkpoint-history routes this server
+/// adds (<see cref="ProofRoutes"/>, <see cref="CheckpointHistoryRoute"/>), and the gateway's exact answers for unknown paths
 /// (404) and wrong methods (501). Content-Type and Accept are ignored, as the gateway ignores them.
 /// </summary>
-internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false)
+/// <param name="proofs">What the proof and checkpoint-history routes read; null: they answer 404.</param>
+internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false,
+    ServedProofs? proofs = null)
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
@@ -34,8 +37,21 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
                 case "/healthz" when isGet:
                     await ResponseBody.WriteAsync(context, 200, "application/json", Serving).ConfigureAwait(false);
                     return;
-                case EntriesPath or "/healthz":
+                case ProofRoutes.InclusionPath when isGet:
+                    await ProofRoutes.HandleInclusionAsync(context, Proofs()).ConfigureAwait(false);
+                    return;
+                case ProofRoutes.ConsistencyPath when isGet:
+                    await ProofRoutes.HandleConsistencyAsync(context, Proofs()).ConfigureAwait(false);
+                    return;
+                case EntriesPath or "/healthz" or ProofRoutes.InclusionPath or ProofRoutes.ConsistencyPath:
                     throw ApiErrors.MethodNotAllowed();
+            }
+            if (path.StartsWith(CheckpointHistoryRoute.Prefix, StringComparison.Ordinal))
+            {
+                if (!isGet)
+                    throw ApiErrors.MethodNotAllowed();
+                await CheckpointHistoryRoute.HandleAsync(context, Proofs(), RawPath(context)).ConfigureAwait(false);
+                return;
             }
             // The read routes, on the raw target: Kestrel has already decoded and normalised Path,
             // and only the one canonical spelling of a resource is served.
@@ -51,6 +67,8 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
             await WriteErrorAsync(context, e).ConfigureAwait(false);
         }
     }
+
+    private ServedProofs Proofs() => proofs ?? throw ApiErrors.NotFound();
 
     private async Task CreateEntryAsync(HttpContext context)
     {

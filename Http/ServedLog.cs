@@ -10,7 +10,8 @@ namespace RekorPosix.Http;
 /// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only) and
 /// the published files both read ports serve.
 /// </summary>
-internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, IPublishedReads? files, ILogger logger) : IAsyncDisposable
+internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, IPublishedReads? files, ILogger logger,
+    ServedProofs? proofs = null) : IAsyncDisposable
 {
     public AppendLifecycle? Log { get; } = log;
 
@@ -19,6 +20,10 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, I
     /// <summary>What both read ports serve; null when there is nothing to serve (a cloud flavour's
     /// --read-only without a bucket).</summary>
     internal IPublishedReads? Files { get; } = files;
+
+    /// <summary>What the proof and checkpoint-history routes read; null where the read ports have
+    /// nothing to serve either.</summary>
+    internal ServedProofs? Proofs { get; } = proofs;
 
     private int _disposed;
 

@@ -142,7 +142,7 @@ public static class Server
     {
         var logger = loggers.CreateLogger("RekorPosix");
         var rest = new RestApi(entries, served.Files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
-            settings.RequestResponseLogging);
+            settings.RequestResponseLogging, served.Proofs);
         TileListener? tileListener = null;
         ObserveLog(metrics, served, entries, () => tileListener);
         var grpcErrors = new GrpcRequestErrors(loggers.CreateLogger("RekorPosix.Grpc"));

@@ -79,7 +79,7 @@ internal static class TilePathParser
     /// Consumes "x123/x456/789": every group exactly 3 ASCII digits, 'x' on all but the last,
     /// no leading all-zero group when there are several, no overflow. Leaves the remainder.
     /// </summary>
-    private static bool TryParseIndex(ref ReadOnlySpan<char> rest, out long index)
+    internal static bool TryParseIndex(ref ReadOnlySpan<char> rest, out long index)
     {
         index = 0;
         for (int group = 0; group < MaxGroups; group++)

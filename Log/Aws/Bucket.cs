@@ -83,6 +83,21 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
         }
     }
 
+    /// <summary>Writes an object create-only (If-None-Match: *); false, with nothing changed, when
+    /// one exists already at the key, whatever its bytes (checkpoint history keeps the first).</summary>
+    public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancel)
+    {
+        try
+        {
+            await PutAsync(key, data, contentType, ImmutableCacheControl, createOnly: true, cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "PreconditionFailed")
+        {
+            return false;
+        }
+    }
+
     /// <summary>The checkpoint is the one object that is replaced.</summary>
     public Task PutCheckpointAsync(byte[] note, CancellationToken cancel) =>
         PutAsync(CheckpointKey, note, "text/plain; charset=utf-8", "no-cache", createOnly: false, cancel);

@@ -88,7 +88,10 @@ internal static class Flavour
         var database = new MySqlDataSource(ConnectionString(storage));
         // The checkpoint is made, witnesses included, inside the publication's time budget.
         var makerTime = witnesses is null ? TimeSpan.Zero : settings.Witnessing.Timeout;
-        var driver = new AwsStorage(new Coordinator(database), new Bucket(S3Client(), storage.Bucket), settings.Append.MaxQueuedEntries, makerTime);
+        var bucket = new Bucket(S3Client(), storage.Bucket);
+        var history = new BucketCheckpointHistory(bucket);
+        var driver = new AwsStorage(new Coordinator(database), bucket, settings.Append.MaxQueuedEntries, makerTime,
+            settings.CheckpointHistory ? history : null);
         AppendLifecycle? log = null;
         try
         {
@@ -100,8 +103,9 @@ internal static class Flavour
             var appender = await DedupAppender.OpenAsync(MySqlDedupIndex.In(database), log, antispam, loggers.CreateLogger("RekorPosix.Antispam"))
                 .ConfigureAwait(false);
             var running = log;
-            var files = new StoredFiles(driver.Reader, _ => new(running.LatestCheckpoint), TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
-            return new ServedLog(log, appender, files, logger);
+            Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published = _ => new(running.LatestCheckpoint);
+            var files = new StoredFiles(driver.Reader, published, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
+            return new ServedLog(log, appender, files, logger, Proofs(driver.Reader, published, history, loggers));
         }
         catch
         {
@@ -121,14 +125,23 @@ internal static class Flavour
     private static ServedLog ReadOnly(ServeSettings settings, ILoggerFactory loggers)
     {
         IPublishedReads? files = null;
+        ServedProofs? proofs = null;
         if (settings.Storage.Bucket.Length > 0)
         {
-            var reader = new BucketReader(new Bucket(S3Client(), settings.Storage.Bucket), null);
+            var bucket = new Bucket(S3Client(), settings.Storage.Bucket);
+            var reader = new BucketReader(bucket, null);
             var checkpoint = new StoredCheckpoint(reader, TimeSpan.FromSeconds(1));
             files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
+            proofs = Proofs(reader, checkpoint.CurrentAsync, new BucketCheckpointHistory(bucket), loggers);
         }
-        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"));
+        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs);
     }
+
+    /// <summary>The proof and history routes over the bucket: history is read whether this server
+    /// keeps it or not, since another one sharing the bucket may.</summary>
+    private static ServedProofs Proofs(ILogReader reader, Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published,
+        ICheckpointHistory history, ILoggerFactory loggers) =>
+        new(new TreeProofs(reader, loggers.CreateLogger("RekorPosix.Proofs")), published, history);
 
     private static TileMemoryCache? TileCache(ServeSettings settings) =>
         settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes, MaxCachedTileBytes) : null;
