@@ -15,7 +15,7 @@ public static class CheckpointHistoryPath
     public static string For(long treeSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(treeSize);
-        Span<char> buffer = stackalloc char[Prefix.Length + 32];
+        Span<char> buffer = stackalloc char[Prefix.Length + 40];
         Prefix.CopyTo(buffer);
         int n = Prefix.Length + TilePathParser.FormatIndex(treeSize, buffer[Prefix.Length..]);
         return new string(buffer[..n]);

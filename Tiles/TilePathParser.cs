@@ -10,7 +10,7 @@ internal static class TilePathParser
     private const string EntriesSegment = "entries/";
     private const string PartialMarker = ".p/";
 
-    // long.MaxValue has 19 digits, i.e. at most 7 groups of 3.
+    // long.MaxValue has 19 digits, i.e. at most 7 groups of 3 (33 characters with the x and /).
     private const int MaxGroups = 7;
 
     /// <summary>Writes N as 3-digit groups, all but the last prefixed 'x'. Returns chars written.</summary>
