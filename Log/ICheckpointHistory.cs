@@ -17,4 +17,7 @@ public interface ICheckpointHistory
 
     /// <summary>The note kept for <paramref name="treeSize"/> exactly as published, or null.</summary>
     ValueTask<byte[]?> ReadAsync(long treeSize, CancellationToken cancel);
+
+    /// <summary>The sizes of every kept note, in no particular order (for fsck).</summary>
+    IAsyncEnumerable<long> SizesAsync(CancellationToken cancel);
 }

@@ -87,7 +87,7 @@ public sealed class TreeProofs(ILogReader reader, ILogger logger)
         {
             var checkpoint = published.Body();
             var hashes = await ComputeAsync(Builder(checkpoint.Size, latestSize), b => b.Consistency(firstSize), cancel).ConfigureAwait(false);
-            byte[] rootAtFirst = await ComputeAsync(Builder(firstSize, latestSize), b => b.Root(), cancel).ConfigureAwait(false);
+            byte[] rootAtFirst = await RootAsync(firstSize, latestSize, cancel).ConfigureAwait(false);
             if ((firstRoot is null || firstRoot.AsSpan().SequenceEqual(rootAtFirst))
                 && MerkleProof.VerifyConsistency(firstSize, checkpoint.Size, rootAtFirst, checkpoint.RootHash, hashes))
                 return new ConsistencyProof(firstSize, checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
@@ -100,6 +100,11 @@ public sealed class TreeProofs(ILogReader reader, ILogger logger)
         Interlocked.Increment(ref _failures);
         return null;
     }
+
+    /// <summary>The root of the tree of <paramref name="treeSize"/>, computed from the tiles (read
+    /// failures are thrown).</summary>
+    public Task<byte[]> RootAsync(long treeSize, long latestSize, CancellationToken cancel) =>
+        ComputeAsync(Builder(treeSize, latestSize), b => b.Root(), cancel);
 
     private static bool IsProofFailure(Exception e) =>
         e is IOException or FormatException or LogStateException or ArgumentException or InvalidOperationException;

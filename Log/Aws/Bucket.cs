@@ -102,6 +102,21 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
     public Task PutCheckpointAsync(byte[] note, CancellationToken cancel) =>
         PutAsync(CheckpointKey, note, "text/plain; charset=utf-8", "no-cache", createOnly: false, cancel);
 
+    /// <summary>Every key under <paramref name="prefix"/>, a listing page (up to 1,000) at a time.</summary>
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        var request = new ListObjectsV2Request { BucketName = name, Prefix = prefix };
+        while (true)
+        {
+            var listed = await s3.ListObjectsV2Async(request, cancel).ConfigureAwait(false);
+            foreach (var item in listed.S3Objects ?? [])
+                yield return item.Key;
+            if (listed.IsTruncated != true || string.IsNullOrEmpty(listed.NextContinuationToken))
+                yield break;
+            request.ContinuationToken = listed.NextContinuationToken;
+        }
+    }
+
     /// <summary>Deletes every object under <paramref name="prefix"/> (a partials directory holds at
     /// most 255). An empty listing sends no delete: S3 answers an empty one with MalformedXML, which
     /// kept tessera's GC from ever advancing (tessera#1179).</summary>

@@ -20,6 +20,15 @@ internal sealed class BucketCheckpointHistory(Bucket bucket) : ICheckpointHistor
             await bucket.TryCreateAsync(key, checkpoint.Note, "text/plain; charset=utf-8", CancellationToken.None).ConfigureAwait(false);
     }
 
+    public async IAsyncEnumerable<long> SizesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        await foreach (string key in bucket.ListKeysAsync(CheckpointHistoryPath.Prefix, cancel).ConfigureAwait(false))
+        {
+            if (CheckpointHistoryPath.TryParse(key, out long size))
+                yield return size;
+        }
+    }
+
     public async ValueTask<byte[]?> ReadAsync(long treeSize, CancellationToken cancel) =>
         await bucket.ReadAsync(CheckpointHistoryPath.For(treeSize), cancel).ConfigureAwait(false);
 }

@@ -26,6 +26,21 @@ internal sealed class CheckpointHistoryFiles(string root) : ICheckpointHistory
         return Task.CompletedTask;
     }
 
+    /// <summary>Every file under <c>checkpoints/</c> named as a size is; temp files and strays are not.</summary>
+    public async IAsyncEnumerable<long> SizesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        string dir = Path.Combine(root, CheckpointHistoryPath.Prefix);
+        if (!Directory.Exists(dir))
+            yield break;
+        foreach (string file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (CheckpointHistoryPath.TryParse(Path.GetRelativePath(root, file), out long size))
+                yield return size;
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     public ValueTask<byte[]?> ReadAsync(long treeSize, CancellationToken cancel)
     {
         try
