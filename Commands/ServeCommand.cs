@@ -63,7 +63,7 @@ internal sealed class ServeCommand
     private readonly Option<bool> _checkpointHistory = new("--checkpoint-history") { Description = Flavour.FilesAreLocal
         ? "Keep every published checkpoint for good, once per tree size, under checkpoints/ in the log directory (served at /api/v2/checkpoints/{size})."
         : "Keep every published checkpoint for good, once per tree size, as checkpoints/... objects in the bucket (served at /api/v2/checkpoints/{size})." };
-    private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
+    private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2, and of kept checkpoints at /checkpoints/N). Default: the HTTP address." };
     private readonly Option<int> _tilesPort = new("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesPort };
     private readonly Option<int> _tilesWorkers = new("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
     private readonly Option<int> _tilesMaxConnections = new("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesMaxConnections };

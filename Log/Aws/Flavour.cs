@@ -104,7 +104,7 @@ internal static class Flavour
                 .ConfigureAwait(false);
             var running = log;
             Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published = _ => new(running.LatestCheckpoint);
-            var files = new StoredFiles(driver.Reader, published, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
+            var files = new StoredFiles(driver.Reader, published, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
             return new ServedLog(log, appender, files, logger, Proofs(driver.Reader, published, history, loggers));
         }
         catch
@@ -131,8 +131,9 @@ internal static class Flavour
             var bucket = new Bucket(S3Client(), settings.Storage.Bucket);
             var reader = new BucketReader(bucket, null);
             var checkpoint = new StoredCheckpoint(reader, TimeSpan.FromSeconds(1));
-            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
-            proofs = Proofs(reader, checkpoint.CurrentAsync, new BucketCheckpointHistory(bucket), loggers);
+            var history = new BucketCheckpointHistory(bucket);
+            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
+            proofs = Proofs(reader, checkpoint.CurrentAsync, history, loggers);
         }
         return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs);
     }

@@ -77,4 +77,29 @@ public class CheckpointHistoryRouteTests
         Assert.Equal(HttpStatusCode.NotFound, older.StatusCode);
         Assert.Contains($"no checkpoint of size {latest - 1} is kept (start the server with --checkpoint-history)", await older.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task TheTilePort_ServesKeptNotesAtTheirFilePaths_UpToThePublishedSize()
+    {
+        using var dir = new TempDir();
+        await using var server = await ProofRoutesTests.StartAsync(dir.Path);
+        var (_, sizes) = await ProofRoutesTests.AddOneByOneAsync(server, 3);
+        using var tiles = new HttpClient { BaseAddress = server.TilesAddress, Timeout = HangGuard.Timeout };
+        string path = CheckpointHistoryPath.For(sizes[1]);
+
+        var response = await tiles.GetAsync("/" + path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dir.Path, path)), await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl!.ToString());
+        var head = await tiles.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/" + path));
+        Assert.Equal(response.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+
+        // A note ahead of the published checkpoint (a crash between keeping and publishing) is not served.
+        long ahead = sizes[^1] + 1;
+        string aheadPath = Path.Combine(dir.Path, CheckpointHistoryPath.For(ahead));
+        await File.WriteAllBytesAsync(aheadPath, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await tiles.GetAsync("/" + CheckpointHistoryPath.For(ahead))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tiles.GetAsync("/api/v2/" + path)).StatusCode);
+    }
 }

@@ -148,6 +148,12 @@ public sealed class FlavourTests
         var (historyStatus, _, note) = await GetAsync(served.Proofs!, "/api/v2/checkpoints/2");
         Assert.Equal(200, historyStatus);
         Assert.Equal(2, PublishedCheckpoint.FromNote(note).Size);
+        // The tile port serves it at its key, as a kept note; not one beyond the published size.
+        var onTilePort = await served.Files!.ReadAsync(new Tiles.ReadRoute(false, default, 2), default, CancellationToken.None);
+        Assert.Equal(note, onTilePort.Body);
+        Assert.Equal(Http.ReadPath.ReadKind.History, onTilePort.Kind);
+        var beyond = await served.Files.ReadAsync(new Tiles.ReadRoute(false, default, latest.Size + 1), default, CancellationToken.None);
+        Assert.Equal(Http.ReadPath.ReadStatus.NotFound, beyond.Status);
 
         var (status, inclusion, _) = await GetAsync(served.Proofs!, "/api/v2/proof/inclusion", $"?index=1&tree_size=3");
         Assert.Equal(200, status);
