@@ -47,23 +47,27 @@ public class ProofRoutesTests(ThreeEntryServer shared) : IClassFixture<ThreeEntr
     private static List<byte[]> Hashes(JsonElement proof) =>
         proof.GetProperty("hashes").EnumerateArray().Select(h => Convert.FromBase64String(h.GetString()!)).ToList();
 
-    /// <summary>The checkpoint of an answer, opened with the log's key and matching the answer's size and root.</summary>
-    private static Checkpoint CheckpointOf(JsonElement body, string property = "checkpoint")
+    /// <summary>A checkpoint of an answer, opened with the log's key.</summary>
+    private static Checkpoint CheckpointOf(JsonElement body, string property = "checkpoint") =>
+        Checkpoint.Parse(SignedNote.Open(body.GetProperty(property).GetProperty("envelope").GetString()!, [TestLogKey.Verifier()]));
+
+    /// <summary>The answer's root, after checking that its checkpoint is of its tree size and root.</summary>
+    private static byte[] CheckedRoot(JsonElement body, long size)
     {
-        var checkpoint = Checkpoint.Parse(SignedNote.Open(body.GetProperty(property).GetProperty("envelope").GetString()!, [TestLogKey.Verifier()]));
-        return checkpoint;
+        var checkpoint = CheckpointOf(body);
+        Assert.Equal(size.ToString(), body.GetProperty("treeSize").GetString());
+        Assert.Equal(size, checkpoint.Size);
+        byte[] root = Convert.FromBase64String(body.GetProperty("rootHash").GetString()!);
+        Assert.Equal(checkpoint.RootHash, root);
+        return root;
     }
 
     /// <summary>An inclusion answer is the RFC's proof for the leaf in the tree of its checkpoint.</summary>
     internal static void AssertInclusion(JsonElement body, long index, long size, IReadOnlyList<byte[]> leaves)
     {
         var naive = new NaiveMerkle(leaves);
-        var checkpoint = CheckpointOf(body);
         Assert.Equal(index.ToString(), body.GetProperty("logIndex").GetString());
-        Assert.Equal(size.ToString(), body.GetProperty("treeSize").GetString());
-        Assert.Equal(size, checkpoint.Size);
-        byte[] root = Convert.FromBase64String(body.GetProperty("rootHash").GetString()!);
-        Assert.Equal(checkpoint.RootHash, root);
+        byte[] root = CheckedRoot(body, size);
         Assert.Equal(naive.Root((int)size), root);
         var hashes = Hashes(body);
         Assert.True(Rfc9162Verifier.VerifyInclusion(index, size, leaves[(int)index], hashes, root), $"the proof of {index} in {size} does not verify");
@@ -74,12 +78,8 @@ public class ProofRoutesTests(ThreeEntryServer shared) : IClassFixture<ThreeEntr
     internal static void AssertConsistency(JsonElement body, long first, long second, IReadOnlyList<byte[]> leaves)
     {
         var naive = new NaiveMerkle(leaves);
-        var checkpoint = CheckpointOf(body);
         Assert.Equal(first.ToString(), body.GetProperty("firstSize").GetString());
-        Assert.Equal(second.ToString(), body.GetProperty("treeSize").GetString());
-        Assert.Equal(second, checkpoint.Size);
-        byte[] root = Convert.FromBase64String(body.GetProperty("rootHash").GetString()!);
-        Assert.Equal(checkpoint.RootHash, root);
+        byte[] root = CheckedRoot(body, second);
         var hashes = Hashes(body);
         Assert.True(Rfc9162Verifier.VerifyConsistency(first, second, naive.Root((int)first), root, hashes), $"{first} to {second} does not verify");
         Assert.Equal(naive.Consistency((int)first, (int)second), hashes);

@@ -13,6 +13,17 @@ public static class Rfc9162Verifier
 
     private static byte[] Node(byte[] left, byte[] right) => SHA256.HashData([0x01, .. left, .. right]);
 
+    /// <summary>"If LSB(fn) is not set, then right-shift both fn and sn equally until either
+    /// LSB(fn) is set or fn is 0" (both algorithms).</summary>
+    private static void ShiftUntilOddOrZero(ref long fn, ref long sn)
+    {
+        while ((fn & 1) == 0 && fn != 0)
+        {
+            fn >>= 1;
+            sn >>= 1;
+        }
+    }
+
     /// <summary>§2.1.3.2, steps 1 to 5.</summary>
     public static bool VerifyInclusion(long leafIndex, long treeSize, byte[] leafHash, IReadOnlyList<byte[]> path, byte[] root)
     {
@@ -27,11 +38,7 @@ public static class Rfc9162Verifier
             if ((fn & 1) == 1 || fn == sn)
             {
                 r = Node(p, r);
-                while ((fn & 1) == 0 && fn != 0)
-                {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
+                ShiftUntilOddOrZero(ref fn, ref sn);
             }
             else
             {
@@ -70,11 +77,7 @@ public static class Rfc9162Verifier
             {
                 fr = Node(c, fr);
                 sr = Node(c, sr);
-                while ((fn & 1) == 0 && fn != 0)
-                {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
+                ShiftUntilOddOrZero(ref fn, ref sn);
             }
             else
             {

@@ -174,36 +174,15 @@ public sealed class FlavourTests
         await using (var served = await Flavour.OpenAsync(writer, TestLogKey.Signer(), null, NullLoggerFactory.Instance))
             leaves = await AddOneByOneAsync(served, 3);
 
-        int[] ports = FreePorts.Take(4);
-        var settings = new ServeSettings
-        {
-            Storage = new StorageSettings { Bucket = bucket, MySqlDsn = Dsn },
-            ReadOnly = true,
-            SignerFile = TestLogKey.PemPath,
-            Hostname = TestData.TesseraOrigin,
-            HttpPort = ports[0],
-            GrpcPort = ports[1],
-            MetricsPort = ports[2],
-            TilesPort = ports[3],
-        };
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => Server.RunAsync(settings, stop.Token));
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}"), Timeout = HangGuard.Timeout };
-        try
-        {
-            await HealthzProbe.WaitAsync(http, async () => run.IsCompleted ? $"serve exited with {await run}" : null);
-            string json = await http.GetStringAsync("/api/v2/proof/inclusion?index=0&tree_size=2");
-            var inclusion = System.Text.Json.JsonDocument.Parse(json).RootElement;
-            Assert.True(Rfc9162Verifier.VerifyInclusion(0, 2, leaves[0], Hashes(inclusion), Root(inclusion)));
-            byte[] kept = await http.GetByteArrayAsync("/api/v2/checkpoints/1");
-            Assert.Equal(1, PublishedCheckpoint.FromNote(kept).Size);
-            var consistency = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/api/v2/proof/consistency?first=1")).RootElement;
-            Assert.True(Rfc9162Verifier.VerifyConsistency(1, 3, leaves[0], Root(consistency), Hashes(consistency)));
-        }
-        finally
-        {
-            stop.Cancel();
-            await run.WaitAsync(HangGuard.Timeout);
-        }
+        await using var server = await RunningServer.StartAsync(s => s with { Storage = new StorageSettings { Bucket = bucket, MySqlDsn = Dsn }, ReadOnly = true });
+        string json = await server.Http.GetStringAsync("/api/v2/proof/inclusion?index=0&tree_size=2");
+        var inclusion = System.Text.Json.JsonDocument.Parse(json).RootElement;
+        Assert.True(Rfc9162Verifier.VerifyInclusion(0, 2, leaves[0], Hashes(inclusion), Root(inclusion)));
+        byte[] kept = await server.Http.GetByteArrayAsync("/api/v2/checkpoints/1");
+        Assert.Equal(1, PublishedCheckpoint.FromNote(kept).Size);
+        var consistency = System.Text.Json.JsonDocument.Parse(await server.Http.GetStringAsync("/api/v2/proof/consistency?first=1")).RootElement;
+        Assert.True(Rfc9162Verifier.VerifyConsistency(1, 3, leaves[0], Root(consistency), Hashes(consistency)));
+        using var tiles = new HttpClient { BaseAddress = server.TilesAddress, Timeout = HangGuard.Timeout };
+        Assert.Equal(kept, await tiles.GetByteArrayAsync("/checkpoints/001"));
     }
 }
