@@ -39,6 +39,11 @@ internal static class Flavour
     /// <param name="keepHistory">--checkpoint-history: keep every published checkpoint.</param>
     public static ILogDriver Driver(string storageDir, bool keepHistory = false) => new PosixStorage(storageDir, keepHistory);
 
+    /// <summary>Whether the directory keeps checkpoint history (a server with --checkpoint-history
+    /// kept some): the offline commands that publish (add, freeze) keep theirs there too.</summary>
+    public static bool KeepsHistory(string storageDir) =>
+        Directory.Exists(Path.Combine(storageDir, Tiles.CheckpointHistoryPath.Prefix));
+
     /// <summary>Starts the append lifecycle over the directory (created if need be).</summary>
     /// <param name="witnesses">Who cosigns each checkpoint (their sizes kept in .state/), or null.</param>
     /// <param name="keepHistory">--checkpoint-history: keep every published checkpoint.</param>

@@ -38,7 +38,7 @@ public static class FreezeCommand
             var signer = CheckpointSigner.For(key, origin);
             var now = (clock ?? TimeProvider.System).GetUtcNow();
             // A log that keeps checkpoint history keeps its final checkpoint there too.
-            var storage = new PosixStorage(storageDir, keepHistory: Directory.Exists(Path.Combine(storageDir, Tiles.CheckpointHistoryPath.Prefix)));
+            var storage = new PosixStorage(storageDir, keepHistory: Flavour.KeepsHistory(storageDir));
             FreezeOutcome? outcome;
             try
             {
