@@ -10,9 +10,10 @@ namespace RekorPosix.Http;
 /// <summary>
 /// The REST face of rekor-tiles' grpc-gateway mux, routed by hand (gRPC JSON transcoding does not
 /// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes (served
-/// from storage where rekor-tiles answers 501), the proof and checkpoint-history routes this server
-/// adds (<see cref="ProofRoutes"/>, <see cref="CheckpointHistoryRoute"/>), and the gateway's exact answers for unknown paths
-/// (404) and wrong methods (501). Content-Type and Accept are ignored, as the gateway ignores them.
+/// from storage where rekor-tiles answers 501), the proof and checkpoint-history routes this
+/// server adds (<see cref="ProofRoutes"/>, <see cref="CheckpointHistoryRoute"/>), and the gateway's
+/// exact answers for unknown paths (404) and wrong methods (501). Content-Type and Accept are
+/// ignored, as the gateway ignores them.
 /// </summary>
 /// <param name="proofs">What the proof and checkpoint-history routes read; null: they answer 404.</param>
 internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false,

@@ -28,7 +28,7 @@ public sealed class TreeProofs(ILogReader reader, ILogger logger)
     /// <summary>Tiles one builder may hold before it is dropped for a fresh one: proofs for indices
     /// all over a large tree would otherwise keep every level-0 tile (8 KiB each) until the next
     /// checkpoint.</summary>
-    public const int MaxTilesPerBuilder = 512;
+    public const int MaxTilesPerBuilder = 256;
 
     private long _failures;
     private readonly Lock _gate = new();

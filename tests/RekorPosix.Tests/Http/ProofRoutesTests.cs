@@ -1,6 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+using RekorPosix.Http;
+using RekorPosix.Http.ReadPath;
+using RekorPosix.Log;
+using RekorPosix.Log.Posix;
 using RekorPosix.Signing;
 using RekorPosix.Tests.Support;
 using RekorPosix.Tests.Tiles;
@@ -271,6 +278,54 @@ public class ProofRoutesTests(ThreeEntryServer shared) : IClassFixture<ThreeEntr
         Assert.Equal(expected == HttpStatusCode.NotFound ? 5 : 3, body.GetProperty("code").GetInt32());
     }
 
+    /// <summary>A search index stand-in that answers one index for every leaf hash.</summary>
+    private sealed class FixedLookup(long? index) : ILeafHashLookup
+    {
+        public ValueTask<long?> FindLeafAsync(ReadOnlyMemory<byte> leafHash, CancellationToken cancel) => new(index);
+    }
+
+    /// <summary>GET of the inclusion route by leaf hash, over the shared server's directory with a lookup.</summary>
+    private async Task<(int Status, JsonElement Body)> ByLeafHashAsync(ILeafHashLookup lookup, byte[] leafHash)
+    {
+        string dir = shared.Server.StorageDir;
+        var published = new CheckpointFile(Path.Combine(dir, "checkpoint"), TimeSpan.Zero);
+        var proofs = new ServedProofs(new TreeProofs(new PosixReader(new StatePaths(dir)), NullLogger.Instance), _ => new(published.Current()),
+            new CheckpointHistoryFiles(dir)) { Leaves = lookup };
+        string target = $"{ProofRoutes.InclusionPath}?leaf_hash={Convert.ToHexStringLower(leafHash)}";
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = ProofRoutes.InclusionPath;
+        context.Request.QueryString = new QueryString(target[ProofRoutes.InclusionPath.Length..]);
+        context.Features.Get<IHttpRequestFeature>()!.RawTarget = target;
+        context.Response.Body = new MemoryStream();
+        await new RestApi(null!, files: null, 1 << 20, NullLogger.Instance, proofs: proofs).HandleAsync(context);
+        return (context.Response.StatusCode, JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray()).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task ByLeafHash_TheIndexTheLookupGives_IsProven()
+    {
+        var (status, body) = await ByLeafHashAsync(new FixedLookup(1), shared.Leaves[1]);
+        Assert.Equal(200, status);
+        AssertInclusion(body, 1, 3, shared.Leaves);
+    }
+
+    [Fact]
+    public async Task ByLeafHash_AnIndexHoldingAnotherLeaf_IsNoProof()
+    {
+        var (status, body) = await ByLeafHashAsync(new FixedLookup(2), shared.Leaves[1]);
+        Assert.Equal(500, status);
+        Assert.Equal("cannot build the proof from the log's tiles", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task ByLeafHash_AnUnknownLeaf_Is404()
+    {
+        var (status, body) = await ByLeafHashAsync(new FixedLookup(null), new byte[32]);
+        Assert.Equal(404, status);
+        Assert.Equal($"no entry with leaf hash {new string('0', 64)} is known", body.GetProperty("message").GetString());
+    }
+
     [Theory]
     [InlineData("POST", "/api/v2/proof/inclusion?index=0")]
     [InlineData("PUT", "/api/v2/proof/consistency?first=1")]
@@ -294,10 +349,13 @@ public sealed class ThreeEntryServer : IAsyncLifetime
 
     public RunningServer Server { get; private set; } = null!;
 
+    /// <summary>The leaf hashes of its entries, in index order.</summary>
+    public List<byte[]> Leaves { get; private set; } = [];
+
     public async Task InitializeAsync()
     {
         Server = await ProofRoutesTests.StartAsync(_dir.Path);
-        await ProofRoutesTests.AddOneByOneAsync(Server, 3);
+        (Leaves, _) = await ProofRoutesTests.AddOneByOneAsync(Server, 3);
     }
 
     public async Task DisposeAsync()
