@@ -67,7 +67,10 @@ internal sealed class ServeCommand
     private readonly Option<int> _batchMaxSize = SharedOptions.BatchMaxSize();
     private readonly Option<string> _batchMaxAge = DurationOptions.Create("--batch-max-age", "Longest an entry waits for its batch to fill.", ServeSettings.Defaults.Append.BatchMaxAge);
     private readonly Option<string> _checkpointInterval = DurationOptions.Create("--checkpoint-interval", $"Least time between checkpoint publications (at least {Http.GoDuration.Format(Flavour.MinCheckpointInterval)}).", ServeSettings.Defaults.Append.CheckpointInterval);
-    private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2). Default: the HTTP address." };
+    private readonly Option<bool> _checkpointHistory = new("--checkpoint-history") { Description = Flavour.FilesAreLocal
+        ? "Keep every published checkpoint for good, once per tree size, under checkpoints/ in the log directory (served at /api/v2/checkpoints/{size})."
+        : "Keep every published checkpoint for good, once per tree size, as checkpoints/... objects in the bucket (served at /api/v2/checkpoints/{size})." };
+    private readonly Option<string?> _tilesAddress = new("--tiles-address") { Description = "Address of the tile listener (GET/HEAD of /checkpoint and /tile/..., also under /api/v2, and of kept checkpoints at /checkpoints/N). Default: the HTTP address." };
     private readonly Option<int> _tilesPort = new("--tiles-port") { Description = "Port of the tile listener; 0 disables it.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesPort };
     private readonly Option<int> _tilesWorkers = new("--tiles-workers") { Description = "Event-loop threads of the tile listener (0: one per CPU)." };
     private readonly Option<int> _tilesMaxConnections = new("--tiles-max-connections") { Description = "Most open connections to the tile listener; more are reset at once.", DefaultValueFactory = _ => ServeSettings.Defaults.TilesMaxConnections };
@@ -94,7 +97,7 @@ internal sealed class ServeCommand
         [
             _signerFile, _signerPassword, _hostname, _httpAddress, _httpPort, _metricsPort, _grpcAddress, _grpcPort,
             _serverTimeout, _tlogTimeout, _maxBody, _maxPendingWrites, _maxConnections, _readOnly, _algorithms, _httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey,
-            _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory, _searchIndex, _batchMaxSize, _batchMaxAge, _checkpointInterval, _logLevel, _payloadLogging,
+            _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory, _searchIndex, _batchMaxSize, _batchMaxAge, _checkpointInterval, _checkpointHistory, _logLevel, _payloadLogging,
             _pushbackMax, _tilesAddress, _tilesPort, .. SendfileListenerOptions, _tilesCacheSize,
             _witnessPolicy, _witnessTimeout, _witnessFailClosed, _allowInsecureKey, _config,
         ];
@@ -119,7 +122,7 @@ internal sealed class ServeCommand
         ("TLS (TLS 1.3 only; certificate and key together)", [_httpTlsCert, _httpTlsKey, _grpcTlsCert, _grpcTlsKey]),
         ("Entries and deduplication", [_algorithms, _persistentAntispam, _duplicateReturnsEntry, _antispamBatch, _antispamPushback, _antispamInMemory]),
         ("Search", [_searchIndex]),
-        ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _pushbackMax, _tlogTimeout]),
+        ("Batching and checkpoints", [_batchMaxSize, _batchMaxAge, _checkpointInterval, _checkpointHistory, _pushbackMax, _tlogTimeout]),
         ("Witnessing", [_witnessPolicy, _witnessTimeout, _witnessFailClosed]),
         ("Logging", [_logLevel, _payloadLogging]),
         ("Configuration", [_config]),
@@ -160,6 +163,7 @@ internal sealed class ServeCommand
         SearchIndex = parse.GetValue(_searchIndex),
         AllowInsecureKeyPermissions = parse.GetValue(_allowInsecureKey),
         Append = Append(parse),
+        CheckpointHistory = parse.GetValue(_checkpointHistory),
         TilesAddress = parse.GetValue(_tilesAddress),
         TilesPort = parse.GetValue(_tilesPort),
         TilesWorkers = Flavour.FilesAreLocal ? parse.GetValue(_tilesWorkers) : ServeSettings.Defaults.TilesWorkers,

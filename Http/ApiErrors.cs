@@ -37,6 +37,20 @@ public static class ApiErrors
     public static ApiException NoSearchIndex() =>
         new(404, GrpcCode.NotFound, "this server keeps no search index (it is enabled with --search-index)");
 
+    // The read-only routes this server adds (proofs, checkpoint history): no rekor-tiles message
+    // to match, so each says what is missing or wrong.
+
+    public static ApiException NotFound(string message) => new(404, GrpcCode.NotFound, message);
+
+    public static ApiException NoCheckpointYet() => NotFound("no checkpoint is published yet");
+
+    public static ApiException NotKept(long size) =>
+        NotFound($"no checkpoint of size {size} is kept (start the server with --checkpoint-history)");
+
+    public static ApiException ProofFailed() => new(500, GrpcCode.Internal, "cannot build the proof from the log's tiles");
+
+    public static ApiException StorageFailed() => new(500, GrpcCode.Internal, "cannot read the log's storage");
+
     // gRPC only: request messages Grpc.AspNetCore cannot read, with grpc-go's codes for the same
     // bytes (GrpcRequestErrors says why); the HTTP faces are grpc-gateway's for those codes.
 

@@ -23,7 +23,7 @@ public sealed class EntryService
     private readonly byte[] _logId;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
-    private readonly InclusionProofs? _proofs;
+    private readonly TreeProofs? _proofs;
     private readonly PendingWrites _pending;
     private readonly bool _duplicateReturnsEntry;
     // Any client can send invalid entries at will: one line per interval for them all.
@@ -43,7 +43,7 @@ public sealed class EntryService
         _logId = logId;
         _timeout = timeout;
         _logger = logger;
-        _proofs = log is null ? null : new InclusionProofs(log, logger);
+        _proofs = log is null ? null : new TreeProofs(log.Reader, logger);
     }
 
     /// <summary>Counts server-side inclusion proofs that did not verify: should stay zero.</summary>

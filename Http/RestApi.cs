@@ -11,12 +11,15 @@ namespace RekorPosix.Http;
 /// <summary>
 /// The REST face of rekor-tiles' grpc-gateway mux, routed by hand (gRPC JSON transcoding does not
 /// work under AOT): <c>POST /api/v2/log/entries</c>, <c>GET /healthz</c>, the read routes (served
-/// from storage where rekor-tiles answers 501), and the gateway's exact answers for unknown paths
-/// (404) and wrong methods (501), and our search route (<see cref="IndexRetrieveRoute"/>).
-/// Content-Type and Accept are ignored, as the gateway ignores them.
+/// from storage where rekor-tiles answers 501), the routes this server adds (proofs and checkpoint
+/// history: <see cref="ProofRoutes"/>, <see cref="CheckpointHistoryRoute"/>; search:
+/// <see cref="IndexRetrieveRoute"/>), and the gateway's exact answers for unknown paths (404) and
+/// wrong methods (501). Content-Type and Accept are ignored, as the gateway ignores them.
 /// </summary>
+/// <param name="proofs">What the proof and checkpoint-history routes read; null: they answer 404.</param>
+/// <param name="search">The search route; null: it answers 404 (no search index).</param>
 internal sealed class RestApi(EntryService entries, IPublishedReads? files, long maxBodySize, ILogger logger, bool logPayloads = false,
-    IndexRetrieveRoute? search = null)
+    ServedProofs? proofs = null, IndexRetrieveRoute? search = null)
 {
     public const string EntriesPath = "/api/v2/log/entries";
     private static readonly byte[] Serving = "{\"status\":\"SERVING\"}\n"u8.ToArray();
@@ -41,8 +44,21 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
                 case IndexRetrieveRoute.Path when isGet || HttpMethods.IsPost(context.Request.Method):
                     await _search.HandleAsync(context, () => ReadBodyAsync(context)).ConfigureAwait(false);
                     return;
-                case EntriesPath or "/healthz" or IndexRetrieveRoute.Path:
+                case ProofRoutes.InclusionPath when isGet:
+                    await ProofRoutes.HandleInclusionAsync(context, Proofs()).ConfigureAwait(false);
+                    return;
+                case ProofRoutes.ConsistencyPath when isGet:
+                    await ProofRoutes.HandleConsistencyAsync(context, Proofs()).ConfigureAwait(false);
+                    return;
+                case EntriesPath or "/healthz" or IndexRetrieveRoute.Path or ProofRoutes.InclusionPath or ProofRoutes.ConsistencyPath:
                     throw ApiErrors.MethodNotAllowed();
+            }
+            if (path.StartsWith(CheckpointHistoryRoute.Prefix, StringComparison.Ordinal))
+            {
+                if (!isGet)
+                    throw ApiErrors.MethodNotAllowed();
+                await CheckpointHistoryRoute.HandleAsync(context, Proofs(), RawPath(context)).ConfigureAwait(false);
+                return;
             }
             // The read routes, on the raw target: Kestrel has already decoded and normalised Path,
             // and only the one canonical spelling of a resource is served.
@@ -58,6 +74,8 @@ internal sealed class RestApi(EntryService entries, IPublishedReads? files, long
             await WriteErrorAsync(context, e).ConfigureAwait(false);
         }
     }
+
+    private ServedProofs Proofs() => proofs ?? throw ApiErrors.NotFound();
 
     private async Task CreateEntryAsync(HttpContext context)
     {

@@ -69,6 +69,8 @@ public sealed record ServeSettings
     /// <summary>Log request and response payloads (at debug level only, as rekor-tiles).</summary>
     public bool RequestResponseLogging { get; init; }
     public AppendOptions Append { get; init; } = new();
+    /// <summary>Keep every published checkpoint, once per tree size, under <c>checkpoints/</c>.</summary>
+    public bool CheckpointHistory { get; init; }
 
     public Log.Antispam.AntispamOptions Antispam => new()
     {

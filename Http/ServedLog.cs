@@ -11,7 +11,8 @@ namespace RekorPosix.Http;
 /// (<see cref="Flavour.OpenAsync"/>): the log with antispam in front (both null when read-only),
 /// the published files both read ports serve, and the search index with --search-index.
 /// </summary>
-internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, IPublishedReads? files, ILogger logger) : IAsyncDisposable
+internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, IPublishedReads? files, ILogger logger,
+    ServedProofs? proofs = null) : IAsyncDisposable
 {
     public AppendLifecycle? Log { get; } = log;
 
@@ -26,6 +27,10 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, I
 
     /// <summary>The size of the latest published checkpoint (0 before the first): search answers only within it.</summary>
     public Func<long> PublishedSize { get; init; } = () => 0;
+
+    /// <summary>What the proof and checkpoint-history routes read; null where the read ports have
+    /// nothing to serve either.</summary>
+    internal ServedProofs? Proofs { get; } = proofs;
 
     private int _disposed;
 

@@ -141,8 +141,11 @@ public static class Server
         TileListenerOptions? tiles, ServerMetrics metrics, ILoggerFactory loggers, CancellationToken cancel)
     {
         var logger = loggers.CreateLogger("RekorPosix");
+        // Proofs by leaf hash find their entry through the search index, when there is one.
+        if (served.Proofs is { } proofs)
+            proofs.Leaves = served.Search;
         var rest = new RestApi(entries, served.Files, settings.MaxRequestBodySize, loggers.CreateLogger("RekorPosix.Api"),
-            settings.RequestResponseLogging, new Search.IndexRetrieveRoute(served.Search, served.PublishedSize));
+            settings.RequestResponseLogging, served.Proofs, new Search.IndexRetrieveRoute(served.Search, served.PublishedSize));
         TileListener? tileListener = null;
         ObserveLog(metrics, served, entries, () => tileListener);
         var grpcErrors = new GrpcRequestErrors(loggers.CreateLogger("RekorPosix.Grpc"));

@@ -32,7 +32,9 @@ internal static class FsckRun
         }
     }
 
-    public static int Audit(ILogReader reader, INoteVerifier verifier, Func<TreeHead?>? integrated, TextWriter stdout, TextWriter stderr)
+    /// <param name="history">Checkpoint history, whose notes are checked too.</param>
+    public static int Audit(ILogReader reader, INoteVerifier verifier, Func<TreeHead?>? integrated, TextWriter stdout, TextWriter stderr,
+        ICheckpointHistory? history = null)
     {
         bool tty = !Console.IsErrorRedirected;
         var auditor = new LogAuditor(reader, verifier, (done, total) =>
@@ -42,7 +44,7 @@ internal static class FsckRun
                 stderr.Write($"\r{line}");
             else
                 stderr.WriteLine(line);
-        }, integrated);
+        }, integrated, history);
         var result = auditor.RunAsync(CancellationToken.None).GetAwaiter().GetResult();
         if (tty)
             stderr.WriteLine();

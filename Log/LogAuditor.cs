@@ -17,16 +17,20 @@ public sealed class LogAuditor
     private readonly INoteVerifier _verifier;
     private readonly Action<long, long>? _progress;
     private readonly Func<TreeHead?>? _integrated;
+    private readonly ICheckpointHistory? _history;
 
     /// <param name="progress">Called now and then with (entries checked, total).</param>
     /// <param name="integrated">The integrated tree head from the driver's private state, when the
     /// audit can see it (null: a copy of the public files only).</param>
-    public LogAuditor(ILogReader reader, INoteVerifier verifier, Action<long, long>? progress = null, Func<TreeHead?>? integrated = null)
+    /// <param name="history">Checkpoint history, whose kept notes are checked too.</param>
+    public LogAuditor(ILogReader reader, INoteVerifier verifier, Action<long, long>? progress = null, Func<TreeHead?>? integrated = null,
+        ICheckpointHistory? history = null)
     {
         _reader = reader;
         _verifier = verifier;
         _progress = progress;
         _integrated = integrated;
+        _history = history;
     }
 
     /// <summary>Runs the audit; the result names the first problem found, if any.</summary>
@@ -51,8 +55,9 @@ public sealed class LogAuditor
         try
         {
             var (bundles, tiles) = await CheckTreeAsync(checkpoint, cancel).ConfigureAwait(false);
-            CheckIntegrated(checkpoint);
-            return AuditResult.Good(checkpoint, bundles, tiles, clock.Elapsed);
+            var integrated = CheckIntegrated(checkpoint);
+            long kept = await CheckHistoryAsync(checkpoint, integrated, cancel).ConfigureAwait(false);
+            return AuditResult.Good(checkpoint, bundles, tiles, clock.Elapsed, kept);
         }
         catch (AuditFailure e)
         {
@@ -108,7 +113,16 @@ public sealed class LogAuditor
         return (bundleCount, tilesChecked);
     }
 
-    private void CheckIntegrated(Checkpoint checkpoint)
+    private async Task<long> CheckHistoryAsync(Checkpoint checkpoint, TreeHead? integrated, CancellationToken cancel)
+    {
+        if (_history is null)
+            return 0;
+        var (kept, problem) = await new CheckpointHistoryAudit(_history, _reader, _verifier).RunAsync(checkpoint, integrated, cancel).ConfigureAwait(false);
+        return problem is null ? kept : throw new AuditFailure(problem);
+    }
+
+    /// <summary>Checks the integrated head against the checkpoint and returns it (null when unseen).</summary>
+    private TreeHead? CheckIntegrated(Checkpoint checkpoint)
     {
         TreeHead? integrated;
         try
@@ -120,11 +134,12 @@ public sealed class LogAuditor
             throw new AuditFailure(e.Message);
         }
         if (integrated is not { } state)
-            return; // a log served from a copy without its private state is still auditable
+            return null; // a log served from a copy without its private state is still auditable
         if (state.Size < checkpoint.Size)
             throw new AuditFailure($"integrated tree: size {state.Size} is behind the published checkpoint at {checkpoint.Size}");
         if (state.Size == checkpoint.Size && !state.Root.AsSpan().SequenceEqual(checkpoint.RootHash))
             throw new AuditFailure($"integrated tree: root differs from the checkpoint's at size {state.Size}");
+        return state;
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadAsync(TileAddress address, CancellationToken cancel)
@@ -166,8 +181,10 @@ public sealed class LogAuditor
 /// <summary>What an audit found: OK with counts, or the first problem.</summary>
 public sealed record AuditResult(bool Ok, string Message, Checkpoint? Checkpoint, long Bundles, long Tiles, TimeSpan Elapsed)
 {
-    public static AuditResult Good(Checkpoint c, long bundles, long tiles, TimeSpan elapsed) =>
-        new(true, $"log {c.Origin} size {c.Size} root {Convert.ToBase64String(c.RootHash)}: {bundles} entry bundles and {tiles} tiles match", c, bundles, tiles, elapsed);
+    /// <param name="kept">Notes of checkpoint history checked (named only when there are some).</param>
+    public static AuditResult Good(Checkpoint c, long bundles, long tiles, TimeSpan elapsed, long kept = 0) =>
+        new(true, $"log {c.Origin} size {c.Size} root {Convert.ToBase64String(c.RootHash)}: {bundles} entry bundles and {tiles} tiles match" +
+            (kept > 0 ? $", and {kept} kept checkpoints" : ""), c, bundles, tiles, elapsed);
 
     public static AuditResult Bad(string message, Checkpoint? c = null) => new(false, message, c, 0, 0, TimeSpan.Zero);
 }

@@ -37,4 +37,7 @@ internal static partial class LogEvents
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Inclusion proof for index {Index} against the checkpoint at size {TreeSize} did not verify")]
     public static partial void ProofFailed(ILogger logger, long index, long treeSize, Exception? error);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Consistency proof from size {FirstSize} to the checkpoint at size {TreeSize} did not verify")]
+    public static partial void ConsistencyProofFailed(ILogger logger, long firstSize, long treeSize, Exception? error);
 }

@@ -57,6 +57,9 @@ public sealed class ProofBuilder
     // Set while only finding which tiles a computation reads: nothing is hashed.
     private bool _planOnly;
 
+    /// <summary>Number of tiles the builder holds (read or supplied).</summary>
+    public int TilesHeld => _tiles.Count;
+
     /// <summary>True when the builder holds the tile at <paramref name="address"/> already.</summary>
     public bool Holds(TileAddress address) => _tiles.ContainsKey((address.Level, address.Index));
 

@@ -2,12 +2,18 @@ namespace RekorPosix.Tiles;
 
 /// <summary>
 /// A tlog-tiles read URL path: <c>/checkpoint</c> or a tile or entry bundle, at the root or under
-/// <c>/api/v2</c> (where Rekor v2 clients look). The tile part is <see cref="TileAddress.TryParse"/>
-/// itself, so one spelling per resource holds here too: no decoding, no dot segments, no slashes
-/// to merge. A path that parses is byte for byte the relative file path after the prefix.
+/// <c>/api/v2</c> (where Rekor v2 clients look), or a kept checkpoint of checkpoint history at the
+/// root (<c>/checkpoints/N</c>, as the files lie; under <c>/api/v2</c> the server takes a decimal
+/// size instead). The tile part is <see cref="TileAddress.TryParse"/> itself, so one spelling per
+/// resource holds here too: no decoding, no dot segments, no slashes to merge. A path that parses
+/// is byte for byte the relative file path after the prefix.
 /// </summary>
-public readonly record struct ReadRoute(bool IsCheckpoint, TileAddress Tile)
+/// <param name="HistorySize">The tree size of a kept checkpoint; -1 for any other resource.</param>
+public readonly record struct ReadRoute(bool IsCheckpoint, TileAddress Tile, long HistorySize = -1)
 {
+    /// <summary>A kept checkpoint of checkpoint history, of <see cref="HistorySize"/>.</summary>
+    public bool IsHistory => HistorySize >= 0;
+
     public const string ApiPrefix = "/api/v2";
     private const string CheckpointName = "checkpoint";
 
@@ -25,6 +31,11 @@ public readonly record struct ReadRoute(bool IsCheckpoint, TileAddress Tile)
         if (relative.SequenceEqual(CheckpointName))
         {
             route = Checkpoint;
+            return true;
+        }
+        if (!path.StartsWith(ApiPrefix + "/", StringComparison.Ordinal) && CheckpointHistoryPath.TryParse(relative, out long size))
+        {
+            route = new ReadRoute(false, default, size);
             return true;
         }
         if (!TileAddress.TryParse(relative, out var tile))

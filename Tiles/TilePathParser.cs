@@ -10,7 +10,7 @@ internal static class TilePathParser
     private const string EntriesSegment = "entries/";
     private const string PartialMarker = ".p/";
 
-    // long.MaxValue has 19 digits, i.e. at most 7 groups of 3.
+    // long.MaxValue has 19 digits, i.e. at most 7 groups of 3 (33 characters with the x and /).
     private const int MaxGroups = 7;
 
     /// <summary>Writes N as 3-digit groups, all but the last prefixed 'x'. Returns chars written.</summary>
@@ -79,7 +79,7 @@ internal static class TilePathParser
     /// Consumes "x123/x456/789": every group exactly 3 ASCII digits, 'x' on all but the last,
     /// no leading all-zero group when there are several, no overflow. Leaves the remainder.
     /// </summary>
-    private static bool TryParseIndex(ref ReadOnlySpan<char> rest, out long index)
+    internal static bool TryParseIndex(ref ReadOnlySpan<char> rest, out long index)
     {
         index = 0;
         for (int group = 0; group < MaxGroups; group++)

@@ -7,7 +7,8 @@ namespace RekorPosix.Http.ReadPath;
 
 /// <summary>
 /// The public files of a log directory as both read ports serve them: the checkpoint from the
-/// published note in memory, and tiles and bundles only when that checkpoint implies them, so an
+/// published note in memory, kept checkpoints of history up to its size, and tiles and bundles
+/// only when that checkpoint implies them, so an
 /// orphan from a crashed batch or a tile of a batch not yet published is never handed to a
 /// client (or to a cache that would keep it for a year). Files are opened relative to the
 /// directory's descriptor, never through a symlink in the last component, and never block.
@@ -43,17 +44,18 @@ internal sealed unsafe class PublishedFiles : IPublishedReads
             return ReadResult.NotFound;
         if (route.IsCheckpoint)
             return ReadResult.Checkpoint(published.Note);
-        if (!TileMath.Implies(published.Size, route.Tile) || relativePath.Length > ReadRoute.MaxLength)
+        if (relativePath.Length > ReadRoute.MaxLength)
+            return ReadResult.NotFound;
+        if (route.IsHistory)
+            return route.HistorySize <= published.Size ? OpenHistory(route.HistorySize, relativePath) : ReadResult.NotFound;
+        if (!TileMath.Implies(published.Size, route.Tile))
             return ReadResult.NotFound;
         if (_cache is not null && _cache.TryGet(route.Tile, out byte[] cached))
             return ReadResult.Memory(cached);
 
-        byte* path = stackalloc byte[relativePath.Length + 1];
-        relativePath.CopyTo(new Span<byte>(path, relativePath.Length));
-        path[relativePath.Length] = 0;
-        int fd = FileCalls.OpenAt(_rootFd, path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK | OpenFlags.O_NOFOLLOW, 0);
+        int fd = OpenAt(relativePath);
         if (fd < 0)
-            return OpenFailed(route.Tile);
+            return OpenFailed(route.Tile.ToPath());
         long size = FileCalls.RegularFileSize(fd);
         long length = size < 0 ? -1 : ServedLength(route.Tile, size);
         if (length > TileMemoryCache.MaxFileBytes || (length >= 0 && _cache is null))
@@ -82,6 +84,30 @@ internal sealed unsafe class PublishedFiles : IPublishedReads
         return address.IsEntries ? fileSize : least;
     }
 
+    /// <summary>A file under the log directory, never through a symlink in its last component and
+    /// never blocking; -1 with errno set when it cannot be opened.</summary>
+    private int OpenAt(ReadOnlySpan<byte> relativePath)
+    {
+        byte* path = stackalloc byte[relativePath.Length + 1];
+        relativePath.CopyTo(new Span<byte>(path, relativePath.Length));
+        path[relativePath.Length] = 0;
+        return FileCalls.OpenAt(_rootFd, path, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC | OpenFlags.O_NONBLOCK | OpenFlags.O_NOFOLLOW, 0);
+    }
+
+    /// <summary>A kept checkpoint (served only up to the published size: a note a crash left ahead
+    /// of the checkpoint is not published), sent from its file as it is.</summary>
+    private ReadResult OpenHistory(long size, ReadOnlySpan<byte> relativePath)
+    {
+        int fd = OpenAt(relativePath);
+        if (fd < 0)
+            return OpenFailed(CheckpointHistoryPath.For(size));
+        long length = FileCalls.RegularFileSize(fd);
+        if (length is > 0 and <= Checkpoint.MaxNoteBytes)
+            return ReadResult.File(fd, length, ReadKind.History);
+        FileCalls.Close(fd);
+        return length < 0 ? ReadResult.NotFound : ReadResult.Damaged;
+    }
+
     public ValueTask<ReadResult> ReadAsync(ReadRoute route, ReadOnlyMemory<byte> relativePath, CancellationToken cancel) =>
         new(Open(route, relativePath.Span));
 
@@ -99,13 +125,13 @@ internal sealed unsafe class PublishedFiles : IPublishedReads
         return ReadResult.Memory(bytes);
     }
 
-    private ReadResult OpenFailed(TileAddress tile)
+    private ReadResult OpenFailed(string path)
     {
         int errno = Errno.Last;
         // ELOOP: a symlink in the last component, which is not served.
         if (errno is Errno.ENOENT or Errno.ENOTDIR or Errno.ELOOP)
             return ReadResult.NotFound;
-        HttpEvents.TileOpenFailed(_logger, tile.ToPath(), errno);
+        HttpEvents.TileOpenFailed(_logger, path, errno);
         return ReadResult.Failed;
     }
 

@@ -52,8 +52,8 @@ internal static class ReadRoutes
     {
         var response = context.Response;
         response.StatusCode = 200;
-        response.ContentType = result.IsCheckpoint ? ReadHeaders.CheckpointType : ReadHeaders.TileType;
-        response.Headers.CacheControl = result.IsCheckpoint ? ReadHeaders.CheckpointCache : ReadHeaders.TileCache;
+        response.ContentType = result.ContentType;
+        response.Headers.CacheControl = result.CacheControl;
         response.Headers.AccessControlAllowOrigin = ReadHeaders.AllowOrigin;
         response.ContentLength = result.Length;
         bool isHead = HttpMethods.IsHead(context.Request.Method);

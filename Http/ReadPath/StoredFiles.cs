@@ -28,13 +28,19 @@ internal sealed class StoredFiles : IPublishedReads
 
     /// <param name="published">The published checkpoint, asked once per request.</param>
     /// <param name="cache">Where tiles are kept once read; null: read every one from storage.</param>
-    public StoredFiles(ILogReader reader, Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published, TileMemoryCache? cache, ILogger logger)
+    /// <param name="history">Checkpoint history, whose notes the tile port serves at
+    /// <c>/checkpoints/N</c>; null: none are.</param>
+    public StoredFiles(ILogReader reader, Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published, TileMemoryCache? cache, ILogger logger,
+        ICheckpointHistory? history = null)
     {
         _reader = reader;
         _published = published;
         _cache = cache;
         _logger = logger;
+        _history = history;
     }
+
+    private readonly ICheckpointHistory? _history;
 
     public async ValueTask<ReadResult> ReadAsync(ReadRoute route, ReadOnlyMemory<byte> relativePath, CancellationToken cancel)
     {
@@ -43,12 +49,35 @@ internal sealed class StoredFiles : IPublishedReads
             return ReadResult.NotFound;
         if (route.IsCheckpoint)
             return ReadResult.Checkpoint(published.Note);
+        if (route.IsHistory)
+            return route.HistorySize <= published.Size ? await ReadHistoryAsync(route.HistorySize, cancel).ConfigureAwait(false) : ReadResult.NotFound;
         if (!TileMath.Implies(published.Size, route.Tile))
             return ReadResult.NotFound;
         if (_cache is not null && _cache.TryGet(route.Tile, out byte[] cached))
             return ReadResult.Memory(cached);
         var read = _reading.GetOrAdd(route.Tile, address => new Lazy<Task<ReadResult>>(() => ReadSharedAsync(address)));
         return await read.Value.WaitAsync(cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>A kept checkpoint, read from storage each time (a note is small, and rarely asked for).</summary>
+    private async Task<ReadResult> ReadHistoryAsync(long size, CancellationToken cancel)
+    {
+        if (_history is null)
+            return ReadResult.NotFound;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            timeout.CancelAfter(ReadTimeout);
+            return await _history.ReadAsync(size, timeout.Token).ConfigureAwait(false) is { } note
+                ? ReadResult.Memory(note, ReadKind.History)
+                : ReadResult.NotFound;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !cancel.IsCancellationRequested)
+        {
+            if (_failures.TryPass(out int heldBack))
+                HttpEvents.StoredReadFailed(_logger, CheckpointHistoryPath.For(size), e.Message, heldBack);
+            return ReadResult.Failed;
+        }
     }
 
     /// <summary>One read for everyone asking, with its own timeout: one client leaving must not

@@ -128,7 +128,7 @@ internal sealed unsafe class Connection(int fd, EpollWorker worker)
             WriteError(result.Status == ReadStatus.NotFound ? 404 : 500, head.IsHead, line);
             return;
         }
-        _outEnd = ResponseHeads.WriteFound(RentOutput(), worker.Date.Line, result.IsCheckpoint, result.Length, line);
+        _outEnd = ResponseHeads.WriteFound(RentOutput(), worker.Date.Line, result.Kind, result.Length, line);
         worker.ResponsesByStatus[200]++;
         if (head.IsHead)
         {

@@ -21,6 +21,9 @@ internal static class ResponseHeads
     private static readonly byte[] CheckpointHeaders = Ascii(
         $"Content-Type: {ReadHeaders.CheckpointType}\r\nCache-Control: {ReadHeaders.CheckpointCache}\r\n" +
         $"Access-Control-Allow-Origin: {ReadHeaders.AllowOrigin}\r\nContent-Length: ");
+    private static readonly byte[] HistoryHeaders = Ascii(
+        $"Content-Type: {ReadHeaders.CheckpointType}\r\nCache-Control: {ReadHeaders.TileCache}\r\n" +
+        $"Access-Control-Allow-Origin: {ReadHeaders.AllowOrigin}\r\nContent-Length: ");
     // Errors are never cached: a 404 for a tile not yet published turns into a 200 later.
     private static readonly byte[] ErrorHeaders = Ascii(
         $"Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n" +
@@ -30,11 +33,11 @@ internal static class ResponseHeads
     private static readonly byte[] KeepAliveLine = "Connection: keep-alive\r\n"u8.ToArray();
 
     /// <summary>Writes the head of a 200 answer; returns the bytes written.</summary>
-    public static int WriteFound(Span<byte> destination, ReadOnlySpan<byte> dateLine, bool isCheckpoint, long length, ConnectionLine connection)
+    public static int WriteFound(Span<byte> destination, ReadOnlySpan<byte> dateLine, ReadKind kind, long length, ConnectionLine connection)
     {
         int n = Append(destination, 0, Ok);
         n = Append(destination, n, dateLine);
-        n = Append(destination, n, isCheckpoint ? CheckpointHeaders : TileHeaders);
+        n = Append(destination, n, kind switch { ReadKind.Checkpoint => CheckpointHeaders, ReadKind.History => HistoryHeaders, _ => TileHeaders });
         Utf8Formatter.TryFormat(length, destination[n..], out int digits);
         n += digits;
         n = Append(destination, n, "\r\n"u8);

@@ -11,7 +11,10 @@ namespace RekorPosix.Log.Aws;
 /// </summary>
 /// <param name="makerTime">Time the checkpoint maker may take beyond signing (its witnesses),
 /// added to the publication's budget.</param>
-internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long maxOutstanding, TimeSpan makerTime = default) : ILogDriver
+/// <param name="history">Where each published checkpoint is kept before it becomes the checkpoint
+/// (<c>--checkpoint-history</c>); null: not kept.</param>
+internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long maxOutstanding, TimeSpan makerTime = default,
+    ICheckpointHistory? history = null) : ILogDriver
 {
     /// <summary>Bundles whose partials one GC run removes at most, as tessera bounds it.</summary>
     public const int MaxBundlesPerGcRun = 100;
@@ -185,11 +188,14 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     }
 
     /// <summary>Makes the checkpoint for <paramref name="head"/> and stores it, inside the
-    /// coordinator's PubCoord transaction; a note for another tree is refused and nothing stored.</summary>
+    /// coordinator's PubCoord transaction; a note for another tree is refused and nothing stored.
+    /// History, when kept, is written first: a published checkpoint always has its copy there.</summary>
     private async Task<PublishedCheckpoint> MakeAndStoreAsync(TreeHead head, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel)
     {
         byte[] note = await make(head, current, cancel).ConfigureAwait(false);
         var made = PublishedCheckpoint.MadeFor(note, head);
+        if (history is not null)
+            await history.KeepAsync(made, cancel).ConfigureAwait(false);
         // Once signed, the checkpoint is written whole, even when shutdown cancels the publish
         // loop: a PUT cut off mid-body left s3rver holding a torn checkpoint, whose hash the next
         // start refused (MySqlDedupIndexTests' restart, about 1 run in 15). The S3 client's own

@@ -83,9 +83,39 @@ internal sealed class Bucket(IAmazonS3 s3, string name)
         }
     }
 
+    /// <summary>Writes an object create-only (If-None-Match: *); false, with nothing changed, when
+    /// one exists already at the key, whatever its bytes (checkpoint history keeps the first).</summary>
+    public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancel)
+    {
+        try
+        {
+            await PutAsync(key, data, contentType, ImmutableCacheControl, createOnly: true, cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "PreconditionFailed")
+        {
+            return false;
+        }
+    }
+
     /// <summary>The checkpoint is the one object that is replaced.</summary>
     public Task PutCheckpointAsync(byte[] note, CancellationToken cancel) =>
         PutAsync(CheckpointKey, note, "text/plain; charset=utf-8", "no-cache", createOnly: false, cancel);
+
+    /// <summary>Every key under <paramref name="prefix"/>, a listing page (up to 1,000) at a time.</summary>
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        var request = new ListObjectsV2Request { BucketName = name, Prefix = prefix };
+        while (true)
+        {
+            var listed = await s3.ListObjectsV2Async(request, cancel).ConfigureAwait(false);
+            foreach (var item in listed.S3Objects ?? [])
+                yield return item.Key;
+            if (listed.IsTruncated != true || string.IsNullOrEmpty(listed.NextContinuationToken))
+                yield break;
+            request.ContinuationToken = listed.NextContinuationToken;
+        }
+    }
 
     /// <summary>Deletes every object under <paramref name="prefix"/> (a partials directory holds at
     /// most 255). An empty listing sends no delete: S3 answers an empty one with MalformedXML, which

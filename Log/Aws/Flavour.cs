@@ -90,7 +90,10 @@ internal static class Flavour
         var database = new MySqlDataSource(ConnectionString(storage));
         // The checkpoint is made, witnesses included, inside the publication's time budget.
         var makerTime = witnesses is null ? TimeSpan.Zero : settings.Witnessing.Timeout;
-        var driver = new AwsStorage(new Coordinator(database), new Bucket(S3Client(), storage.Bucket), settings.Append.MaxQueuedEntries, makerTime);
+        var bucket = new Bucket(S3Client(), storage.Bucket);
+        var history = new BucketCheckpointHistory(bucket);
+        var driver = new AwsStorage(new Coordinator(database), bucket, settings.Append.MaxQueuedEntries, makerTime,
+            settings.CheckpointHistory ? history : null);
         AppendLifecycle? log = null;
         try
         {
@@ -105,8 +108,13 @@ internal static class Flavour
                 ? await SearchIndex.FollowAsync(MySqlSearchIndex.In(database), log, loggers.CreateLogger("RekorPosix.Search"), MySqlSearchIndex.MaxBatchSize).ConfigureAwait(false)
                 : null;
             var running = log;
-            var files = new StoredFiles(driver.Reader, _ => new(running.LatestCheckpoint), TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
-            return new ServedLog(log, appender, files, logger) { Search = search, PublishedSize = () => running.LatestCheckpoint?.Size ?? 0 };
+            Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published = _ => new(running.LatestCheckpoint);
+            var files = new StoredFiles(driver.Reader, published, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
+            return new ServedLog(log, appender, files, logger, Proofs(driver.Reader, published, history, loggers))
+            {
+                Search = search,
+                PublishedSize = () => running.LatestCheckpoint?.Size ?? 0,
+            };
         }
         catch
         {
@@ -126,14 +134,24 @@ internal static class Flavour
     private static ServedLog ReadOnly(ServeSettings settings, ILoggerFactory loggers)
     {
         IPublishedReads? files = null;
+        ServedProofs? proofs = null;
         if (settings.Storage.Bucket.Length > 0)
         {
-            var reader = new BucketReader(new Bucket(S3Client(), settings.Storage.Bucket), null);
+            var bucket = new Bucket(S3Client(), settings.Storage.Bucket);
+            var reader = new BucketReader(bucket, null);
             var checkpoint = new StoredCheckpoint(reader, TimeSpan.FromSeconds(1));
-            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"));
+            var history = new BucketCheckpointHistory(bucket);
+            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
+            proofs = Proofs(reader, checkpoint.CurrentAsync, history, loggers);
         }
-        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"));
+        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs);
     }
+
+    /// <summary>The proof and history routes over the bucket: history is read whether this server
+    /// keeps it or not, since another one sharing the bucket may.</summary>
+    private static ServedProofs Proofs(ILogReader reader, Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published,
+        ICheckpointHistory history, ILoggerFactory loggers) =>
+        new(new TreeProofs(reader, loggers.CreateLogger("RekorPosix.Proofs")), published, history);
 
     private static TileMemoryCache? TileCache(ServeSettings settings) =>
         settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes, MaxCachedTileBytes) : null;

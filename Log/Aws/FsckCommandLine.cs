@@ -5,7 +5,8 @@ namespace RekorPosix.Log.Aws;
 
 /// <summary>
 /// <c>fsck</c> of a log in a bucket: the same audit and exit codes as for a directory (every bundle
-/// and tile recomputed, the root, the checkpoint's signature), reading the bucket as a client would;
+/// and tile recomputed, the root, the checkpoint's signature, the kept checkpoints of history),
+/// reading the bucket as a client would;
 /// with the database too, IntCoord is checked against the checkpoint.
 /// </summary>
 internal sealed class FsckCommandLine
@@ -50,9 +51,10 @@ internal sealed class FsckCommandLine
         using (database)
         {
             var coordinator = database is null ? null : new Coordinator(database);
-            var reader = new BucketReader(new Bucket(Flavour.S3Client(), storage.Bucket), coordinator);
+            var bucket = new Bucket(Flavour.S3Client(), storage.Bucket);
+            var reader = new BucketReader(bucket, coordinator);
             Func<TreeHead?>? integrated = coordinator is null ? null : () => coordinator.ReadIntegratedAsync(CancellationToken.None).GetAwaiter().GetResult();
-            return FsckRun.Audit(reader, verifier, integrated, Console.Out, Console.Error);
+            return FsckRun.Audit(reader, verifier, integrated, Console.Out, Console.Error, new BucketCheckpointHistory(bucket));
         }
     }
 }

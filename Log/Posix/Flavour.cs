@@ -37,14 +37,21 @@ internal static class Flavour
     public static string Describe(ServeSettings settings) => $"the log in {StorageDir(settings)}";
 
     /// <summary>The storage driver over a log directory (nothing is opened or checked yet).</summary>
-    public static ILogDriver Driver(string storageDir) => new PosixStorage(storageDir);
+    /// <param name="keepHistory">--checkpoint-history: keep every published checkpoint.</param>
+    public static ILogDriver Driver(string storageDir, bool keepHistory = false) => new PosixStorage(storageDir, keepHistory);
+
+    /// <summary>Whether the directory keeps checkpoint history (a server with --checkpoint-history
+    /// kept some): the offline commands that publish (add, freeze) keep theirs there too.</summary>
+    public static bool KeepsHistory(string storageDir) =>
+        Directory.Exists(Path.Combine(storageDir, Tiles.CheckpointHistoryPath.Prefix));
 
     /// <summary>Starts the append lifecycle over the directory (created if need be).</summary>
     /// <param name="witnesses">Who cosigns each checkpoint (their sizes kept in .state/), or null.</param>
+    /// <param name="keepHistory">--checkpoint-history: keep every published checkpoint.</param>
     public static async Task<AppendLifecycle> StartLogAsync(string storageDir, CheckpointSigner signer, AppendOptions options,
-        ILogger logger, TimeProvider? clock = null, CheckpointWitnesses? witnesses = null)
+        ILogger logger, TimeProvider? clock = null, CheckpointWitnesses? witnesses = null, bool keepHistory = false)
     {
-        var driver = Driver(storageDir);
+        var driver = Driver(storageDir, keepHistory);
         try
         {
             var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesFile(storageDir)) ?? signer.Maker();
@@ -81,24 +88,31 @@ internal static class Flavour
         try
         {
             Func<PublishedCheckpoint?> published;
+            ILogReader reader;
             if (settings.ReadOnly)
             {
                 published = new CheckpointFile(Path.Combine(dir, "checkpoint"), TimeSpan.FromSeconds(1)).Current;
+                reader = new PosixReader(new StatePaths(dir));
                 if (settings.SearchIndex)
                     search = ExistingSearchIndex(dir, loggers.CreateLogger("RekorPosix.Search"));
             }
             else
             {
-                log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log"), witnesses: witnesses).ConfigureAwait(false);
+                log = await StartLogAsync(dir, signer, settings.Append, loggers.CreateLogger("RekorPosix.Log"), witnesses: witnesses,
+                    keepHistory: settings.CheckpointHistory).ConfigureAwait(false);
                 appender = await DedupAppender.OpenAsync(DedupIndex(dir), log, settings.Antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
                 if (settings.SearchIndex)
                     search = await SearchIndex.FollowAsync(l => PersistentSearchIndex.Open(SearchIndexPath(dir), l), log, loggers.CreateLogger("RekorPosix.Search")).ConfigureAwait(false);
                 var running = log;
                 published = () => running.LatestCheckpoint;
+                reader = log.Reader;
             }
             var cache = settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes) : null;
             var files = new PublishedFiles(dir, published, loggers.CreateLogger("RekorPosix.Tiles"), cache);
-            return new ServedLog(log, appender, files, loggers.CreateLogger("RekorPosix")) { Search = search, PublishedSize = () => published()?.Size ?? 0 };
+            // History is read whether this process keeps it or not: an earlier run may have.
+            var proofs = new ServedProofs(new TreeProofs(reader, loggers.CreateLogger("RekorPosix.Proofs")), _ => new(published()),
+                new CheckpointHistoryFiles(dir));
+            return new ServedLog(log, appender, files, loggers.CreateLogger("RekorPosix"), proofs) { Search = search, PublishedSize = () => published()?.Size ?? 0 };
         }
         catch
         {

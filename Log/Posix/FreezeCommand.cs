@@ -37,7 +37,8 @@ public static class FreezeCommand
         {
             var signer = CheckpointSigner.For(key, origin);
             var now = (clock ?? TimeProvider.System).GetUtcNow();
-            var storage = new PosixStorage(storageDir);
+            // A log that keeps checkpoint history keeps its final checkpoint there too.
+            var storage = new PosixStorage(storageDir, keepHistory: Flavour.KeepsHistory(storageDir));
             FreezeOutcome? outcome;
             try
             {

@@ -14,7 +14,7 @@ public static class FsckCommand
             return 2;
         }
         var reader = new PosixReader(new StatePaths(storageDir));
-        return FsckRun.Audit(reader, verifier, () => IntegratedHead(reader), stdout, stderr);
+        return FsckRun.Audit(reader, verifier, () => IntegratedHead(reader), stdout, stderr, new CheckpointHistoryFiles(storageDir));
     }
 
     /// <summary>.state/treeState when the directory has it (a copy of the public files may not).</summary>

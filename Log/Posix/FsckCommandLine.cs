@@ -13,7 +13,7 @@ internal sealed class FsckCommandLine
 
     public FsckCommandLine()
     {
-        Command = new Command("fsck", "Audit a log directory offline: checkpoint signature, every entry bundle and tile recomputed from the leaves, the root, partials, treeState. Exit 0 only if all holds.")
+        Command = new Command("fsck", "Audit a log directory offline: checkpoint signature, every entry bundle and tile recomputed from the leaves, the root, partials, treeState, the kept checkpoints of history. Exit 0 only if all holds.")
         {
             _storageDir, _vkey, _publicKey, _hostname,
         };

@@ -41,7 +41,9 @@ public static class OfflineAppend
         using var keyLifetime = key;
         try
         {
-            log = await Flavour.StartLogAsync(storageDir, CheckpointSigner.For(key, origin), options, loggerFactory.CreateLogger("add")).ConfigureAwait(false);
+            // A log that keeps checkpoint history keeps the checkpoints add publishes too.
+            log = await Flavour.StartLogAsync(storageDir, CheckpointSigner.For(key, origin), options, loggerFactory.CreateLogger("add"),
+                keepHistory: Flavour.KeepsHistory(storageDir)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is KeyFileException or LogStateException or LogFrozenException or IOException or ArgumentException or UnauthorizedAccessException)
         {

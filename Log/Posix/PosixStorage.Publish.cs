@@ -54,11 +54,14 @@ internal sealed partial class PosixStorage
     }
 
     /// <summary>Makes the checkpoint for <paramref name="state"/> and writes it; the caller holds
-    /// the publication lock. A note that is not for that tree is refused, never stored.</summary>
+    /// the publication lock. A note that is not for that tree is refused, never stored. With
+    /// history on, the note is kept there first, so that a published checkpoint is always kept.</summary>
     private async Task<PublishedCheckpoint> StoreCheckpointAsync(TreeState state, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel)
     {
         byte[] note = await make(state.Head, current, cancel).ConfigureAwait(false);
         var made = PublishedCheckpoint.MadeFor(note, state.Head);
+        if (_history is not null)
+            await _history.KeepAsync(made, CancellationToken.None).ConfigureAwait(false);
         AtomicFiles.Overwrite(_paths.Checkpoint, note);
         return made;
     }

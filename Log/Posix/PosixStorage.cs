@@ -27,10 +27,16 @@ internal sealed partial class PosixStorage : ILogDriver
     private TileWrite? _lastPartialBundle;
     private readonly BundleSpace _bundleSpace = new();
 
-    public PosixStorage(string root)
+    // Where each published checkpoint is kept before it becomes the checkpoint; null: not kept.
+    private readonly CheckpointHistoryFiles? _history;
+
+    /// <param name="keepHistory">Keep every published checkpoint under <c>checkpoints/</c>
+    /// (<c>--checkpoint-history</c>).</param>
+    public PosixStorage(string root, bool keepHistory = false)
     {
         _paths = new StatePaths(root);
         _reader = new PosixReader(_paths);
+        _history = keepHistory ? new CheckpointHistoryFiles(_paths.Root) : null;
     }
 
     public StatePaths Paths => _paths;
@@ -143,7 +149,9 @@ internal sealed partial class PosixStorage : ILogDriver
     /// </summary>
     private HashSet<string> SweepRightEdge(long size)
     {
-        var dirs = new HashSet<string> { _paths.Root, _paths.StateDir };
+        // The history note of the size is the one a publication killed mid-write was keeping.
+        string historyDir = Path.GetDirectoryName(Path.Combine(_paths.Root, CheckpointHistoryPath.For(size)))!;
+        var dirs = new HashSet<string> { _paths.Root, _paths.StateDir, historyDir };
         for (int level = 0; level <= TileMath.LevelCount(size); level++)
         {
             long index = (size >> (TileMath.TileHeight * level)) / TileMath.TileWidth;

@@ -2,17 +2,18 @@ using RekorPosix.Http;
 
 namespace RekorPosix.Tests.Support;
 
-/// <summary>A real <c>serve</c> (Kestrel on loopback, a POSIX log in a temp dir, the tessera test
-/// key) for tests that go through HTTP and gRPC. Dispose stops it as SIGTERM would.</summary>
-public sealed class RunningServer : IAsyncDisposable
+/// <summary>A real <c>serve</c> (Kestrel on loopback, the tessera test key, over the storage the
+/// caller's settings give: a POSIX log in a temp dir with <c>RunningServer.Posix.cs</c>) for tests
+/// that go through HTTP and gRPC. Dispose stops it as SIGTERM would. Flavour-neutral, so that the
+/// cloud tests run the same.</summary>
+public sealed partial class RunningServer : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task<int> _run;
 
-    private RunningServer(ServeSettings settings, string storageDir)
+    private RunningServer(ServeSettings settings)
     {
         Settings = settings;
-        StorageDir = storageDir;
         _run = Task.Run(() => Server.RunAsync(settings, _stop.Token));
         string scheme = settings.HttpTlsCertFile.Length > 0 ? "https" : "http";
         // Test certificates are self-signed: trust whatever the server presents.
@@ -21,18 +22,19 @@ public sealed class RunningServer : IAsyncDisposable
     }
 
     public ServeSettings Settings { get; }
-    public string StorageDir { get; }
     public HttpClient Http { get; }
     public Uri GrpcAddress => new($"{(Settings.GrpcTlsCertFile.Length > 0 ? "https" : "http")}://127.0.0.1:{Settings.GrpcPort}");
     public Uri TilesAddress => new($"http://127.0.0.1:{Settings.TilesPort}");
 
-    public static async Task<RunningServer> StartAsync(string storageDir, Func<ServeSettings, ServeSettings>? adjust = null)
+    /// <param name="configure">The settings of this server, from the defaults on free ports: the
+    /// storage at least.</param>
+    public static async Task<RunningServer> StartAsync(Func<ServeSettings, ServeSettings> configure)
     {
         // A port found free can be taken by someone else (other tests, other processes) before
         // serve binds it: serve then exits 2 at once, and a fresh set of ports is tried.
         for (int attempt = 1; ; attempt++)
         {
-            var server = new RunningServer(DefaultSettings(storageDir, adjust), storageDir);
+            var server = new RunningServer(configure(DefaultSettings()));
             try
             {
                 return await server.WaitUntilServingAsync();
@@ -44,12 +46,11 @@ public sealed class RunningServer : IAsyncDisposable
         }
     }
 
-    private static ServeSettings DefaultSettings(string storageDir, Func<ServeSettings, ServeSettings>? adjust)
+    private static ServeSettings DefaultSettings()
     {
         int[] ports = FreePorts.Take(4);
-        var settings = new ServeSettings
+        return new ServeSettings
         {
-            Storage = new() { StorageDir = storageDir },
             SignerFile = TestLogKey.PemPath,
             Hostname = TestData.TesseraOrigin,
             HttpPort = ports[0],
@@ -62,7 +63,6 @@ public sealed class RunningServer : IAsyncDisposable
                 CheckpointInterval = TimeSpan.FromMilliseconds(100),
             },
         };
-        return adjust?.Invoke(settings) ?? settings;
     }
 
     private async Task<RunningServer> WaitUntilServingAsync()

@@ -34,6 +34,27 @@ public class ReadRouteTests
     }
 
     [Theory]
+    [InlineData("/checkpoints/005", 5)]
+    [InlineData("/checkpoints/x001/x234/567", 1234567)]
+    public void AKeptCheckpoint_IsRecognisedAtTheRoot_AsItsFilePath(string path, long size)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(path);
+        Assert.True(ReadRoute.TryParse(bytes, out var route));
+        Assert.True(route.IsHistory);
+        Assert.False(route.IsCheckpoint);
+        Assert.Equal(size, route.HistorySize);
+        Assert.Equal(path[1..], Encoding.ASCII.GetString(bytes.AsSpan(ReadRoute.RelativeStart(bytes))));
+    }
+
+    [Theory]
+    [InlineData("/api/v2/checkpoints/005")]
+    [InlineData("/checkpoints/5")]
+    [InlineData("/checkpoints/x000/005")]
+    [InlineData("/checkpoints/")]
+    public void AKeptCheckpoint_UnderTheApiPrefixOrMisspelt_IsNoRoute(string path) =>
+        Assert.False(ReadRoute.TryParse(Encoding.ASCII.GetBytes(path), out _));
+
+    [Theory]
     [InlineData("")]
     [InlineData("/")]
     [InlineData("checkpoint")]

@@ -87,6 +87,17 @@ public sealed class BucketTests
     }
 
     [Fact]
+    public async Task TryCreate_WritesCreateOnly_AndLeavesAnExistingObjectAsItIs_WhateverItsBytes()
+    {
+        Assert.True(await Bucket.TryCreateAsync("checkpoints/005", new byte[] { 1 }, "text/plain; charset=utf-8", CancellationToken.None));
+        Assert.False(await Bucket.TryCreateAsync("checkpoints/005", new byte[] { 2 }, "text/plain; charset=utf-8", CancellationToken.None));
+
+        Assert.All(_store.Puts, put => Assert.Equal("*", put.IfNoneMatch));
+        Assert.Equal("text/plain; charset=utf-8", _store.Puts[0].ContentType);
+        Assert.Equal(new byte[] { 1 }, _store.Objects["checkpoints/005"]);
+    }
+
+    [Fact]
     public async Task PutImmutable_WhenA412dObjectCannotBeRead_FailsWithoutWriting()
     {
         await Bucket.PutImmutableAsync("tile/0/000", new byte[] { 1 }, CancellationToken.None);

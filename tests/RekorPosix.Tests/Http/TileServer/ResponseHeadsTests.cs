@@ -1,3 +1,4 @@
+using RekorPosix.Http.ReadPath;
 using System.Text;
 using RekorPosix.Http.TileServer;
 
@@ -11,7 +12,7 @@ public class ResponseHeadsTests
     public void ATile_HasTheImmutableHeaders()
     {
         var buffer = new byte[ResponseHeads.MaxLength];
-        int n = ResponseHeads.WriteFound(buffer, Date, isCheckpoint: false, 8192, ConnectionLine.None);
+        int n = ResponseHeads.WriteFound(buffer, Date, ReadKind.Tile, 8192, ConnectionLine.None);
         Assert.Equal(
             "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Type: application/octet-stream\r\n" +
             "Cache-Control: public, max-age=31536000, immutable\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 8192\r\n\r\n",
@@ -22,7 +23,7 @@ public class ResponseHeadsTests
     public void TheCheckpoint_IsTextAndRevalidated()
     {
         var buffer = new byte[ResponseHeads.MaxLength];
-        int n = ResponseHeads.WriteFound(buffer, Date, isCheckpoint: true, 181, ConnectionLine.KeepAlive);
+        int n = ResponseHeads.WriteFound(buffer, Date, ReadKind.Checkpoint, 181, ConnectionLine.KeepAlive);
         Assert.Equal(
             "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Type: text/plain; charset=utf-8\r\n" +
             "Cache-Control: no-cache\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 181\r\nConnection: keep-alive\r\n\r\n",

@@ -40,6 +40,26 @@ public class FreezeCommandTests
         Assert.Equal(frozen, File.ReadAllBytes(Path.Combine(log, "checkpoint")));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Freeze_OfALogKeepingHistory_KeepsTheFinalCheckpoint_AndOfOneNotKeepingItNothing(bool keepsHistory)
+    {
+        using var dir = new TempDir();
+        string log = TesseraCopy(dir);
+        if (keepsHistory)
+            Directory.CreateDirectory(Path.Combine(log, "checkpoints"));
+
+        var (code, _, err) = Freeze(log, TestLogKey.PemPath);
+
+        Assert.True(code == 0, err);
+        string kept = Path.Combine(log, "checkpoints", "015");
+        if (keepsHistory)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(log, "checkpoint")), File.ReadAllBytes(kept));
+        else
+            Assert.False(Directory.Exists(Path.Combine(log, "checkpoints")));
+    }
+
     [Fact]
     public void Freeze_WhileAWriterHoldsTheLock_Exits1_AndNamesTheLock()
     {

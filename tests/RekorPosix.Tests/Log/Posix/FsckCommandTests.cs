@@ -51,4 +51,62 @@ public class FsckCommandTests
         Assert.Equal(1, code);
         Assert.Contains("invalid signature", error);
     }
+
+    /// <summary>A log keeping history, published at sizes 0, 300 and 310.</summary>
+    private static string LogWithHistory(TempDir dir)
+    {
+        string log = dir["log"];
+        var storage = new PosixStorage(log, keepHistory: true);
+        storage.Open();
+        var signer = TestLogKey.Signer();
+        foreach (int count in new[] { 0, 300, 10 })
+        {
+            if (count > 0)
+                storage.SequenceAsync(Enumerable.Range(0, count).Select(i => (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes($"{count}-{i}")).ToList(),
+                    CancellationToken.None).GetAwaiter().GetResult();
+            storage.PublishCheckpoint(signer, TimeSpan.FromHours(1), TimeSpan.FromHours(1), DateTimeOffset.UtcNow, force: true);
+        }
+        return log;
+    }
+
+    [Fact]
+    public void KeptCheckpoints_AreChecked_AndCounted()
+    {
+        using var dir = new TempDir();
+        var (code, output, error) = Fsck(LogWithHistory(dir));
+
+        Assert.True(code == 0, error);
+        Assert.Contains("and 3 kept checkpoints", output);
+    }
+
+    [Fact]
+    public void AKeptCheckpoint_ThatIsNotTheTreesAtItsSize_Fails_Named()
+    {
+        using var dir = new TempDir();
+        string log = LogWithHistory(dir);
+        string kept = Path.Combine(log, "checkpoints/300");
+        File.WriteAllBytes(kept, TestLogKey.Signer().Sign(new RekorPosix.Log.TreeHead(300, new byte[32])));
+
+        var (code, _, error) = Fsck(log);
+
+        Assert.Equal(1, code);
+        Assert.Contains("fsck: FAILED: checkpoints/300: claims root AAAA", error);
+    }
+
+    [Theory]
+    [InlineData("checkpoints/310", "the tampered note", "checkpoints/310: ")]
+    [InlineData("checkpoints/311", "a note beyond the tree", "checkpoints/311: beyond the published checkpoint (size 310) and the integrated tree")]
+    public void AKeptCheckpoint_ThatDoesNotVerifyOrIsBeyondTheTree_Fails_Named(string path, string what, string expected)
+    {
+        using var dir = new TempDir();
+        string log = LogWithHistory(dir);
+        byte[] note = File.ReadAllBytes(Path.Combine(log, "checkpoints/310"));
+        note[20] ^= 1;
+        File.WriteAllBytes(Path.Combine(log, path), what == "the tampered note" ? note : TestLogKey.Signer().Sign(new RekorPosix.Log.TreeHead(311, new byte[32])));
+
+        var (code, _, error) = Fsck(log);
+
+        Assert.Equal(1, code);
+        Assert.Contains("fsck: FAILED: " + expected, error);
+    }
 }
