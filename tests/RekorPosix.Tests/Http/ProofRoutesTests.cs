@@ -326,6 +326,29 @@ public class ProofRoutesTests(ThreeEntryServer shared) : IClassFixture<ThreeEntr
         Assert.Equal($"no entry with leaf hash {new string('0', 64)} is known", body.GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task ByLeafHash_OnAServerWithTheSearchIndex_FindsAndProvesTheEntry()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path, s => s with { SearchIndex = true });
+        var (leaves, _) = await AddOneByOneAsync(server, 5);
+        await Eventually.True(() => IndexedSizeAsync(server).Result == 5, "the search index covers the log");
+
+        var (status, body) = await GetJsonAsync(server, $"{ProofRoutes.InclusionPath}?leaf_hash={Convert.ToHexStringLower(leaves[3])}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        AssertInclusion(body, 3, 5, leaves);
+        (status, body) = await GetJsonAsync(server, $"{ProofRoutes.InclusionPath}?leaf_hash={new string('e', 64)}");
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Equal($"no entry with leaf hash {new string('e', 64)} is known", body.GetProperty("message").GetString());
+    }
+
+    /// <summary>How far the search index has got, as its route says.</summary>
+    private static async Task<long> IndexedSizeAsync(RunningServer server)
+    {
+        var (_, answer) = await GetJsonAsync(server, $"/api/v2/index/retrieve?hash=sha256:{new string('0', 64)}");
+        return long.Parse(answer.GetProperty("indexedSize").GetString()!);
+    }
+
     [Theory]
     [InlineData("POST", "/api/v2/proof/inclusion?index=0")]
     [InlineData("PUT", "/api/v2/proof/consistency?first=1")]
