@@ -14,14 +14,10 @@ internal static class ApplicationDefaultCredentials
     public const string CredentialsVariable = "GOOGLE_APPLICATION_CREDENTIALS";
     public const string WellKnownFileName = "application_default_credentials.json";
 
-    /// <summary>The process's environment, Google's endpoints and the system clock.</summary>
-    public static Task<CachedTokenSource> FindAsync(string scope, CancellationToken cancel)
-    {
-        // One client for the process's token calls; pooled connections are renewed so that a
-        // changed DNS answer for the token endpoint is seen.
-        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-        return FindAsync(scope, http, TimeProvider.System, new AuthSettings(), Environment.GetEnvironmentVariable, cancel);
-    }
+    /// <summary>The process's environment, Google's endpoints and the system clock; the token source
+    /// keeps its HTTP client for the process's lifetime.</summary>
+    public static Task<CachedTokenSource> FindAsync(string scope, CancellationToken cancel) =>
+        FindAsync(scope, GoogleHttpClient.Create(), TimeProvider.System, new AuthSettings(), Environment.GetEnvironmentVariable, cancel);
 
     public static async Task<CachedTokenSource> FindAsync(string scope, HttpClient http, TimeProvider clock, AuthSettings settings,
         Func<string, string?> environment, CancellationToken cancel)

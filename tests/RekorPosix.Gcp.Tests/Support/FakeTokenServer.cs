@@ -16,7 +16,7 @@ namespace RekorPosix.Tests.Support;
 /// <c>Metadata-Flavor: Google</c>; <c>GET /</c> answers the metadata probe. Tokens are
 /// <c>token-1</c>, <c>token-2</c>, … each living <see cref="Lifetime"/>.
 /// </summary>
-internal sealed class FakeTokenServer : IAsyncDisposable
+public sealed class FakeTokenServer : IAsyncDisposable
 {
     public const string ClientSecret = "client-secret-do-not-print";
     public const string RefreshToken = "refresh-token-do-not-print";

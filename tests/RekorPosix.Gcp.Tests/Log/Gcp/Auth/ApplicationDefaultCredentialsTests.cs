@@ -5,49 +5,33 @@ namespace RekorPosix.Tests.Log.Gcp.Auth;
 
 /// <summary>Where credentials are looked for, in order (spec gcp-spanner-flavour.md §7.1), and
 /// what a bad credentials file gives: a message naming the file and never its secrets.</summary>
-public sealed class ApplicationDefaultCredentialsTests : IAsyncLifetime
+public sealed class ApplicationDefaultCredentialsTests : FakeTokenServerTest
 {
-    private readonly TempDir _dir = new();
-    private readonly HttpClient _http = new();
-    private readonly Dictionary<string, string> _environment = [];
-    private FakeTokenServer _server = null!;
+    // Never the real link-local address: the probe of a missing metadata server goes to a closed port.
+    private readonly Dictionary<string, string> _environment = new() { [MetadataServerFlow.HostVariable] = "127.0.0.1:9" };
 
-    public async Task InitializeAsync()
-    {
-        _server = await FakeTokenServer.StartAsync();
-        // Never the real link-local address: the probe of a missing metadata server goes to a closed port.
-        _environment[MetadataServerFlow.HostVariable] = "127.0.0.1:9";
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _http.Dispose();
-        _dir.Dispose();
-    }
-
-    private Task<CachedTokenSource> FindAsync() => ApplicationDefaultCredentials.FindAsync(GoogleScopes.CloudPlatform, _http, TimeProvider.System,
+    private Task<CachedTokenSource> FindAsync() => ApplicationDefaultCredentials.FindAsync(GoogleScopes.CloudPlatform, Http, TimeProvider.System,
         new AuthSettings(), name => _environment.GetValueOrDefault(name), CancellationToken.None);
 
     private string GcloudConfig()
     {
-        string config = Directory.CreateDirectory(_dir["gcloud"]).FullName;
-        TestServiceAccount.AuthorizedUserFile(config, _server.TokenUri, ApplicationDefaultCredentials.WellKnownFileName);
+        string config = Directory.CreateDirectory(Dir["gcloud"]).FullName;
+        TestServiceAccount.AuthorizedUserFile(config, Server.TokenUri, ApplicationDefaultCredentials.WellKnownFileName);
         return config;
     }
 
     [Fact]
     public async Task TheVariablesFile_ComesFirst()
     {
-        _environment[ApplicationDefaultCredentials.CredentialsVariable] = TestServiceAccount.ServiceAccountFile(_dir.Path, _server.TokenUri);
+        _environment[ApplicationDefaultCredentials.CredentialsVariable] = TestServiceAccount.ServiceAccountFile(Dir.Path, Server.TokenUri);
         _environment["CLOUDSDK_CONFIG"] = GcloudConfig();
-        _environment[MetadataServerFlow.HostVariable] = _server.HostPort;
+        _environment[MetadataServerFlow.HostVariable] = Server.HostPort;
 
         using var source = await FindAsync();
 
         Assert.Equal($"GOOGLE_APPLICATION_CREDENTIALS file {_environment[ApplicationDefaultCredentials.CredentialsVariable]}", source.Source);
         Assert.Equal("token-1", await source.GetAccessTokenAsync(CancellationToken.None));
-        Assert.Single(_server.VerifiedClaims);
+        Assert.Single(Server.VerifiedClaims);
     }
 
     [Fact]
@@ -55,21 +39,21 @@ public sealed class ApplicationDefaultCredentialsTests : IAsyncLifetime
     {
         string config = GcloudConfig();
         _environment["CLOUDSDK_CONFIG"] = config;
-        _environment[MetadataServerFlow.HostVariable] = _server.HostPort;
+        _environment[MetadataServerFlow.HostVariable] = Server.HostPort;
 
         using var source = await FindAsync();
 
         Assert.Equal($"gcloud's credentials file {config}/application_default_credentials.json", source.Source);
         Assert.Equal("token-1", await source.GetAccessTokenAsync(CancellationToken.None));
-        Assert.Equal("refresh_token", Assert.Single(_server.Requests).Fields["grant_type"]);
+        Assert.Equal("refresh_token", Assert.Single(Server.Requests).Fields["grant_type"]);
     }
 
     [Fact]
     public async Task GcloudsFile_UnderHome_WhenCloudsdkConfigIsUnset()
     {
-        string config = Directory.CreateDirectory(_dir[".config/gcloud"]).FullName;
-        TestServiceAccount.AuthorizedUserFile(config, _server.TokenUri, ApplicationDefaultCredentials.WellKnownFileName);
-        _environment["HOME"] = _dir.Path;
+        string config = Directory.CreateDirectory(Dir[".config/gcloud"]).FullName;
+        TestServiceAccount.AuthorizedUserFile(config, Server.TokenUri, ApplicationDefaultCredentials.WellKnownFileName);
+        _environment["HOME"] = Dir.Path;
 
         using var source = await FindAsync();
 
@@ -79,24 +63,24 @@ public sealed class ApplicationDefaultCredentialsTests : IAsyncLifetime
     [Fact]
     public async Task TheMetadataServer_AtGceMetadataHost_ComesLast()
     {
-        _environment["HOME"] = _dir.Path;
-        _environment[MetadataServerFlow.HostVariable] = _server.HostPort;
+        _environment["HOME"] = Dir.Path;
+        _environment[MetadataServerFlow.HostVariable] = Server.HostPort;
 
         using var source = await FindAsync();
 
-        Assert.Equal($"the metadata server at {_server.HostPort}", source.Source);
+        Assert.Equal($"the metadata server at {Server.HostPort}", source.Source);
         Assert.Equal("token-1", await source.GetAccessTokenAsync(CancellationToken.None));
-        Assert.Equal(["/", "/computeMetadata/v1/instance/service-accounts/default/token"], _server.Requests.Select(r => r.Path));
+        Assert.Equal(["/", "/computeMetadata/v1/instance/service-accounts/default/token"], Server.Requests.Select(r => r.Path));
     }
 
     [Fact]
     public async Task NothingFound_FailsNamingEachPlace()
     {
-        _environment["HOME"] = _dir.Path;
+        _environment["HOME"] = Dir.Path;
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(FindAsync);
 
-        Assert.Equal($"no Google credentials found: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no {_dir.Path}/.config/gcloud/application_default_credentials.json, "
+        Assert.Equal($"no Google credentials found: GOOGLE_APPLICATION_CREDENTIALS is not set, there is no {Dir.Path}/.config/gcloud/application_default_credentials.json, "
             + "and no metadata server answered at 127.0.0.1:9 (GCE_METADATA_HOST) (https://cloud.google.com/docs/authentication/application-default-credentials)", failure.Message);
     }
 
@@ -117,7 +101,7 @@ public sealed class ApplicationDefaultCredentialsTests : IAsyncLifetime
     [MemberData(nameof(BadFiles))]
     public async Task ABadFile_IsRefused_NamingIt_WithoutItsSecrets(string content, string problem)
     {
-        string path = _dir["credentials.json"];
+        string path = Dir["credentials.json"];
         await File.WriteAllTextAsync(path, content);
         _environment[ApplicationDefaultCredentials.CredentialsVariable] = path;
 
@@ -130,7 +114,7 @@ public sealed class ApplicationDefaultCredentialsTests : IAsyncLifetime
     [Fact]
     public async Task AMissingFile_IsRefused_NamingIt()
     {
-        string path = _dir["absent.json"];
+        string path = Dir["absent.json"];
         _environment[ApplicationDefaultCredentials.CredentialsVariable] = path;
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(FindAsync);

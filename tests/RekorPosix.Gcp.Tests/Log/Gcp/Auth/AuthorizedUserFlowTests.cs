@@ -4,30 +4,17 @@ using RekorPosix.Tests.Support;
 namespace RekorPosix.Tests.Log.Gcp.Auth;
 
 /// <summary>The refresh-token grant of gcloud's user credentials (spec gcp-spanner-flavour.md §7.3).</summary>
-public sealed class AuthorizedUserFlowTests : IAsyncLifetime
+public sealed class AuthorizedUserFlowTests : FakeTokenServerTest
 {
-    private readonly TempDir _dir = new();
-    private readonly HttpClient _http = new();
-    private FakeTokenServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTokenServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _http.Dispose();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task TheRefreshToken_IsExchangedWithTheClientsCredentials()
     {
-        using var source = ApplicationDefaultCredentials.FromFile(TestServiceAccount.AuthorizedUserFile(_dir.Path, _server.TokenUri), "the user file",
-            GoogleScopes.CloudPlatform, _http, TimeProvider.System, new AuthSettings());
+        using var source = ApplicationDefaultCredentials.FromFile(TestServiceAccount.AuthorizedUserFile(Dir.Path, Server.TokenUri), "the user file",
+            GoogleScopes.CloudPlatform, Http, TimeProvider.System, new AuthSettings());
 
         Assert.Equal("token-1", await source.GetAccessTokenAsync(CancellationToken.None));
 
-        var form = Assert.Single(_server.Requests).Fields;
+        var form = Assert.Single(Server.Requests).Fields;
         Assert.Equal("refresh_token", form["grant_type"]);
         Assert.Equal(FakeTokenServer.RefreshToken, form["refresh_token"]);
         Assert.Equal("client-id-1", form["client_id"]);
@@ -36,13 +23,13 @@ public sealed class AuthorizedUserFlowTests : IAsyncLifetime
     [Fact]
     public async Task ARevokedRefreshToken_IsReportedWithGooglesReason_WithoutTheSecrets()
     {
-        _server.Refusals.Enqueue((400, """{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"""));
-        using var source = ApplicationDefaultCredentials.FromFile(TestServiceAccount.AuthorizedUserFile(_dir.Path, _server.TokenUri), "the user file",
-            GoogleScopes.CloudPlatform, _http, TimeProvider.System, new AuthSettings());
+        Server.Refusals.Enqueue((400, """{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"""));
+        using var source = ApplicationDefaultCredentials.FromFile(TestServiceAccount.AuthorizedUserFile(Dir.Path, Server.TokenUri), "the user file",
+            GoogleScopes.CloudPlatform, Http, TimeProvider.System, new AuthSettings());
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(() => source.GetAccessTokenAsync(CancellationToken.None).AsTask());
 
-        Assert.Equal($"the user file: {_server.TokenUri} refused the token request (HTTP 400): invalid_grant: Token has been expired or revoked.", failure.Message);
+        Assert.Equal($"the user file: {Server.TokenUri} refused the token request (HTTP 400): invalid_grant: Token has been expired or revoked.", failure.Message);
         Assert.DoesNotContain(FakeTokenServer.RefreshToken, failure.ToString());
         Assert.DoesNotContain(FakeTokenServer.ClientSecret, failure.ToString());
     }
@@ -50,7 +37,7 @@ public sealed class AuthorizedUserFlowTests : IAsyncLifetime
     [Fact]
     public void AFileWithoutARefreshToken_IsRefusedNamingTheField()
     {
-        string path = TestServiceAccount.Write(_dir.Path, "user.json", json =>
+        string path = TestServiceAccount.Write(Dir.Path, "user.json", json =>
         {
             json.WriteString("type", "authorized_user");
             json.WriteString("client_id", "id");
@@ -58,7 +45,7 @@ public sealed class AuthorizedUserFlowTests : IAsyncLifetime
         });
 
         var failure = Assert.Throws<CredentialsException>(() => ApplicationDefaultCredentials.FromFile(path, "the user file", GoogleScopes.CloudPlatform,
-            _http, TimeProvider.System, new AuthSettings()));
+            Http, TimeProvider.System, new AuthSettings()));
 
         Assert.Equal("the user file: an authorized_user file without refresh_token", failure.Message);
     }

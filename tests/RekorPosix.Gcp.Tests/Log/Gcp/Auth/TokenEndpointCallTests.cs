@@ -6,21 +6,10 @@ namespace RekorPosix.Tests.Log.Gcp.Auth;
 
 /// <summary>A token request's failures: each names the source and the URL, says whether trying
 /// later may help, and quotes nothing that was sent.</summary>
-public sealed class TokenEndpointCallTests : IAsyncLifetime
+public sealed class TokenEndpointCallTests : FakeTokenServerTest
 {
-    private readonly HttpClient _http = new();
-    private FakeTokenServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeTokenServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _http.Dispose();
-    }
-
     private Task<AccessToken> PostAsync(TimeSpan? timeout = null) =>
-        TokenEndpointCall.SendAsync(_http, () => new HttpRequestMessage(HttpMethod.Post, _server.TokenUri)
+        TokenEndpointCall.SendAsync(Http, () => new HttpRequestMessage(HttpMethod.Post, Server.TokenUri)
         {
             Content = new FormUrlEncodedContent([new("grant_type", "refresh_token"), new("refresh_token", FakeTokenServer.RefreshToken),
                 new("client_id", "client-id-1"), new("client_secret", FakeTokenServer.ClientSecret)]),
@@ -29,7 +18,7 @@ public sealed class TokenEndpointCallTests : IAsyncLifetime
     [Fact]
     public async Task AnAnswer_GivesTheTokenAndItsLifetime()
     {
-        _server.Lifetime = TimeSpan.FromSeconds(3599);
+        Server.Lifetime = TimeSpan.FromSeconds(3599);
 
         Assert.Equal(new AccessToken("token-1", TimeSpan.FromSeconds(3599)), await PostAsync());
     }
@@ -37,11 +26,11 @@ public sealed class TokenEndpointCallTests : IAsyncLifetime
     [Fact]
     public async Task A503_IsTransient()
     {
-        _server.Refusals.Enqueue((503, "<html>unavailable</html>"));
+        Server.Refusals.Enqueue((503, "<html>unavailable</html>"));
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(() => PostAsync());
 
-        Assert.Equal($"the source: {_server.TokenUri} refused the token request (HTTP 503)", failure.Message);
+        Assert.Equal($"the source: {Server.TokenUri} refused the token request (HTTP 503)", failure.Message);
         Assert.True(failure.IsTransient);
     }
 
@@ -51,31 +40,31 @@ public sealed class TokenEndpointCallTests : IAsyncLifetime
     [InlineData("""{"access_token":"secret-token""")]
     public async Task AnAnswerWithoutAUsableToken_IsRefused_WithoutQuotingIt(string body)
     {
-        _server.Refusals.Enqueue((200, body));
+        Server.Refusals.Enqueue((200, body));
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(() => PostAsync());
 
-        Assert.Equal($"the source: {_server.TokenUri} answered 200 without an access_token and a positive expires_in", failure.Message);
+        Assert.Equal($"the source: {Server.TokenUri} answered 200 without an access_token and a positive expires_in", failure.Message);
     }
 
     [Fact]
     public async Task ATokenThatIsNotBearer_IsRefused()
     {
-        _server.Refusals.Enqueue((200, """{"access_token":"t","expires_in":3600,"token_type":"MAC"}"""));
+        Server.Refusals.Enqueue((200, """{"access_token":"t","expires_in":3600,"token_type":"MAC"}"""));
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(() => PostAsync());
 
-        Assert.Equal($"the source: {_server.TokenUri} gave a token of type 'MAC', not Bearer", failure.Message);
+        Assert.Equal($"the source: {Server.TokenUri} gave a token of type 'MAC', not Bearer", failure.Message);
     }
 
     [Fact]
     public async Task AnEndpointThatDoesNotAnswer_TimesOut_Transiently()
     {
-        _server.StallNext = 1;
+        Server.StallNext = 1;
 
         var failure = await Assert.ThrowsAsync<CredentialsException>(() => PostAsync(TimeSpan.FromMilliseconds(200)));
 
-        Assert.Equal($"the source: no answer from {_server.TokenUri} within 0.2 s", failure.Message);
+        Assert.Equal($"the source: no answer from {Server.TokenUri} within 0.2 s", failure.Message);
         Assert.True(failure.IsTransient);
     }
 
@@ -84,7 +73,7 @@ public sealed class TokenEndpointCallTests : IAsyncLifetime
     {
         var closed = new Uri($"http://127.0.0.1:{FreePort()}/token");
 
-        var failure = await Assert.ThrowsAsync<CredentialsException>(() => TokenEndpointCall.SendAsync(_http, () => new HttpRequestMessage(HttpMethod.Post, closed),
+        var failure = await Assert.ThrowsAsync<CredentialsException>(() => TokenEndpointCall.SendAsync(Http, () => new HttpRequestMessage(HttpMethod.Post, closed),
             "the source", TimeSpan.FromSeconds(30), CancellationToken.None));
 
         Assert.StartsWith($"the source: cannot reach {closed}: ", failure.Message);

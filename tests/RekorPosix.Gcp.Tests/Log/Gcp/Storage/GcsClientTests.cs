@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using RekorPosix.Log.Gcp;
 using RekorPosix.Log.Gcp.Auth;
 using RekorPosix.Log.Gcp.Storage;
 using RekorPosix.Tests.Support;
@@ -11,7 +12,7 @@ namespace RekorPosix.Tests.Log.Gcp.Storage;
 public sealed class GcsClientTests : IAsyncLifetime
 {
     private static readonly GcsSettings QuickRetries = new() { InitialBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) };
-    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = GoogleHttpClient.Create();
     private FakeGcsServer _server = null!;
 
     public async Task InitializeAsync() => _server = await FakeGcsServer.StartAsync("tiles");

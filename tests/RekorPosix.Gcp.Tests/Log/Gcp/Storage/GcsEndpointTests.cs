@@ -1,5 +1,6 @@
-using RekorPosix.Log.Gcp.Spanner;
 using RekorPosix.Log.Gcp.Storage;
+
+using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log.Gcp.Storage;
 
@@ -7,11 +8,6 @@ namespace RekorPosix.Tests.Log.Gcp.Storage;
 /// gcp-spanner-flavour.md §8.6).</summary>
 public sealed class GcsEndpointTests
 {
-    private sealed class NoTokens : IAccessTokenSource
-    {
-        public ValueTask<string> GetAccessTokenAsync(CancellationToken cancel) => ValueTask.FromResult("token");
-    }
-
     [Theory]
     [InlineData("127.0.0.1:4443", "http://127.0.0.1:4443/")]
     [InlineData("http://localhost:7080", "http://localhost:7080/")]
@@ -38,7 +34,7 @@ public sealed class GcsEndpointTests
     [Fact]
     public void Production_IsGooglesEndpoint_WithTokens()
     {
-        var endpoint = GcsEndpoint.Production(new NoTokens());
+        var endpoint = GcsEndpoint.Production(new FixedTokenSource());
 
         Assert.Equal(new Uri("https://storage.googleapis.com/"), endpoint.Root);
         Assert.False(endpoint.IsEmulator);
