@@ -68,6 +68,16 @@ public sealed class GcsClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnObjectLargerThanTheLimit_IsRefused()
+    {
+        _server.Put("tile/entries/000", new byte[1025]);
+
+        var failure = await Assert.ThrowsAsync<GcsException>(() => Client(QuickRetries with { MaxObjectBytes = 1024 }).DownloadAsync("tile/entries/000", CancellationToken.None));
+
+        Assert.Equal("read tile/entries/000 in bucket tiles: larger than 1024 bytes, more than any object of a log", failure.Message);
+    }
+
+    [Fact]
     public async Task CreateOnly_OnAnExistingObject_IsFalse_AndLeavesIt()
     {
         var client = Client();
