@@ -10,4 +10,9 @@ internal interface IAccessTokenSource
 {
     /// <summary>A token valid for at least the next minute, fetched or refreshed as needed.</summary>
     ValueTask<string> GetAccessTokenAsync(CancellationToken cancel);
+
+    /// <summary>A token other than <paramref name="rejected"/>, which an API answered with 401
+    /// although it looked valid here (revoked, or this machine's clock is behind): fetched anew
+    /// unless another caller has done so already. A source that cannot refresh gives its token.</summary>
+    ValueTask<string> GetFreshAccessTokenAsync(string rejected, CancellationToken cancel) => GetAccessTokenAsync(cancel);
 }

@@ -1,15 +1,12 @@
 using RekorPosix.Log.Gcp.Spanner;
 
+using RekorPosix.Tests.Support;
+
 namespace RekorPosix.Tests.Log.Gcp.Spanner;
 
 /// <summary>Where calls go (spec gcp-spanner-flavour.md §2.3, §6.2).</summary>
 public sealed class SpannerEndpointTests
 {
-    private sealed class NoTokens : IAccessTokenSource
-    {
-        public ValueTask<string> GetAccessTokenAsync(CancellationToken cancel) => ValueTask.FromResult("token");
-    }
-
     [Fact]
     public void TheEmulator_IsPlaintextWithoutCredentials()
     {
@@ -24,7 +21,7 @@ public sealed class SpannerEndpointTests
     [Fact]
     public void Production_IsGooglesTlsEndpoint_WithTokens()
     {
-        var endpoint = SpannerEndpoint.Production(new NoTokens());
+        var endpoint = SpannerEndpoint.Production(new FixedTokenSource());
 
         Assert.Equal(new Uri("https://spanner.googleapis.com:443"), endpoint.Address);
         Assert.False(endpoint.IsEmulator);
