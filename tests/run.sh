@@ -407,7 +407,7 @@ if want cloud; then
     group cloud-rig 16 bash "$root/tests/cloud/rig-selftest.sh"
     # The aws driver and its antispam against that rig: the driver contract suite (the posix
     # tests' own file) and the MySQL-specific tests, judged like the main suite.
-    rig_xunit cloud "$root/tests/cloud/rig.sh" "$root/tests/RekorPosix.Cloud.Tests" "${CLOUD_MIN_TESTS:-50}"
+    rig_xunit cloud "$root/tests/cloud/rig.sh" "$root/tests/RekorPosix.Cloud.Tests" "${CLOUD_MIN_TESTS:-60}"
     # The Spanner client of the coming gcp flavour (#19) against Google's Spanner emulator
     # (tests/gcp/emulator.sh: the installed emulator on free loopback ports, its own processes).
     rig_xunit gcp "$root/tests/gcp/emulator.sh" "$root/tests/RekorPosix.Gcp.Tests" "${GCP_MIN_TESTS:-160}"
