@@ -32,6 +32,11 @@ awk -v n="$count" -v from="$start" -v to="$end" -v b="$bytes" 'BEGIN {
 echo "search: $(wc -l < "$work/found.txt") matches ($(( (count + 56) / 64 )) expected)"
 
 echo "== (b) writes: --search-index off and on, $rounds rounds of $writes entries ($mix, $clients clients)"
+# The verify-only endpoint is measured before each run too: the reference of the same moment.
+$bench verify-endpoint 4830 > "$work/verify-endpoint.log" 2>&1 &
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' http://127.0.0.1:4830/)" = 400 ]; do sleep 0.05; done
+vpid=$(pgrep -f "rekor-bench.dll verify-endpoint 4830" | head -1)
+trap 'kill $vpid 2>/dev/null' EXIT
 for round in $(seq 1 "$rounds"); do
     for side in off on; do
         rm -rf "$work/wlog"
@@ -40,7 +45,8 @@ for round in $(seq 1 "$rounds"); do
             --http-port 4820 --grpc-port 4821 --http-metrics-port 4822 --tiles-port 4823 --checkpoint-interval 100ms > "$work/serve-$side.log" 2>&1 &
         pid=$!
         until curl -fs http://127.0.0.1:4820/healthz > /dev/null 2>&1; do sleep 0.05; done
-        $bench --url http://127.0.0.1:4820 --count "$writes" --concurrency "$clients" --mix "$mix" --no-ceiling --server-pid $pid > "$work/$side-$round.txt"
+        $bench --url http://127.0.0.1:4820 --count "$writes" --concurrency "$clients" --mix "$mix" --no-ceiling --server-pid $pid \
+            --reference-url http://127.0.0.1:4830 --reference-pid "$vpid" > "$work/$side-$round.txt"
         echo "round $round, search index $side: $(grep '^accepted' "$work/$side-$round.txt")"
         [ $side = on ] && echo "  search index lag at the end: $(curl -s http://127.0.0.1:4822/metrics | sed -n 's/^rekor_posix_search_index_lag //p')"
         kill -TERM $pid; wait $pid || true
@@ -48,5 +54,6 @@ for round in $(seq 1 "$rounds"); do
 done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 for side in off on; do
-    echo "search index $side: median accepted $(grep -h '^accepted' "$work"/$side-*.txt | sed -E 's|.*= ([0-9]+) entries/s.*|\1|' | median) entries/s"
+    echo "search index $side: median accepted $(grep -h '^accepted' "$work"/$side-*.txt | sed -E 's|.*= ([0-9]+) entries/s.*|\1|' | median) entries/s," \
+        "$(grep -h '^accepted' "$work"/$side-*.txt | sed -E 's|.*= ([0-9.]+) x verify-only endpoint.*|\1|' | median) x the verify-only endpoint"
 done

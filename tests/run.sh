@@ -380,6 +380,7 @@ if [ -x "$bin" ] && want interop; then
     at_least interop "tamper/" 15
     at_least interop "interop/verify-bundle" 2
     at_least interop "duplicate/returns-entry" 2
+    at_least interop "(proofs|history|search)/" 6
 fi
 if [ -x "$bin" ] && want ops; then
     # Operations (tests/ops): key permissions, freeze, the systemd unit's score, the Debian
@@ -421,6 +422,7 @@ if want cloud; then
         at_least "interop-$flavour" "tamper/" 15
         at_least "interop-$flavour" "interop/verify-bundle" 2
         at_least "interop-$flavour" "duplicate/returns-entry" 2
+        at_least "interop-$flavour" "(proofs|history|search)/" 6
     done
     # Faults of the aws flavour under write load on a rig of its own (tests/cloud/faults.py): kill -9
     # of the server (5 rounds), MariaDB SIGKILLed and s3rver stopped mid-load, two servers at once

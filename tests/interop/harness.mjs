@@ -4,7 +4,8 @@
 //
 //   node harness.mjs --url http://127.0.0.1:PORT --origin ORIGIN --log-key LOG_PUBLIC_KEY.pem
 //        [--log-id BASE64] [--storage-dir DIR | --read-url URL] [--concurrency N] [--timeout MS] [--out-dir DIR]
-//        [--duplicate-returns-entry]   (a server started with that flag: sign once, resubmit, expect the entry)
+//        [--opt-ins]   (a server started with --duplicate-returns-entry --checkpoint-history --search-index:
+//                       sign twice, resubmit, check the proof, history and search routes)
 //
 // Prints PASS/FAIL lines, then "N passed, M failed"; exits 1 on any FAIL.
 import fs from 'node:fs';
@@ -24,7 +25,7 @@ const { values: a } = parseArgs({
     concurrency: { type: 'string', default: '6' },
     timeout: { type: 'string', default: '30000' },
     'out-dir': { type: 'string' },
-    'duplicate-returns-entry': { type: 'boolean', default: false },
+    'opt-ins': { type: 'boolean', default: false },
   },
 });
 if (!a.url || !a.origin || !a['log-key']) {
@@ -51,7 +52,7 @@ try {
     concurrency: Number(a.concurrency),
     timeoutMs: Number(a.timeout),
     outDir: a['out-dir'],
-    duplicateReturnsEntry: a['duplicate-returns-entry'],
+    optIns: a['opt-ins'],
   }, report);
 } catch (e) {
   report.fail('harness', `${explain(e)}\n${e.stack ?? ''}`);

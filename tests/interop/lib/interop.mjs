@@ -12,7 +12,7 @@ import { identityToken, OIDC_ISSUER, SIGNER_EMAIL, startAuthorities } from './au
 import { certificateOf, indexOf, inspectEntry } from './entry.mjs';
 import { explain, statusOf } from './report.mjs';
 import { tampered, TAMPERS, withForeignEntry } from './tamper.mjs';
-import { parseCheckpoint, splitEntryBundle, entryBundlePath, verifyCheckpoint } from './tlog.mjs';
+import { leafHash, parseCheckpoint, splitEntryBundle, entryBundlePath, verifyCheckpoint, verifyConsistency } from './tlog.mjs';
 import { LogKey, trustedRoot, trustMaterial } from './trust.mjs';
 
 // Rekor v2 entries carry no SET and integratedTime 0, so a certificate bundle
@@ -65,8 +65,11 @@ export async function runInterop(opts, report) {
 
     const ctx = { opts, report, rekorUrl, fetchOptions, authorities, logKey, rootJSON, trusted, verify, save, signed: [] };
     await signWithSigningConfig(ctx);
-    if (opts.duplicateReturnsEntry) {
+    if (opts.optIns) {
+      await signWithSigningConfig(ctx);
       await checkDuplicateReturnsEntry(ctx);
+      await checkProofRoutes(ctx);
+      await checkSearch(ctx);
       return;
     }
     await signConcurrently(ctx);
@@ -391,6 +394,86 @@ async function checkDuplicateReturnsEntry(ctx) {
   if (r.headers.get('x-log-index') !== String(indexOf(original))) problems.push(`X-Log-Index ${r.headers.get('x-log-index')}, expected ${indexOf(original)}`);
   if (indexOf(body) !== indexOf(original)) problems.push(`logIndex ${body?.logIndex}`);
   report.check('duplicate/returns-entry-raw', problems.length === 0, problems.join('; '), `200, X-Log-Index ${indexOf(original)}, the entry as first logged`);
+}
+
+async function getJSON(url) {
+  const r = await fetch(url);
+  return { status: r.status, body: await r.json().catch(() => undefined) };
+}
+
+// On a server with --checkpoint-history: sigstore-js verifies a bundle whose inclusion proof came
+// from the proof route; the checkpoint the bundle was issued against is served by its size, byte
+// for byte; and the consistency proof from it to today checks out with the harness's own RFC 9162
+// code, as an auditor holding an old bundle would check it.
+async function checkProofRoutes(ctx) {
+  const { report, rekorUrl, verify, logKey } = ctx;
+  const [older] = ctx.signed;
+  if (ctx.signed.length < 2) {
+    report.fail('proofs/inclusion-verifies', 'two entries were not signed');
+    return;
+  }
+  const tle = older.bundleJSON.verificationMaterial.tlogEntries[0];
+  const index = indexOf(tle);
+  const inclusion = await getJSON(`${rekorUrl}/api/v2/proof/inclusion?index=${index}`);
+  if (inclusion.status !== 200) {
+    report.fail('proofs/inclusion-verifies', `status ${inclusion.status}: ${inclusion.body?.message}`);
+  } else {
+    const bundleJSON = structuredClone(older.bundleJSON);
+    bundleJSON.verificationMaterial.tlogEntries[0].inclusionProof = inclusion.body;
+    verifyReport(report, 'proofs/inclusion-verifies', () => verify(bundleJSON, older.artifact),
+      `sigstore-js verifies entry ${index}'s bundle with the route's proof against size ${inclusion.body.treeSize} (issued against ${tle.inclusionProof.treeSize})`);
+  }
+  const leaf = leafHash(Buffer.from(tle.canonicalizedBody, 'base64')).toString('hex');
+  const byLeaf = await getJSON(`${rekorUrl}/api/v2/proof/inclusion?leaf_hash=${leaf}`);
+  report.check('proofs/by-leaf-hash', byLeaf.status === 200 && indexOf(byLeaf.body) === index,
+    `status ${byLeaf.status}, logIndex ${byLeaf.body?.logIndex}: ${byLeaf.body?.message ?? ''}`, `leaf hash ${leaf.slice(0, 12)}… is entry ${index}`);
+
+  const oldSize = BigInt(tle.inclusionProof.treeSize);
+  const oldRoot = Buffer.from(tle.inclusionProof.rootHash, 'base64');
+  const kept = await fetch(`${rekorUrl}/api/v2/checkpoints/${oldSize}`);
+  const note = await kept.text();
+  report.check('history/checkpoint-of-bundle', kept.status === 200 && note === tle.inclusionProof.checkpoint.envelope,
+    `status ${kept.status}; ${note === tle.inclusionProof.checkpoint.envelope ? 'same' : 'other'} bytes than the bundle's checkpoint`,
+    `the checkpoint of size ${oldSize} the bundle was issued against, byte for byte`);
+  const consistency = await getJSON(`${rekorUrl}/api/v2/proof/consistency?first=${oldSize}`);
+  const problems = [];
+  try {
+    if (consistency.status !== 200) throw new Error(`status ${consistency.status}: ${consistency.body?.message}`);
+    const now = verifyCheckpoint(consistency.body.checkpoint.envelope, logKey);
+    if (now.size <= oldSize) problems.push(`latest size ${now.size} is not beyond ${oldSize}`);
+    const hashes = consistency.body.hashes.map((h) => Buffer.from(h, 'base64'));
+    if (!verifyConsistency(oldSize, now.size, oldRoot, now.rootHash, hashes)) problems.push(`the proof from ${oldSize} to ${now.size} does not verify`);
+    if (consistency.body.firstCheckpoint?.envelope !== note) problems.push('firstCheckpoint is not the kept checkpoint');
+  } catch (e) {
+    problems.push(explain(e));
+  }
+  report.check('proofs/consistency-verifies', problems.length === 0, problems.join('; '),
+    `from the bundle's size ${oldSize} to today's signed checkpoint, by RFC 9162 §2.1.4.2`);
+}
+
+// On a server with --search-index: the signer's email finds the entries this run signed, and an
+// artifact's digest finds its own entry only, once the index has caught up with the log.
+async function checkSearch(ctx) {
+  const { report, rekorUrl } = ctx;
+  const wanted = ctx.signed.map((s) => indexOf(s.bundleJSON.verificationMaterial.tlogEntries[0]));
+  const query = (q) => fetch(`${rekorUrl}/api/v2/index/retrieve`, { method: 'POST', body: JSON.stringify(q) })
+    .then(async (r) => ({ status: r.status, body: await r.json().catch(() => undefined) }));
+  let answer;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    answer = await query({ email: SIGNER_EMAIL, pageSize: 1000 });
+    if (answer.status !== 200 || BigInt(answer.body.indexedSize) >= BigInt(answer.body.treeSize)) break;
+    await sleep(100);
+  }
+  const found = (answer.body?.logIndexes ?? []).map(BigInt);
+  report.check('search/by-email', answer.status === 200 && wanted.every((i) => found.includes(i)),
+    `status ${answer.status}: ${answer.body?.message ?? `found ${found.length} entries, not all of ${wanted.join(', ')}`}`,
+    `${SIGNER_EMAIL} finds ${found.length} entries, those signed now (${wanted.join(', ')}) among them`);
+  const first = ctx.signed[0];
+  const digest = Buffer.from(first.bundleJSON.messageSignature.messageDigest.digest, 'base64').toString('hex');
+  const byHash = await query({ hash: `sha256:${digest}` });
+  const indices = (byHash.body?.logIndexes ?? []).map(BigInt);
+  report.check('search/by-digest', byHash.status === 200 && indices.length === 1 && indices[0] === wanted[0],
+    `status ${byHash.status}: ${byHash.body?.message ?? `found ${indices.join(', ')}`}`, `the artifact's digest finds entry ${wanted[0]} only`);
 }
 
 // A hashedrekord whose signature does not verify must be refused (spec §4.3: 400).

@@ -73,6 +73,44 @@ export function rootFromInclusionProof(index, size, leaf, path) {
   return r;
 }
 
+// RFC 9162 §2.1.4.2: check a consistency proof from (size1, root1) to
+// (size2, root2). Returns true or false; throws on sizes that make no proof.
+export function verifyConsistency(size1, size2, root1, root2, proof) {
+  const m = BigInt(size1);
+  const n = BigInt(size2);
+  if (m > n) throw new Error(`first size ${size1} is larger than second size ${size2}`);
+  if (m === n) return proof.length === 0 && root1.equals(root2);
+  if (m === 0n) return proof.length === 0;
+  const path = [...proof];
+  // A first tree that is a full subtree is its own first node.
+  if ((m & (m - 1n)) === 0n) path.unshift(root1);
+  if (path.length === 0) return false;
+  let fn = m - 1n;
+  let sn = n - 1n;
+  while (fn % 2n === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) return false;
+    if (fn % 2n === 1n || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2n === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return sn === 0n && fr.equals(root1) && sr.equals(root2);
+}
+
 // Merkle tree hash of a list of leaves (RFC 6962 §2.1), for the self-test log.
 export function treeHash(leafHashes) {
   if (leafHashes.length === 0) return sha256(Buffer.alloc(0));
@@ -90,6 +128,17 @@ export function auditPath(m, leafHashes) {
   return m < k
     ? [...auditPath(m, leafHashes.slice(0, k)), treeHash(leafHashes.slice(k))]
     : [...auditPath(m - k, leafHashes.slice(k)), treeHash(leafHashes.slice(0, k))];
+}
+
+// Consistency proof from the first m leaves to all of them (RFC 6962 §2.1.2), for the self-test.
+export function consistencyProof(m, leafHashes, complete = true) {
+  const n = leafHashes.length;
+  if (m === n) return complete ? [] : [treeHash(leafHashes)];
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return m <= k
+    ? [...consistencyProof(m, leafHashes.slice(0, k), complete), treeHash(leafHashes.slice(k))]
+    : [...consistencyProof(m - k, leafHashes.slice(k), false), treeHash(leafHashes.slice(0, k))];
 }
 
 // RFC 8785 for the values a Rekor v2 entry body can hold (no numbers are

@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as der from '../lib/der.mjs';
 import { runInterop } from '../lib/interop.mjs';
 import { explain, Report } from '../lib/report.mjs';
-import { auditPath, entryBundlePath, leafHash, rootFromInclusionProof, treeHash, verifyCheckpoint } from '../lib/tlog.mjs';
+import { auditPath, consistencyProof, entryBundlePath, leafHash, rootFromInclusionProof, treeHash, verifyCheckpoint, verifyConsistency } from '../lib/tlog.mjs';
 import { LogKey } from '../lib/trust.mjs';
 import { startMockLog } from './mocklog.mjs';
 
@@ -67,6 +67,24 @@ unit('inclusion-proofs', () => {
       if (proof.length) assert.throws(() => rootFromInclusionProof(i, size, leaves[i], proof.slice(1)));
     }
   }
+});
+unit('consistency-proofs', () => {
+  const leaves = Array.from({ length: 21 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+  for (let n = 1; n <= leaves.length; n++) {
+    const root2 = treeHash(leaves.slice(0, n));
+    for (let m = 1; m <= n; m++) {
+      const root1 = treeHash(leaves.slice(0, m));
+      const proof = m === n ? [] : consistencyProof(m, leaves.slice(0, n));
+      assert.ok(verifyConsistency(m, n, root1, root2, proof), `${m} -> ${n}`);
+      if (proof.length) {
+        assert.ok(!verifyConsistency(m, n, root1, root2, proof.slice(1)), `${m} -> ${n} short`);
+        assert.ok(!verifyConsistency(m, n, root1, root2, [leaves[0], ...proof.slice(1)]), `${m} -> ${n} changed`);
+      }
+      if (m < n) assert.ok(!verifyConsistency(m, n, root2, root2, proof), `${m} -> ${n} wrong old root`);
+    }
+  }
+  // RFC 9162 §2.1.4's example: from 3 leaves to 7 the proof is [c, d, g, l].
+  assert.equal(consistencyProof(3, leaves.slice(0, 7)).length, 4);
 });
 unit('entry-bundle-paths', () => {
   assert.equal(entryBundlePath(0, 3), 'tile/entries/000.p/3');
