@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using RekorPosix.Log;
 
 namespace RekorPosix.Http;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using RekorPosix.Http.ReadPath;
 using RekorPosix.Http.Search;
+using RekorPosix.Log;
 using RekorPosix.Log.Entries;
 using RekorPosix.Protos.RekorV2;
 

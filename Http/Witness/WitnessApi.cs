@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using RekorPosix.Log;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Signing.Witnessing;
 

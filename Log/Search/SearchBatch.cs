@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RekorPosix.Http;
 using RekorPosix.Log.Following;
 
 namespace RekorPosix.Log.Search;

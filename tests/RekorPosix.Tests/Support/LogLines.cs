@@ -1,3 +1,5 @@
+using RekorPosix.Log;
+
 namespace RekorPosix.Tests.Support;
 
 /// <summary>Checks on the console lines of a <see cref="ServerProcess"/> (the simple console

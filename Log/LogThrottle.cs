@@ -1,4 +1,4 @@
-namespace RekorPosix.Http;
+namespace RekorPosix.Log;
 
 /// <summary>
 /// At most one log line of a kind per interval, for events a client can cause at will (malformed

@@ -1,6 +1,6 @@
-using RekorPosix.Http;
+using RekorPosix.Log;
 
-namespace RekorPosix.Tests.Http;
+namespace RekorPosix.Tests.Log;
 
 public class LogThrottleTests
 {
