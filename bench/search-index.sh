@@ -34,7 +34,15 @@ echo "search: $(wc -l < "$work/found.txt") matches ($(( (count + 56) / 64 )) exp
 echo "== (b) writes: --search-index off and on, $rounds rounds of $writes entries ($mix, $clients clients)"
 # The verify-only endpoint is measured before each run too: the reference of the same moment.
 $bench verify-endpoint 4830 > "$work/verify-endpoint.log" 2>&1 &
-until [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' http://127.0.0.1:4830/)" = 400 ]; do sleep 0.05; done
+# wait_for WHAT COMMAND...: until the command succeeds, 30 s at most (a run must not hang CI).
+wait_for() {
+    local what=$1; shift
+    for _ in $(seq 1 600); do "$@" && return 0; sleep 0.05; done
+    echo "search-index.sh: $what did not come up within 30 s" >&2
+    exit 1
+}
+answers_400() { [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' "$1")" = 400 ]; }
+wait_for "the verify-only endpoint" answers_400 http://127.0.0.1:4830/
 vpid=$(pgrep -f "rekor-bench.dll verify-endpoint 4830" | head -1)
 trap 'kill $vpid 2>/dev/null' EXIT
 for round in $(seq 1 "$rounds"); do
@@ -44,7 +52,7 @@ for round in $(seq 1 "$rounds"); do
         "$bin" serve --storage-dir "$work/wlog" --signer-filepath "$work/key.pem" --hostname search.test $flag \
             --http-port 4820 --grpc-port 4821 --http-metrics-port 4822 --tiles-port 4823 --checkpoint-interval 100ms > "$work/serve-$side.log" 2>&1 &
         pid=$!
-        until curl -fs http://127.0.0.1:4820/healthz > /dev/null 2>&1; do sleep 0.05; done
+        wait_for "serve (search index $side; $work/serve-$side.log)" curl -fs -o /dev/null http://127.0.0.1:4820/healthz
         $bench --url http://127.0.0.1:4820 --count "$writes" --concurrency "$clients" --mix "$mix" --no-ceiling --server-pid $pid \
             --reference-url http://127.0.0.1:4830 --reference-pid "$vpid" > "$work/$side-$round.txt"
         echo "round $round, search index $side: $(grep '^accepted' "$work/$side-$round.txt")"
