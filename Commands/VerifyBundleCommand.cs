@@ -50,12 +50,12 @@ internal sealed class VerifyBundleCommand
         {
             policy = Policy(parse.GetValue(_identity), parse.GetValue(_issuer), parse.GetValue(_key));
             var rootFile = parse.GetValue(_trustedRoot)
-                ?? throw new InputException("--trusted-root FILE is required: this verifier does not fetch Sigstore's TUF repository");
+                ?? throw new CommandInputException("--trusted-root FILE is required: this verifier does not fetch Sigstore's TUF repository");
             root = TrustedRootFrom(rootFile);
-            artifact = Input("artifact", () => ArtifactInput.Parse(parse.GetValue(_artifact)!));
+            artifact = CommandInput.Read("artifact", () => ArtifactInput.Parse(parse.GetValue(_artifact)!));
             bundle = Parsed(parse.GetValue(_bundle)!, SigstoreBundle.Parse);
         }
-        catch (InputException e)
+        catch (CommandInputException e)
         {
             _stderr.WriteLine($"verify-bundle: {e.Message}");
             return 2;
@@ -91,11 +91,11 @@ internal sealed class VerifyBundleCommand
         if (keyFile is not null)
         {
             if (identity is not null || issuer is not null)
-                throw new InputException("give either --key or --certificate-identity with --certificate-oidc-issuer, not both");
-            return VerificationPolicy.ForKey(Input($"--key {keyFile}", () => PublicKeyDer(File.ReadAllText(keyFile))));
+                throw new CommandInputException("give either --key or --certificate-identity with --certificate-oidc-issuer, not both");
+            return VerificationPolicy.ForKey(CommandInput.Read($"--key {keyFile}", () => PublicKeyDer(File.ReadAllText(keyFile))));
         }
         if (string.IsNullOrEmpty(identity) || string.IsNullOrEmpty(issuer))
-            throw new InputException("say who must have signed: --certificate-identity ID with --certificate-oidc-issuer URL, or --key PEM");
+            throw new CommandInputException("say who must have signed: --certificate-identity ID with --certificate-oidc-issuer URL, or --key PEM");
         return VerificationPolicy.ForCertificate(identity, issuer);
     }
 
@@ -125,13 +125,13 @@ internal sealed class VerifyBundleCommand
         }
         catch (BundleRejectedException e)
         {
-            throw new InputException($"--trusted-root {e.Message}", e);
+            throw new CommandInputException($"--trusted-root {e.Message}", e);
         }
     }
 
     private static T Parsed<T>(string path, Func<ReadOnlyMemory<byte>, T> parse)
     {
-        var bytes = Input(path, () =>
+        var bytes = CommandInput.Read(path, () =>
         {
             using var stream = File.OpenRead(path);
             if (stream.Length > MaxDocumentBytes)
@@ -149,19 +149,4 @@ internal sealed class VerifyBundleCommand
             throw new BundleRejectedException($"{path}: {e.Message}", e);
         }
     }
-
-    private static T Input<T>(string what, Func<T> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
-        {
-            throw new InputException($"{what}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>An input that cannot be had or read (exit 2), as opposed to a bundle that does not verify (exit 1).</summary>
-    private sealed class InputException(string message, Exception? inner = null) : Exception(message, inner);
 }

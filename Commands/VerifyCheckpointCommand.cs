@@ -53,7 +53,7 @@ internal sealed class VerifyCheckpointCommand
             policy = parse.GetValue(_policy) is { } policyFile ? ReadPolicy(policyFile) : null;
             (source, note) = await ReadCheckpointAsync(parse.GetValue(_checkpoint), parse.GetValue(_url), parse.GetValue(_storageDir), cancel).ConfigureAwait(false);
         }
-        catch (InputException e)
+        catch (CommandInputException e)
         {
             _stderr.WriteLine($"verify-checkpoint: {e.Message}");
             return 2;
@@ -113,24 +113,24 @@ internal sealed class VerifyCheckpointCommand
     private static INoteVerifier LogVerifier(string? vkey, string? publicKeyFile, string? origin)
     {
         if (vkey is not null && publicKeyFile is not null)
-            throw new InputException("give either --vkey or --public-key with --origin, not both");
+            throw new CommandInputException("give either --vkey or --public-key with --origin, not both");
         if (vkey is not null)
-            return Input("--vkey", () => NoteVerifiers.FromVerifierKey(File.Exists(vkey) ? File.ReadAllText(vkey).Trim() : vkey));
+            return CommandInput.Read("--vkey", () => NoteVerifiers.FromVerifierKey(File.Exists(vkey) ? File.ReadAllText(vkey).Trim() : vkey));
         if (publicKeyFile is null)
-            throw new InputException("the log's key is needed: --vkey VKEY, or --public-key PEM with --origin ORIGIN");
+            throw new CommandInputException("the log's key is needed: --vkey VKEY, or --public-key PEM with --origin ORIGIN");
         if (string.IsNullOrEmpty(origin))
-            throw new InputException("--public-key needs --origin (the checkpoint origin)");
-        return Input($"--public-key {publicKeyFile}", () => NoteVerifiers.FromPublicKeyPem(File.ReadAllText(publicKeyFile), origin));
+            throw new CommandInputException("--public-key needs --origin (the checkpoint origin)");
+        return CommandInput.Read($"--public-key {publicKeyFile}", () => NoteVerifiers.FromPublicKeyPem(File.ReadAllText(publicKeyFile), origin));
     }
 
     private static WitnessPolicy ReadPolicy(string path) =>
-        Input($"--witness-policy {path}", () => WitnessPolicy.Parse(File.ReadAllText(path), requireUrls: false));
+        CommandInput.Read($"--witness-policy {path}", () => WitnessPolicy.Parse(File.ReadAllText(path), requireUrls: false));
 
     private static async Task<(string Source, byte[] Note)> ReadCheckpointAsync(string? file, string? url, string? storageDir, CancellationToken cancel)
     {
         int given = (file is null ? 0 : 1) + (url is null ? 0 : 1) + (storageDir is null ? 0 : 1);
         if (given != 1)
-            throw new InputException("give exactly one of --checkpoint FILE, --url URL or --storage-dir DIR");
+            throw new CommandInputException("give exactly one of --checkpoint FILE, --url URL or --storage-dir DIR");
         if (url is not null)
             return await FetchAsync(url, cancel).ConfigureAwait(false);
         string path = file ?? Path.Combine(storageDir!, "checkpoint");
@@ -141,7 +141,7 @@ internal sealed class VerifyCheckpointCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InputException($"{path}: {e.Message}", e);
+            throw new CommandInputException($"{path}: {e.Message}", e);
         }
     }
 
@@ -149,23 +149,23 @@ internal sealed class VerifyCheckpointCommand
     private static async Task<(string, byte[])> FetchAsync(string url, CancellationToken cancel)
     {
         if (!Uri.TryCreate(url.TrimEnd('/') + "/checkpoint", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new InputException($"--url {url}: not an http(s) URL");
+            throw new CommandInputException($"--url {url}: not an http(s) URL");
         using var client = new HttpClient { Timeout = FetchTimeout };
         try
         {
             using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
-                throw new InputException($"{uri}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                throw new CommandInputException($"{uri}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             using var body = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
             return (uri.ToString(), await ReadCappedAsync(body, uri.ToString(), cancel).ConfigureAwait(false));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            throw new InputException($"{uri}: {e.Message}", e);
+            throw new CommandInputException($"{uri}: {e.Message}", e);
         }
         catch (TaskCanceledException e) when (!cancel.IsCancellationRequested)
         {
-            throw new InputException($"{uri}: no answer within {FetchTimeout.TotalSeconds:F0} s", e);
+            throw new CommandInputException($"{uri}: no answer within {FetchTimeout.TotalSeconds:F0} s", e);
         }
     }
 
@@ -177,25 +177,9 @@ internal sealed class VerifyCheckpointCommand
         while ((read = await stream.ReadAsync(chunk, cancel).ConfigureAwait(false)) > 0)
         {
             if (buffer.Length + read > MaxCheckpointBytes)
-                throw new InputException($"{source}: larger than {MaxCheckpointBytes} bytes, not a checkpoint");
+                throw new CommandInputException($"{source}: larger than {MaxCheckpointBytes} bytes, not a checkpoint");
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();
     }
-
-    /// <summary>Runs one input's reading, its failure an <see cref="InputException"/> naming the input.</summary>
-    private static T Input<T>(string what, Func<T> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException or KeyFileException)
-        {
-            throw new InputException($"{what}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>An input that cannot be had or read (exit 2), as opposed to a checkpoint that does not verify (exit 1).</summary>
-    private sealed class InputException(string message, Exception? inner = null) : Exception(message, inner);
 }
