@@ -223,6 +223,7 @@ public static class Server
             metrics.NewEntries.IncTo(entries.EntriesCreated);
             metrics.DuplicatesReturned.IncTo(entries.DuplicatesReturned);
             metrics.InclusionProofFailures.IncTo(entries.InclusionProofFailures);
+            metrics.ProofRouteFailures.IncTo(served.Proofs?.Proofs.Failures ?? 0);
             metrics.PendingWrites.Set(entries.PendingWrites);
             if (served.Log is { } log)
             {

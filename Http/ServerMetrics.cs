@@ -73,6 +73,8 @@ public sealed class ServerMetrics
             new HistogramConfiguration { Buckets = [0, 1, 2, 3, 4, 5, 8, 16, 32] });
         WitnessFailedOpen = f.CreateCounter("rekor_posix_witness_failed_open_total",
             "Checkpoints published without the witness policy's quorum (fail-open; see --witness-fail-closed).");
+        ProofRouteFailures = f.CreateCounter("rekor_posix_proof_route_failures_total",
+            "Inclusion and consistency proofs the proof routes built that did not verify, answered 500 (should always be zero).");
         DuplicatesReturned = f.CreateCounter("rekor_posix_duplicates_returned_total",
             "Duplicates answered 200 with their logged entry (--duplicate-returns-entry) instead of 409.");
     }
@@ -84,6 +86,7 @@ public sealed class ServerMetrics
     public Histogram HttpLatency { get; }
     public Histogram HttpRequestSize { get; }
     public Counter InclusionProofFailures { get; }
+    public Counter ProofRouteFailures { get; }
     public Gauge PendingWrites { get; }
     public Histogram GrpcRequestSize { get; }
     public Counter GrpcPanicsRecovered { get; }

@@ -69,6 +69,25 @@ public class ServerMetricsTests
         Assert.Contains("rekor_v2_new_hashedrekord_entries", await scraper.GetStringAsync($"http://127.0.0.1:{server.Settings.MetricsPort}/"));
     }
 
+    [Fact]
+    public async Task TheOptIns_AreCounted_ADuplicateReturned_AndProofRouteFailures()
+    {
+        using var dir = new TempDir();
+        await using var server = await RunningServer.StartAsync(dir.Path, s => s with { DuplicateReturnsEntry = true, SearchIndex = true });
+        string json = WriteApiRequests.NewJson();
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(json))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await server.Http.PostAsync("/api/v2/log/entries", WriteApiRequests.Content(json))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await server.Http.GetAsync("/api/v2/proof/inclusion?index=0")).StatusCode);
+
+        using var scraper = new HttpClient();
+        string scrape = await scraper.GetStringAsync($"http://127.0.0.1:{server.Settings.MetricsPort}/metrics");
+        Assert.Equal(1, Value(scrape, "rekor_v2_new_hashedrekord_entries"));
+        Assert.Equal(1, Value(scrape, "rekor_posix_duplicates_returned_total"));
+        Assert.Equal(1, Value(scrape, "rekor_v2_http_requests_total{code=\"200\",method=\"POST\"}"));
+        Assert.Equal(0, Value(scrape, "rekor_posix_proof_route_failures_total"));
+        Assert.InRange(Value(scrape, "rekor_posix_search_index_lag"), 0, 1);
+    }
+
     /// <summary>
     /// Label values that a client chooses (methods, paths, gRPC method names in any case) must not
     /// grow the registry: thousands of distinct ones on every listener leave the same series and a
