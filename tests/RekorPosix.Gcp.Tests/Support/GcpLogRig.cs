@@ -15,11 +15,13 @@ internal sealed class GcpLogRig : IAsyncDisposable
 
     private readonly HttpClient _http = new();
     private readonly List<SpannerClient> _clients = [];
+    private readonly Lazy<Task> _antispamCreated;
 
     private GcpLogRig(EmulatorDatabase database, FakeGcsServer gcs)
     {
         Database = database;
         Gcs = gcs;
+        _antispamCreated = new(() => Database.Admin.CreateDatabaseAsync(AntispamName, CancellationToken.None));
     }
 
     public EmulatorDatabase Database { get; }
@@ -44,10 +46,25 @@ internal sealed class GcpLogRig : IAsyncDisposable
 
     public GcpStorage Driver(long maxOutstanding = 1 << 30) => new(Coordinator(), Bucket(), maxOutstanding);
 
+    /// <summary>The antispam database beside the log's (&lt;D&gt;-antispam), created on first use,
+    /// as an operator creates it; a client of its own on it.</summary>
+    public async Task<SpannerClient> AntispamClientAsync()
+    {
+        await _antispamCreated.Value;
+        var client = new SpannerClient(Database.Connection, AntispamName);
+        lock (_clients)
+            _clients.Add(client);
+        return client;
+    }
+
+    private SpannerDatabaseName AntispamName => Database.Name.WithDatabase(Database.Name.Database + SpannerDedupIndex.DatabaseSuffix);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients)
             await client.DisposeAsync();
+        if (_antispamCreated.IsValueCreated)
+            await Database.Admin.DropDatabaseAsync(AntispamName, CancellationToken.None);
         await Database.DisposeAsync();
         await Gcs.DisposeAsync();
         _http.Dispose();
