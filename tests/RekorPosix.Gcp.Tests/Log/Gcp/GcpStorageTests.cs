@@ -74,9 +74,9 @@ public sealed class GcpStorageTests : IAsyncLifetime
         Assert.Empty(await _rig.Client().ReadAsync("Seq", ["seq"], Keys.All(), None));
     }
 
-    /// <summary>Two servers each sequencing, integrating and publishing at once: on the emulator
-    /// every transaction but one is aborted and run again, and none of them may wait on another
-    /// for good or lose an entry.</summary>
+    /// <summary>Two servers each sequencing, integrating (every 20 ms) and publishing (every 50 ms)
+    /// at once: on the emulator every transaction but one is aborted and run again, and none of
+    /// them may wait on another for good or lose an entry.</summary>
     [Fact]
     public async Task TwoServers_SequencingIntegratingAndPublishingAtOnce_EndWithEveryEntry()
     {
@@ -90,12 +90,18 @@ public sealed class GcpStorageTests : IAsyncLifetime
             Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
+                {
                     await server.IntegrateAsync(None);
+                    await Task.Delay(TimeSpan.FromMilliseconds(20));
+                }
             }),
             Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
+                {
                     await server.PublishAsync(new PublicationPace(TimeSpan.FromMilliseconds(50), TimeSpan.FromHours(1), DateTimeOffset.UtcNow), signer.Maker(), None);
+                    await Task.Delay(TimeSpan.FromMilliseconds(50));
+                }
             }),
         }).ToList();
         var sequenced = await Task.WhenAll(Enumerable.Range(0, 2).Select(s => Task.Run(async () =>
