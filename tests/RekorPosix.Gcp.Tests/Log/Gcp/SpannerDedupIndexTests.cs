@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Gcp;
+using RekorPosix.Tests.Log.Antispam;
 using RekorPosix.Tests.Support;
 using Keys = RekorPosix.Log.Gcp.Spanner.SpannerKeys;
 
@@ -12,17 +14,14 @@ namespace RekorPosix.Tests.Log.Gcp;
 /// <summary>Antispam in the &lt;D&gt;-antispam Spanner database on the emulator: duplicates found
 /// after a restart and by a second server, the earliest index kept, and no wedge on a hash that
 /// is indexed already (spec gcp-spanner-flavour.md §4.9, pitfall 14).</summary>
-public sealed class SpannerDedupIndexTests : IAsyncLifetime
+public sealed class SpannerDedupIndexTests : DedupIndexContractTests, IAsyncLifetime
 {
-    private static readonly AppendOptions Fast = new()
-    {
-        BatchMaxAge = TimeSpan.FromMilliseconds(5),
-        CheckpointInterval = TimeSpan.FromMilliseconds(200),
-    };
-
-    private static readonly AntispamOptions Persistent = new() { PollInterval = TimeSpan.FromMilliseconds(20), MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize };
-
     private GcpLogRig _rig = null!;
+
+    protected override int MaxBatchSize => SpannerDedupIndex.DefaultMaxBatchSize;
+
+    private protected override async Task<(ILogDriver Driver, Func<ILogger, IDedupIndex> OpenIndex)> ServerStorageAsync() =>
+        (_rig.Driver(maxOutstanding: 4096), SpannerDedupIndex.In(await _rig.AntispamClientAsync(), _rig.Database.Admin));
 
     public async Task InitializeAsync() => _rig = await GcpLogRig.StartAsync();
 
@@ -32,29 +31,8 @@ public sealed class SpannerDedupIndexTests : IAsyncLifetime
 
     private static byte[] Hashes(params int[] entries) => [.. entries.SelectMany(i => SHA256.HashData(Entry(i)))];
 
-    private static Task<LogIndex> Add(DedupAppender appender, byte[] entry) => appender.AddAsync(entry, SHA256.HashData(entry), CancellationToken.None);
-
     private async Task<IDedupIndex> IndexAsync() =>
         SpannerDedupIndex.In(await _rig.AntispamClientAsync(), _rig.Database.Admin)(NullLogger.Instance);
-
-    [Fact]
-    public async Task ADuplicate_GetsTheOriginalIndex_AfterARestart_AndFromAnotherServer()
-    {
-        await using (var first = await StartAsync())
-        {
-            Assert.Equal(new LogIndex(0, false), await Add(first.Appender, Entry(0)));
-            Assert.Equal(new LogIndex(1, false), await Add(first.Appender, Entry(1)));
-            await Eventually.True(() => first.Appender.FollowerNextIndex == 2, "the follower indexed both entries");
-        }
-        await using var restarted = await StartAsync();
-        await using var other = await StartAsync();
-        // Nothing in either process's memory: the answers come from IDSeq.
-        Assert.Equal(new LogIndex(1, true), await Add(restarted.Appender, Entry(1)));
-        Assert.Equal(new LogIndex(0, true), await Add(other.Appender, Entry(0)));
-        Assert.Equal(new LogIndex(2, false), await Add(other.Appender, Entry(2)));
-        await Eventually.True(() => restarted.Appender.FollowerNextIndex == 3 || other.Appender.FollowerNextIndex == 3, "a follower indexed the third");
-        Assert.Equal(new LogIndex(2, true), await Add(restarted.Appender, Entry(2)));
-    }
 
     /// <summary>An entry sequenced twice (dedup is eventual) meets its own hash in IDSeq, from an
     /// earlier batch and within the batch: the commit goes through and the first index stays.</summary>
@@ -110,24 +88,5 @@ public sealed class SpannerDedupIndexTests : IAsyncLifetime
         Assert.Null(await index.FindAsync(SHA256.HashData(Entry(0))));
         var client = await _rig.AntispamClientAsync();
         Assert.Empty(await client.ReadAsync("IDSeq", ["h"], Keys.All(), CancellationToken.None));
-    }
-
-    private async Task<Server> StartAsync()
-    {
-        var signer = TestLogKey.Signer();
-        var log = await AppendLifecycle.StartAsync(_rig.Driver(maxOutstanding: 4096), signer.Maker(), signer.CheckSameLog, Fast, NullLogger.Instance).WaitAsync(HangGuard.Timeout);
-        var appender = await DedupAppender.OpenAsync(SpannerDedupIndex.In(await _rig.AntispamClientAsync(), _rig.Database.Admin), log, Persistent, NullLogger.Instance);
-        Assert.True(appender.IsPersistent);
-        return new Server(log, appender);
-    }
-
-    private sealed record Server(AppendLifecycle Log, DedupAppender Appender) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Log.ShutdownAsync(CancellationToken.None);
-            await Appender.DisposeAsync();
-            await Log.DisposeAsync();
-        }
     }
 }
