@@ -1,4 +1,4 @@
-using RekorPosix.Tiles;
+using RekorPosix.Log.Cloud;
 
 namespace RekorPosix.Log.Aws;
 
@@ -19,12 +19,12 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     /// <summary>Bundles whose partials one GC run removes at most, as tessera bounds it.</summary>
     public const int MaxBundlesPerGcRun = 100;
 
-    private readonly BucketReader _reader = new(bucket, coordinator);
+    private readonly BucketLog _log = new(bucket, coordinator.ReadIntegratedAsync, history);
     // PubCoord's row when this process last found the bucket's checkpoint not frozen; written under
     // the SeqCoord row lock only.
     private volatile Coordinator.PublicationMark? _notFrozenAt;
 
-    public ILogReader Reader => _reader;
+    public ILogReader Reader => _log.Reader;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
@@ -34,10 +34,10 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
     public async Task<TreeHead> OpenAsync(CancellationToken cancel)
     {
         await coordinator.InitAsync(cancel).ConfigureAwait(false);
-        if (await bucket.ReadAsync(Bucket.CheckpointKey, cancel).ConfigureAwait(false) is null)
+        if (await bucket.ReadAsync(IBucket.CheckpointKey, cancel).ConfigureAwait(false) is null)
             await coordinator.ConsumeAsync(IntegrateBatchesAsync(cancel), force: true, cancel).ConfigureAwait(false);
         var head = await coordinator.ReadIntegratedAsync(cancel).ConfigureAwait(false);
-        await StoredTreeCheck.CheckAsync(_reader, head, cancel).ConfigureAwait(false);
+        await StoredTreeCheck.CheckAsync(_log.Reader, head, cancel).ConfigureAwait(false);
         await ThrowIfFrozenAsync("it takes no more entries", cancel).ConfigureAwait(false);
         return head;
     }
@@ -48,7 +48,7 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(entries.Count);
-            return Task.FromResult(coordinator.Sequence(entries.Count, _ => SequencedBatch.Encode(ToSequenced(entries)), maxOutstanding,
+            return Task.FromResult(coordinator.Sequence(entries.Count, _ => BucketLog.EncodeBatch(entries), maxOutstanding,
                 mark => ThrowIfFrozenSince(mark, cancel)));
         }
         catch (Exception e)
@@ -101,18 +101,9 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
         return new Publication(false, current, next);
     }
 
-    private PublishedCheckpoint? ThrowIfFinal(PublishedCheckpoint? current) =>
-        current is not null && FrozenCheckpoint.IsFrozen(current.Body())
-            ? throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size}: its checkpoint is final", current)
-            : current;
-
     public Task<bool> CollectGarbageAsync(long publishedSize, CancellationToken cancel) =>
         JobBudget.RunAsync("garbage collection", JobBudget.GarbageCollection, budget =>
-            coordinator.CollectGarbageAsync(publishedSize, MaxBundlesPerGcRun, async bundleIndex =>
-            {
-                foreach (var full in TileMath.CompletedBy(bundleIndex))
-                    await bucket.DeletePrefixAsync(full.ToPath() + ".p/", budget).ConfigureAwait(false);
-            }, budget), cancel);
+            coordinator.CollectGarbageAsync(publishedSize, MaxBundlesPerGcRun, bundleIndex => _log.CollectPartialsAsync(bundleIndex, budget), budget), cancel);
 
     /// <summary>
     /// Ends the log: with sequencing stopped (the SeqCoord row lock, which every sequencer takes and
@@ -135,72 +126,17 @@ internal sealed class AwsStorage(Coordinator coordinator, Bucket bucket, long ma
             return new FreezeOutcome(true, written!);
         }, cancel);
 
-    /// <summary>The integration callback: the Seq rows decoded in order, checked for contiguity, and
-    /// their tiles and bundles written to the bucket before the coordinator commits IntCoord.</summary>
-    private Func<TreeHead, IReadOnlyList<byte[]>, Task<TreeHead>> IntegrateBatchesAsync(CancellationToken cancel) => async (head, blobs) =>
-    {
-        var entries = new List<ReadOnlyMemory<byte>>();
-        foreach (byte[] blob in blobs)
-        {
-            foreach (var sequenced in SequencedBatch.Decode(blob))
-                entries.Add(EntryOf(sequenced.BundleData, head.Size + entries.Count));
-        }
-        if (entries.Count == 0)
-            return head;
-        var edge = await StoredTreeCheck.ResumeEdgeAsync(_reader, head, cancel).ConfigureAwait(false);
-        var prefix = TileMath.PartialEntryBundle(head.Size) is { } partial
-            ? await _reader.ReadEntryBundleAsync(partial, cancel).ConfigureAwait(false)
-            : default;
-        var writes = BatchTiles.Build(edge, prefix, entries);
-        await Task.WhenAll(writes.Select(w => bucket.PutImmutableAsync(w.Address.ToPath(), w.Data, cancel))).ConfigureAwait(false);
-        return new TreeHead(edge.Size, edge.Root());
-    };
+    /// <summary>The integration callback: the Seq rows' tiles and bundles written to the bucket
+    /// before the coordinator commits IntCoord.</summary>
+    private Func<TreeHead, IReadOnlyList<byte[]>, Task<TreeHead>> IntegrateBatchesAsync(CancellationToken cancel) =>
+        (head, blobs) => _log.IntegrateAsync(head, blobs, cancel);
 
-    /// <summary>Seq.v stores each entry as its bundle record (uint16 length, then the bytes).</summary>
-    private static ReadOnlyMemory<byte> EntryOf(ReadOnlyMemory<byte> bundleData, long index)
-    {
-        var record = bundleData.Span;
-        if (record.Length < 2 || (record[0] << 8 | record[1]) != record.Length - 2)
-            throw new LogStateException($"Seq row for index {index}: its BundleData is not one bundle record");
-        return bundleData[2..];
-    }
+    private Task<PublishedCheckpoint?> ReadPublishedAsync(CancellationToken cancel) => _log.ReadPublishedAsync(cancel);
 
-    private static List<SequencedEntry> ToSequenced(IReadOnlyList<ReadOnlyMemory<byte>> entries)
-    {
-        var sequenced = new List<SequencedEntry>(entries.Count);
-        foreach (var entry in entries)
-        {
-            byte[] record = new byte[EntryBundle.RecordSize(entry.Length)];
-            EntryBundle.Write(record, entry.Span);
-            sequenced.Add(new SequencedEntry(record, Rfc6962.LeafHash(entry.Span)));
-        }
-        return sequenced;
-    }
+    private Task ThrowIfFrozenAsync(string refused, CancellationToken cancel) => _log.ThrowIfFrozenAsync(refused, cancel);
 
-    private async Task<PublishedCheckpoint?> ReadPublishedAsync(CancellationToken cancel) =>
-        await bucket.ReadAsync(Bucket.CheckpointKey, cancel).ConfigureAwait(false) is { } note ? PublishedCheckpoint.FromNote(note) : null;
+    private PublishedCheckpoint? ThrowIfFinal(PublishedCheckpoint? current) => _log.ThrowIfFinal(current);
 
-    private async Task ThrowIfFrozenAsync(string refused, CancellationToken cancel)
-    {
-        if (await ReadPublishedAsync(cancel).ConfigureAwait(false) is { } current
-            && FrozenCheckpoint.FrozenLine(current.Body()) is { } line)
-            throw new LogFrozenException($"the log in bucket {bucket.Name} is frozen at size {current.Size} (\"{line}\"): {refused}", current);
-    }
-
-    /// <summary>Makes the checkpoint for <paramref name="head"/> and stores it, inside the
-    /// coordinator's PubCoord transaction; a note for another tree is refused and nothing stored.
-    /// History, when kept, is written first: a published checkpoint always has its copy there.</summary>
-    private async Task<PublishedCheckpoint> MakeAndStoreAsync(TreeHead head, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel)
-    {
-        byte[] note = await make(head, current, cancel).ConfigureAwait(false);
-        var made = PublishedCheckpoint.MadeFor(note, head);
-        if (history is not null)
-            await history.KeepAsync(made, cancel).ConfigureAwait(false);
-        // Once signed, the checkpoint is written whole, even when shutdown cancels the publish
-        // loop: a PUT cut off mid-body left s3rver holding a torn checkpoint, whose hash the next
-        // start refused (MySqlDedupIndexTests' restart, about 1 run in 15). The S3 client's own
-        // timeout bounds the wait.
-        await bucket.PutCheckpointAsync(note, CancellationToken.None).ConfigureAwait(false);
-        return made;
-    }
+    private Task<PublishedCheckpoint> MakeAndStoreAsync(TreeHead head, PublishedCheckpoint? current, CheckpointMaker make, CancellationToken cancel) =>
+        _log.MakeAndStoreAsync(head, current, make, cancel);
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using RekorPosix.Log.Cloud;
 
 namespace RekorPosix.Log.Aws;
 
@@ -11,9 +12,9 @@ namespace RekorPosix.Log.Aws;
 /// checkpoint overwritten, partials deleted by prefix. Key layout and metadata are tlog-tiles' and
 /// tessera's (https://github.com/C2SP/C2SP/blob/main/tlog-tiles.md).
 /// </summary>
-internal sealed class Bucket(IAmazonS3 s3, string name)
+internal sealed class Bucket(IAmazonS3 s3, string name) : IBucket
 {
-    public const string CheckpointKey = "checkpoint";
+    public const string CheckpointKey = IBucket.CheckpointKey;
     private const string ImmutableCacheControl = "max-age=604800,immutable";
 
     public string Name => name;

@@ -237,15 +237,7 @@ internal sealed class Coordinator(MySqlDataSource database)
         await using var connection = await database.OpenConnectionAsync(cancel).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancel).ConfigureAwait(false);
         long from = await ScalarAsync(connection, tx, "SELECT fromSize FROM GCCoord WHERE id = 0 FOR UPDATE", cancel).ConfigureAwait(false);
-        long bundle = from / Tiles.TileMath.TileWidth;
-        int done = 0;
-        while ((bundle + 1) * Tiles.TileMath.TileWidth <= publishedSize && done < maxBundles)
-        {
-            await collect(bundle).ConfigureAwait(false);
-            bundle++;
-            done++;
-        }
-        long to = bundle * Tiles.TileMath.TileWidth;
+        var (to, moreLeft) = await Cloud.GarbageWalk.RunAsync(from, publishedSize, maxBundles, collect).ConfigureAwait(false);
         if (to > from)
         {
             await using var update = new MySqlCommand("UPDATE GCCoord SET fromSize = @to WHERE id = 0", connection, tx);
@@ -253,7 +245,7 @@ internal sealed class Coordinator(MySqlDataSource database)
             await update.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
         }
         await tx.CommitAsync(cancel).ConfigureAwait(false);
-        return done == maxBundles;
+        return moreLeft;
     }
 
     private static async Task<TreeHead> ReadIntCoordAsync(MySqlConnection connection, MySqlTransaction? tx, bool forUpdate, CancellationToken cancel)

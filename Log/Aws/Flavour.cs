@@ -7,6 +7,7 @@ using RekorPosix.Http.ReadPath;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.Cloud;
 using RekorPosix.Log.Search;
 
 // The composition of the MySQL + S3 flavours, compiled only into rekor-server-aws and

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MySqlConnector;
+using RekorPosix.Log.Cloud;
 
 namespace RekorPosix.Log.Aws;
 
@@ -52,7 +53,7 @@ internal sealed class FsckCommandLine
         {
             var coordinator = database is null ? null : new Coordinator(database);
             var bucket = new Bucket(Flavour.S3Client(), storage.Bucket);
-            var reader = new BucketReader(bucket, coordinator);
+            var reader = new BucketReader(bucket, coordinator is null ? null : coordinator.ReadIntegratedAsync);
             Func<TreeHead?>? integrated = coordinator is null ? null : () => coordinator.ReadIntegratedAsync(CancellationToken.None).GetAwaiter().GetResult();
             return FsckRun.Audit(reader, verifier, integrated, Console.Out, Console.Error, new BucketCheckpointHistory(bucket));
         }

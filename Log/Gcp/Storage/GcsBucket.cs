@@ -1,3 +1,5 @@
+using RekorPosix.Log.Cloud;
+
 namespace RekorPosix.Log.Gcp.Storage;
 
 /// <summary>
@@ -6,9 +8,9 @@ namespace RekorPosix.Log.Gcp.Storage;
 /// shared spec cloud-flavours.md §4.2, §4.3): tiles and bundles create-only with the equal-bytes
 /// rule, the checkpoint overwritten, partials deleted by prefix.
 /// </summary>
-internal sealed class GcsBucket(GcsClient client)
+internal sealed class GcsBucket(GcsClient client) : IBucket
 {
-    public const string CheckpointKey = "checkpoint";
+    public const string CheckpointKey = IBucket.CheckpointKey;
     private const string ImmutableCacheControl = "max-age=604800,immutable";
 
     /// <summary>Deletes of one prefix in flight at once: a partials directory holds up to 255.</summary>
@@ -34,6 +36,11 @@ internal sealed class GcsBucket(GcsClient client)
             throw new LogStateException($"{key} in bucket {Name} holds other bytes than the log computes for it: refusing to overwrite");
     }
 
+    /// <summary>Writes an object create-only (<c>ifGenerationMatch=0</c>); false, with nothing
+    /// changed, when one exists already at the key, whatever its bytes (checkpoint history keeps the first).</summary>
+    public Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancel) =>
+        client.UploadAsync(key, data, contentType, ImmutableCacheControl, createOnly: true, cancel);
+
     /// <summary>The checkpoint is the one object that is replaced; tried once (§5.4: the next
     /// publication covers a failed one).</summary>
     public Task PutCheckpointAsync(byte[] note, CancellationToken cancel) =>
@@ -52,6 +59,12 @@ internal sealed class GcsBucket(GcsClient client)
         }
         while (pageToken is not null);
         return names;
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        foreach (string name in await ListAsync(prefix, cancel).ConfigureAwait(false))
+            yield return name;
     }
 
     /// <summary>Deletes every object under <paramref name="prefix"/>, one call per object (the JSON

@@ -283,7 +283,7 @@ public abstract class DriverContractTests : IDisposable
     /// until it published itself, seconds later.)
     /// </summary>
     [Fact]
-    public async Task Publish_AfterWaitingForAnotherDriversPublication_ReportsItsCheckpoint()
+    public virtual async Task Publish_AfterWaitingForAnotherDriversPublication_ReportsItsCheckpoint()
     {
         var publisher = await OpenedAsync();
         var other = await OpenedAsync();

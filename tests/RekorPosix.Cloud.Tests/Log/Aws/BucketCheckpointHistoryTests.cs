@@ -2,6 +2,7 @@ using Amazon.S3;
 using MySqlConnector;
 using RekorPosix.Log;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.Cloud;
 using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log.Aws;

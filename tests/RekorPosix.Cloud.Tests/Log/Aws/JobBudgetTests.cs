@@ -1,4 +1,5 @@
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.Cloud;
 
 namespace RekorPosix.Tests.Log.Aws;
 

@@ -1,4 +1,4 @@
-namespace RekorPosix.Log.Aws;
+namespace RekorPosix.Log.Cloud;
 
 /// <summary>
 /// One sequenced entry as the Go AWS driver stores it in <c>Seq.v</c>: <see cref="BundleData"/> is the

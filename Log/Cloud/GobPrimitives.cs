@@ -1,4 +1,4 @@
-namespace RekorPosix.Log.Aws;
+namespace RekorPosix.Log.Cloud;
 
 /// <summary>
 /// The two integer encodings of Go's encoding/gob (spec cloud-flavours.md §3.3). An unsigned value

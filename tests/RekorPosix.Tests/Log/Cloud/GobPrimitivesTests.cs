@@ -1,6 +1,6 @@
-using RekorPosix.Log.Aws;
+using RekorPosix.Log.Cloud;
 
-namespace RekorPosix.Tests.Log.Aws;
+namespace RekorPosix.Tests.Log.Cloud;
 
 public class GobPrimitivesTests
 {

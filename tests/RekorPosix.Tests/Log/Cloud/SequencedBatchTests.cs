@@ -1,9 +1,9 @@
 using System.Globalization;
-using RekorPosix.Log.Aws;
+using RekorPosix.Log.Cloud;
 using RekorPosix.Tests.Support;
 using RekorPosix.Tiles;
 
-namespace RekorPosix.Tests.Log.Aws;
+namespace RekorPosix.Tests.Log.Cloud;
 
 /// <summary>
 /// Seq.v blobs against the ones Go's encoding/gob wrote (tests/testdata/cloud, spec cloud-flavours.md §3.3).

@@ -1,14 +1,15 @@
 using RekorPosix.Tiles;
 
-namespace RekorPosix.Log.Aws;
+namespace RekorPosix.Log.Cloud;
 
 /// <summary>Reads the log from the bucket, falling back from a partial that garbage collection
-/// removed to its full object (tessera's AWS reader does not: a collected partial failed there),
-/// and the integrated size from IntCoord.</summary>
-internal sealed class BucketReader(Bucket bucket, Coordinator? coordinator) : ILogReader
+/// removed to its full object (tessera's AWS and GCP readers do not for tiles: a collected partial
+/// failed there), and the integrated size from the coordination database (IntCoord).</summary>
+/// <param name="readIntegrated">IntCoord's tree; null for a reader without the database.</param>
+internal sealed class BucketReader(IBucket bucket, Func<CancellationToken, Task<TreeHead>>? readIntegrated) : ILogReader
 {
     public async ValueTask<byte[]?> ReadCheckpointAsync(CancellationToken cancel) =>
-        await bucket.ReadAsync(Bucket.CheckpointKey, cancel).ConfigureAwait(false);
+        await bucket.ReadAsync(IBucket.CheckpointKey, cancel).ConfigureAwait(false);
 
     public async ValueTask<ReadOnlyMemory<byte>> ReadTileAsync(TileAddress address, CancellationToken cancel)
     {
@@ -23,9 +24,9 @@ internal sealed class BucketReader(Bucket bucket, Coordinator? coordinator) : IL
     }
 
     /// <summary>IntCoord's size; a reader without the database (fsck of a bucket alone) has none.</summary>
-    public async ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel) => coordinator is null
+    public async ValueTask<long> ReadIntegratedSizeAsync(CancellationToken cancel) => readIntegrated is null
         ? throw new InvalidOperationException("the integrated size is in the database, which this reader was not given")
-        : (await coordinator.ReadIntegratedAsync(cancel).ConfigureAwait(false)).Size;
+        : (await readIntegrated(cancel).ConfigureAwait(false)).Size;
 
     private async Task<byte[]> ReadWithFullFallbackAsync(TileAddress address, CancellationToken cancel)
     {

@@ -1,18 +1,19 @@
 using RekorPosix.Tiles;
 
-namespace RekorPosix.Log.Aws;
+namespace RekorPosix.Log.Cloud;
 
 /// <summary>
 /// Checkpoint history in the bucket: one object per tree size under <c>checkpoints/</c>, never
 /// overwritten. The driver keeps a note inside the PubCoord transaction, which serialises the
 /// publications of every server sharing the bucket, so looking for the object first and writing
 /// it only when absent keeps the first note of a size; the write is create-only as well
-/// (If-None-Match: *) for the stores that honour it (S3, GCS; s3rver, the test rig's, ignores it).
+/// (If-None-Match: *, or GCS's ifGenerationMatch=0) for the stores that honour it (S3, GCS; s3rver,
+/// the aws test rig's, ignores it).
 /// </summary>
-internal sealed class BucketCheckpointHistory(Bucket bucket) : ICheckpointHistory
+internal sealed class BucketCheckpointHistory(IBucket bucket) : ICheckpointHistory
 {
     /// <summary>As the checkpoint itself, written whole even when shutdown cancels the publication:
-    /// a note cut off mid-body would be kept for good. The S3 client's own timeout bounds the wait.</summary>
+    /// a note cut off mid-body would be kept for good. The store client's own timeout bounds the wait.</summary>
     public async Task KeepAsync(PublishedCheckpoint checkpoint, CancellationToken cancel)
     {
         string key = CheckpointHistoryPath.For(checkpoint.Size);

@@ -1,4 +1,4 @@
-namespace RekorPosix.Log.Aws;
+namespace RekorPosix.Log.Cloud;
 
 /// <summary>
 /// The time a driver job may take before it gives up, so that a stalled database or object-store
