@@ -411,7 +411,7 @@ if want cloud; then
     rig_xunit cloud "$root/tests/cloud/rig.sh" "$root/tests/RekorPosix.Cloud.Tests" "${CLOUD_MIN_TESTS:-60}"
     # The Spanner client of the coming gcp flavour (#19) against Google's Spanner emulator
     # (tests/gcp/emulator.sh: the installed emulator on free loopback ports, its own processes).
-    rig_xunit gcp "$root/tests/gcp/emulator.sh" "$root/tests/RekorPosix.Gcp.Tests" "${GCP_MIN_TESTS:-160}"
+    rig_xunit gcp "$root/tests/gcp/emulator.sh" "$root/tests/RekorPosix.Gcp.Tests" "${GCP_MIN_TESTS:-210}"
     # The write-API suite (tests/interop: sigstore-js signing and verifying, the raw API cases,
     # tampered bundles) against each cloud binary, each on a rig of its own; the stored log is
     # read back through the server's read routes, which serve it from the bucket.

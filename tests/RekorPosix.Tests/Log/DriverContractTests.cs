@@ -569,7 +569,7 @@ public abstract class DriverContractTests : IDisposable
     }
 
     [Fact]
-    public async Task Freeze_WhileTheIntegrationLockIsHeld_WritesNothing()
+    public virtual async Task Freeze_WhileTheIntegrationLockIsHeld_WritesNothing()
     {
         var driver = await OpenedAsync();
         await Guard(driver.SequenceAsync(Entries("busy", 3), None));
