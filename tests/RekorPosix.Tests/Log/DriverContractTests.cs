@@ -285,14 +285,7 @@ public abstract class DriverContractTests : IDisposable
     [Fact]
     public virtual async Task Publish_AfterWaitingForAnotherDriversPublication_ReportsItsCheckpoint()
     {
-        var publisher = await OpenedAsync();
-        var other = await OpenedAsync();
-        var before = await PublishForcedAsync(publisher);
-        await Guard(publisher.SequenceAsync(Entries("published-meanwhile", 4), None));
-        await Guard(publisher.IntegrateAsync(None));
-
-        var slow = new HeldMaker();
-        var publishing = Task.Run(() => publisher.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow.Make, None));
+        var (other, before, slow, publishing) = await StartHeldPublicationAsync();
         var maker = new RecordingMaker();
         Task<Publication> waiting;
         try
@@ -651,6 +644,22 @@ public abstract class DriverContractTests : IDisposable
         var outcome = await Guard(driver.PublishAsync(Pace(Hour, Hour) with { Force = true }, Signer.Maker(), None));
         Assert.True(outcome.Wrote, "a forced publication wrote nothing");
         return outcome.Current!;
+    }
+
+    /// <summary>
+    /// A publication under way whose maker is held in signing (at size 4, a checkpoint at 0
+    /// published before), and a second driver over the same storage to publish meanwhile.
+    /// </summary>
+    protected async Task<(ILogDriver Other, PublishedCheckpoint Before, HeldMaker Slow, Task<Publication> Publishing)> StartHeldPublicationAsync()
+    {
+        var publisher = await OpenedAsync();
+        var other = await OpenedAsync();
+        var before = await PublishForcedAsync(publisher);
+        await Guard(publisher.SequenceAsync(Entries("published-meanwhile", 4), None));
+        await Guard(publisher.IntegrateAsync(None));
+        var slow = new HeldMaker();
+        var publishing = Task.Run(() => publisher.PublishAsync(Pace(Hour, Hour) with { Force = true }, slow.Make, None));
+        return (other, before, slow, publishing);
     }
 
     protected static CheckpointMaker FreezeMaker() => Signer.FinalMaker(DateTimeOffset.UtcNow);

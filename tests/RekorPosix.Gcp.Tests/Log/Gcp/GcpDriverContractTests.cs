@@ -41,14 +41,7 @@ public sealed class GcpDriverContractTests : DriverContractTests
     /// </summary>
     public override async Task Publish_AfterWaitingForAnotherDriversPublication_ReportsItsCheckpoint()
     {
-        var publisher = await OpenedAsync();
-        var other = await OpenedAsync();
-        var before = await PublishForcedAsync(publisher);
-        await Guard(publisher.SequenceAsync(Entries("published-meanwhile", 4), None));
-        await Guard(publisher.IntegrateAsync(None));
-
-        var slow = new HeldMaker();
-        var publishing = Task.Run(() => publisher.PublishAsync(Pace(TimeSpan.FromHours(1), TimeSpan.FromHours(1)) with { Force = true }, slow.Make, None));
+        var (other, before, slow, publishing) = await StartHeldPublicationAsync();
         var maker = new RecordingMaker();
         Task<Publication> waiting;
         try
