@@ -8,6 +8,7 @@ using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Aws;
 using RekorPosix.Log.Cloud;
+using RekorPosix.Log.S3;
 using RekorPosix.Log.Search;
 
 // The composition of the MySQL + S3 flavours, compiled only into rekor-server-aws and
@@ -186,29 +187,11 @@ internal static class Flavour
         }
     }
 
-    /// <summary>
-    /// The S3 client as the spec's verified settings give it: path-style addressing (as the Go
-    /// server), plain bodies (no aws-chunked framing, which s3rver and GCS would store), checksums
-    /// only where an operation requires them. aws takes the standard AWS chain (AWS_ACCESS_KEY_ID,
-    /// AWS_REGION, AWS_ENDPOINT_URL...); gcpcloudsql the GCS_* HMAC variables.
-    /// </summary>
-    internal static AmazonS3Client S3Client()
-    {
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
+    /// <summary>aws takes the standard AWS chain; gcpcloudsql the GCS_* HMAC variables.</summary>
+    internal static AmazonS3Client S3Client() =>
 #if BACKEND_GCPCLOUDSQL
-        string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new ArgumentException($"{name} is required (the HMAC key of the GCS bucket's XML API)");
-        config.ServiceURL = Environment.GetEnvironmentVariable("GCS_ENDPOINT_URL") is { Length: > 0 } endpoint ? endpoint : "https://storage.googleapis.com";
-        config.AuthenticationRegion = Environment.GetEnvironmentVariable("GCS_REGION") is { Length: > 0 } region ? region : "auto";
-        return new AmazonS3Client(new BasicAWSCredentials(Required("GCS_HMAC_ACCESS_KEY_ID"), Required("GCS_HMAC_SECRET")), config);
+        S3Clients.GcsHmac();
 #else
-        return new AmazonS3Client(config);
+        S3Clients.Aws();
 #endif
-    }
 }

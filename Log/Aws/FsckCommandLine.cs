@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MySqlConnector;
 using RekorPosix.Log.Cloud;
+using RekorPosix.Log.S3;
 
 namespace RekorPosix.Log.Aws;
 
