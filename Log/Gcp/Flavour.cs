@@ -23,9 +23,6 @@ internal static class Flavour
     /// driver and keeping tiles in memory.</summary>
     public const bool FilesAreLocal = false;
 
-    /// <summary>Tiles and bundles up to this size are kept once read.</summary>
-    public const int MaxCachedTileBytes = 1 << 20;
-
     /// <summary>tessera v1.0.4's GCP minimum: GCS takes about one write per second to one object,
     /// and every publication overwrites the checkpoint (spec §2.2).</summary>
     public static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromMilliseconds(1200);
@@ -78,57 +75,18 @@ internal static class Flavour
         var history = new BucketCheckpointHistory(bucket);
         var driver = new GcpStorage(new SpannerCoordinator(new SpannerClient(connection, database), admin), bucket,
             settings.Append.MaxQueuedEntries, makerTime, settings.CheckpointHistory ? history : null);
-        AppendLifecycle? log = null;
-        try
-        {
-            var make = witnesses?.Around(signer.Maker(), driver.Reader, new MemoryWitnessSizes()) ?? signer.Maker();
-            log = await AppendLifecycle.StartAsync(driver, make, signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
-                .ConfigureAwait(false);
-            var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
-            Func<ILogger, IDedupIndex> openIndex = logger => SpannerDedupIndex.In(new SpannerClient(connection, antispamDatabase!), admin)(logger);
-            var appender = await DedupAppender.OpenAsync(openIndex, log, antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false);
-            var running = log;
-            Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published = _ => new(running.LatestCheckpoint);
-            var files = new StoredFiles(driver.Reader, published, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
-            return new ServedLog(log, appender, files, loggers.CreateLogger("RekorPosix"), Proofs(driver.Reader, published, history, loggers))
-            {
-                PublishedSize = () => running.LatestCheckpoint?.Size ?? 0,
-            };
-        }
-        catch
-        {
-            if (log is not null)
-                await log.DisposeAsync().ConfigureAwait(false);
-            else
-                await driver.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var make = witnesses?.Around(signer.Maker(), driver.Reader, new MemoryWitnessSizes()) ?? signer.Maker();
+        var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
+        Func<ILogger, IDedupIndex> openIndex = logger => SpannerDedupIndex.In(new SpannerClient(connection, antispamDatabase!), admin)(logger);
+        return await BucketServing.StartAsync(driver, driver.Reader, make, signer, history, settings, loggers, async log =>
+            (await DedupAppender.OpenAsync(openIndex, log, antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false), null)).ConfigureAwait(false);
     }
 
-    /// <summary>As rekor-tiles, read-only makes no Spanner connection and writes nothing; with a
-    /// bucket given, both read ports serve what it holds (its checkpoint looked at once a second).</summary>
-    private static async Task<ServedLog> ReadOnlyAsync(ServeSettings settings, ILoggerFactory loggers)
-    {
-        IPublishedReads? files = null;
-        ServedProofs? proofs = null;
-        if (settings.Storage.Bucket.Length > 0)
-        {
-            var bucket = await new GoogleConnections().BucketAsync(settings.Storage.Bucket).ConfigureAwait(false);
-            var reader = new BucketReader(bucket, null);
-            var checkpoint = new StoredCheckpoint(reader, TimeSpan.FromSeconds(1));
-            var history = new BucketCheckpointHistory(bucket);
-            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
-            proofs = Proofs(reader, checkpoint.CurrentAsync, history, loggers);
-        }
-        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs);
-    }
-
-    private static ServedProofs Proofs(ILogReader reader, Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published,
-        ICheckpointHistory history, ILoggerFactory loggers) =>
-        new(new TreeProofs(reader, loggers.CreateLogger("RekorPosix.Proofs")), published, history);
-
-    private static TileMemoryCache? TileCache(ServeSettings settings) =>
-        settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes, MaxCachedTileBytes) : null;
+    /// <summary>As rekor-tiles, read-only makes no Spanner connection and writes nothing: the
+    /// bucket alone (<see cref="BucketServing.ReadOnly"/>).</summary>
+    private static async Task<ServedLog> ReadOnlyAsync(ServeSettings settings, ILoggerFactory loggers) =>
+        BucketServing.ReadOnly(settings.Storage.Bucket.Length > 0 ? await new GoogleConnections().BucketAsync(settings.Storage.Bucket).ConfigureAwait(false) : null,
+            settings, loggers);
 
     /// <summary>--gcp-spanner's database, or the one beside it whose ID ends in <paramref name="suffix"/>.</summary>
     internal static SpannerDatabaseName DatabaseName(string flag, string suffix)

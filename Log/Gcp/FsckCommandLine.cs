@@ -4,61 +4,35 @@ using RekorPosix.Log.Gcp.Spanner;
 
 namespace RekorPosix.Log.Gcp;
 
-/// <summary>
-/// <c>fsck</c> of a log in a GCS bucket: the same audit and exit codes as for a directory, reading
-/// the bucket as a client would; with <c>--gcp-spanner</c> too, IntCoord is checked against the
-/// checkpoint (a single read: no transaction, no schema change).
-/// </summary>
-internal sealed class FsckCommandLine
+/// <summary><c>fsck</c> of a log in a GCS bucket, with IntCoord checked when <c>--gcp-spanner</c>
+/// is given too (a single read: no transaction, no schema change).</summary>
+internal sealed class FsckCommandLine : BucketFsckCommand
 {
-    private readonly StorageFlags _storage = new();
-    private readonly Option<string?> _vkey = new("--vkey") { Description = "Verifier key of the log (name+hash+base64), or a file holding it." };
-    private readonly Option<string?> _publicKey = new("--public-key") { Description = "PEM public key of the log (with --hostname)." };
-    private readonly Option<string?> _hostname = new("--hostname") { Description = "Checkpoint origin, with --public-key." };
+    private readonly StorageFlags _storage;
 
     public FsckCommandLine()
+        : this(new StorageFlags())
     {
-        Command = new Command("fsck", "Audit a log in its bucket: checkpoint signature, every entry bundle and tile recomputed from the leaves, the root, and IntCoord when the Spanner database is given. Exit 0 only if all holds.");
-        foreach (var option in _storage.Options)
-            Command.Options.Add(option);
-        foreach (var option in new Option[] { _vkey, _publicKey, _hostname })
-            Command.Options.Add(option);
-        Command.SetAction(Run);
     }
 
-    public Command Command { get; }
-
-    private int Run(ParseResult parse) => RunAsync(parse).GetAwaiter().GetResult();
-
-    private async Task<int> RunAsync(ParseResult parse)
+    private FsckCommandLine(StorageFlags storage)
+        : base("Spanner database", storage.Options)
     {
-        if (FsckRun.Verifier(parse.GetValue(_vkey), parse.GetValue(_publicKey), parse.GetValue(_hostname), Console.Error) is not { } verifier)
-            return 2;
+        _storage = storage;
+    }
+
+    protected override async Task<(IBucket Bucket, Func<CancellationToken, Task<TreeHead>>? ReadIntegrated)> OpenAsync(ParseResult parse, List<IDisposable> resources)
+    {
         var storage = _storage.Read(parse);
         if (storage.Bucket.Length == 0)
-        {
-            Console.Error.WriteLine($"fsck: {StorageFlags.BucketFlag} is required");
-            return 2;
-        }
+            throw new ArgumentException($"{StorageFlags.BucketFlag} is required");
         var google = new GoogleConnections();
-        IBucket bucket;
-        SpannerCoordinator? coordinator = null;
-        try
-        {
-            bucket = await google.BucketAsync(storage.Bucket).ConfigureAwait(false);
-            if (storage.Spanner.Length > 0)
-            {
-                var connection = await google.SpannerAsync().ConfigureAwait(false);
-                coordinator = new SpannerCoordinator(new SpannerClient(connection, Flavour.DatabaseName(storage.Spanner, "")), new SpannerDatabaseAdmin(connection));
-            }
-        }
-        catch (Exception e) when (e is ArgumentException or IOException)
-        {
-            Console.Error.WriteLine($"fsck: {e.Message}");
-            return 2;
-        }
-        var reader = new BucketReader(bucket, coordinator is null ? null : coordinator.ReadIntegratedAsync);
-        Func<TreeHead?>? integrated = coordinator is null ? null : () => coordinator.ReadIntegratedAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return FsckRun.Audit(reader, verifier, integrated, Console.Out, Console.Error, new BucketCheckpointHistory(bucket));
+        var bucket = await google.BucketAsync(storage.Bucket).ConfigureAwait(false);
+        if (storage.Spanner.Length == 0)
+            return (bucket, null);
+        var database = Flavour.DatabaseName(storage.Spanner, "");
+        var connection = await google.SpannerAsync().ConfigureAwait(false);
+        resources.Add(connection);
+        return (bucket, new SpannerCoordinator(new SpannerClient(connection, database), new SpannerDatabaseAdmin(connection)).ReadIntegratedAsync);
     }
 }
