@@ -177,6 +177,7 @@ if [ -x "$bin" ] && want binary; then
         check "publish -p:Backend=$flavour: exit 0, one executable rekor-server-$flavour, zero IL/AOT warnings" bash -c \
             "[ $flavour_rc = 0 ] && [ \"\$(ls '$work/out-$flavour' | grep -v '\.dbg$')\" = rekor-server-$flavour ] && grep -q 'RekorPosix -> ' '$work/publish-$flavour.log' && ! grep -qE 'warning (IL|AOT)[0-9]+' '$work/publish-$flavour.log'"
         check "rekor-server-$flavour links no SQLite (posix's antispam index)" bash -c "! grep -a -q 'SQLite format 3' '$work/out-$flavour/rekor-server-$flavour'"
+        check "rekor-server-$flavour version names its flavour" bash -c "'$work/out-$flavour/rekor-server-$flavour' version | grep -q '^rekor-server-$flavour '"
     done
     check "the posix binary carries no MySQL, AWS or Spanner code" bash -c "! grep -a -q -e MySqlConnector -e AmazonS3 -e SpannerConnection '$bin'"
     # gcp links AWSSDK.S3 (GCS by HMAC keys) but no MySQL; aws and gcpcloudsql no Spanner client.
