@@ -58,9 +58,14 @@ internal sealed class ServeCommand
     {
         Description = "Identities the in-memory dedup cache keeps, about 140 bytes each (0: default: with the persistent index 16384 or 4x the pushback threshold, without it 262144 as tessera).",
     };
-    private readonly Option<bool> _searchIndex = new("--search-index") { Description = Flavour.FilesAreLocal
+    private readonly Option<bool> _searchIndex = new("--search-index") { Description =
+#if BACKEND_GCP
+        "Not available in this flavour: no search index is written for Spanner (posix, aws and gcpcloudsql have one)." };
+#else
+        Flavour.FilesAreLocal
         ? "Keep a search index (SQLite in .state/search.db, rebuilt from the entry bundles when missing) and serve POST/GET /api/v2/index/retrieve: entries by artifact digest, public key, certificate email, URI or OIDC issuer."
         : "Keep a search index (tables in the database, fed by every server) and serve POST/GET /api/v2/index/retrieve: entries by artifact digest, public key, certificate email, URI or OIDC issuer." };
+#endif
     private readonly Option<string> _logLevel = SharedOptions.LogLevel();
     private readonly Option<bool> _payloadLogging = new("--request-response-logging") { Description = "Log request and response payloads (shown with --log-level=debug)." };
     private readonly Option<int> _pushbackMax = new("--pushback-max-outstanding") { Description = "Entries that may wait for integration before writes get 503.", DefaultValueFactory = _ => ServeSettings.Defaults.Append.MaxQueuedEntries };

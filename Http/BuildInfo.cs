@@ -19,15 +19,7 @@ public static class BuildInfo
         typeof(BuildInfo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "BuildDate")?.Value ?? "unknown";
 
     // The flavour this binary was compiled for (-p:Backend): its name is the executable's.
-#if BACKEND_POSIX
-    public const string Backend = "posix";
-#elif BACKEND_AWS
-    public const string Backend = "aws";
-#elif BACKEND_GCPCLOUDSQL
-    public const string Backend = "gcpcloudsql";
-#else
-    public const string Backend = "unknown";
-#endif
+    public const string Backend = Log.Flavour.Name;
 
     public static string Describe() =>
         $"rekor-server-{Backend} {Version}\n" +

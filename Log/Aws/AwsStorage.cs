@@ -1,4 +1,5 @@
 using RekorPosix.Log.Cloud;
+using RekorPosix.Log.S3;
 
 namespace RekorPosix.Log.Aws;
 

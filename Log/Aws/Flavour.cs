@@ -8,6 +8,7 @@ using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Witnessing;
 using RekorPosix.Log.Aws;
 using RekorPosix.Log.Cloud;
+using RekorPosix.Log.S3;
 using RekorPosix.Log.Search;
 
 // The composition of the MySQL + S3 flavours, compiled only into rekor-server-aws and
@@ -29,10 +30,6 @@ internal static class Flavour
     /// <summary>The log's files are in a bucket: Kestrel serves the tile port, reading through the
     /// driver and keeping tiles in memory.</summary>
     public const bool FilesAreLocal = false;
-
-    /// <summary>Tiles and bundles up to this size are kept once read: a full bundle of large
-    /// entries is worth a round trip saved.</summary>
-    public const int MaxCachedTileBytes = 1 << 20;
 
     /// <summary>tessera's AWS driver refuses a shorter checkpoint interval: every publication is a
     /// database transaction and a bucket write shared by all servers.</summary>
@@ -79,7 +76,6 @@ internal static class Flavour
 
     private static async Task<ServedLog> OpenLogAsync(ServeSettings settings, CheckpointSigner signer, CheckpointWitnesses? witnesses, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger("RekorPosix");
         if (settings.Append.CheckpointInterval < MinCheckpointInterval)
             throw new ArgumentException(
                 $"--checkpoint-interval: requested {Http.GoDuration.Format(settings.Append.CheckpointInterval)} is less than the minimum permitted {Http.GoDuration.Format(MinCheckpointInterval)} for this flavour (tessera's AWS driver)");
@@ -95,67 +91,23 @@ internal static class Flavour
         var history = new BucketCheckpointHistory(bucket);
         var driver = new AwsStorage(new Coordinator(database), bucket, settings.Append.MaxQueuedEntries, makerTime,
             settings.CheckpointHistory ? history : null);
-        AppendLifecycle? log = null;
-        try
+        var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesTable(database)) ?? signer.Maker();
+        // tessera's batch for this backend when the flag leaves it at 0.
+        var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
+        return await BucketServing.StartAsync(driver, driver.Reader, make, signer, history, settings, loggers, async log =>
         {
-            var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesTable(database)) ?? signer.Maker();
-            log = await AppendLifecycle.StartAsync(driver, make, signer.CheckSameLog, settings.Append, loggers.CreateLogger("RekorPosix.Log"))
-                .ConfigureAwait(false);
-            // tessera's batch for this backend when the flag leaves it at 0.
-            var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = MySqlDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
             var appender = await DedupAppender.OpenAsync(MySqlDedupIndex.In(database), log, antispam, loggers.CreateLogger("RekorPosix.Antispam"))
                 .ConfigureAwait(false);
             var search = settings.SearchIndex
                 ? await SearchIndex.FollowAsync(MySqlSearchIndex.In(database), log, loggers.CreateLogger("RekorPosix.Search"), MySqlSearchIndex.MaxBatchSize).ConfigureAwait(false)
                 : null;
-            var running = log;
-            Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published = _ => new(running.LatestCheckpoint);
-            var files = new StoredFiles(driver.Reader, published, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
-            return new ServedLog(log, appender, files, logger, Proofs(driver.Reader, published, history, loggers))
-            {
-                Search = search,
-                PublishedSize = () => running.LatestCheckpoint?.Size ?? 0,
-            };
-        }
-        catch
-        {
-            if (log is not null)
-                await log.DisposeAsync().ConfigureAwait(false);
-            else
-                await driver.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            return (appender, search);
+        }).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// As rekor-tiles, read-only makes no database connection and writes nothing; with a bucket
-    /// given, both read ports serve what it holds (its checkpoint looked at once a second), so a
-    /// replica of the read side needs only read access to the bucket.
-    /// </summary>
-    private static ServedLog ReadOnly(ServeSettings settings, ILoggerFactory loggers)
-    {
-        IPublishedReads? files = null;
-        ServedProofs? proofs = null;
-        if (settings.Storage.Bucket.Length > 0)
-        {
-            var bucket = new Bucket(S3Client(), settings.Storage.Bucket);
-            var reader = new BucketReader(bucket, null);
-            var checkpoint = new StoredCheckpoint(reader, TimeSpan.FromSeconds(1));
-            var history = new BucketCheckpointHistory(bucket);
-            files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
-            proofs = Proofs(reader, checkpoint.CurrentAsync, history, loggers);
-        }
-        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs);
-    }
-
-    /// <summary>The proof and history routes over the bucket: history is read whether this server
-    /// keeps it or not, since another one sharing the bucket may.</summary>
-    private static ServedProofs Proofs(ILogReader reader, Func<CancellationToken, ValueTask<PublishedCheckpoint?>> published,
-        ICheckpointHistory history, ILoggerFactory loggers) =>
-        new(new TreeProofs(reader, loggers.CreateLogger("RekorPosix.Proofs")), published, history);
-
-    private static TileMemoryCache? TileCache(ServeSettings settings) =>
-        settings.TilesCacheBytes > 0 ? new TileMemoryCache(settings.TilesCacheBytes, MaxCachedTileBytes) : null;
+    /// <summary>The bucket alone, no database connection (<see cref="BucketServing.ReadOnly"/>).</summary>
+    private static ServedLog ReadOnly(ServeSettings settings, ILoggerFactory loggers) =>
+        BucketServing.ReadOnly(settings.Storage.Bucket.Length > 0 ? new Bucket(S3Client(), settings.Storage.Bucket) : null, settings, loggers);
 
     internal static string ConnectionString(StorageSettings storage)
     {
@@ -186,29 +138,11 @@ internal static class Flavour
         }
     }
 
-    /// <summary>
-    /// The S3 client as the spec's verified settings give it: path-style addressing (as the Go
-    /// server), plain bodies (no aws-chunked framing, which s3rver and GCS would store), checksums
-    /// only where an operation requires them. aws takes the standard AWS chain (AWS_ACCESS_KEY_ID,
-    /// AWS_REGION, AWS_ENDPOINT_URL...); gcpcloudsql the GCS_* HMAC variables.
-    /// </summary>
-    internal static AmazonS3Client S3Client()
-    {
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
+    /// <summary>aws takes the standard AWS chain; gcpcloudsql the GCS_* HMAC variables.</summary>
+    internal static AmazonS3Client S3Client() =>
 #if BACKEND_GCPCLOUDSQL
-        string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new ArgumentException($"{name} is required (the HMAC key of the GCS bucket's XML API)");
-        config.ServiceURL = Environment.GetEnvironmentVariable("GCS_ENDPOINT_URL") is { Length: > 0 } endpoint ? endpoint : "https://storage.googleapis.com";
-        config.AuthenticationRegion = Environment.GetEnvironmentVariable("GCS_REGION") is { Length: > 0 } region ? region : "auto";
-        return new AmazonS3Client(new BasicAWSCredentials(Required("GCS_HMAC_ACCESS_KEY_ID"), Required("GCS_HMAC_SECRET")), config);
+        S3Clients.GcsHmac();
 #else
-        return new AmazonS3Client(config);
+        S3Clients.Aws();
 #endif
-    }
 }

@@ -10,6 +10,8 @@
 #                          package-lock.json) into tests/cloud/node_modules unless already there
 # rig_start DIR            both servers on free loopback ports, all data, logs, sockets and pid
 #                          files under DIR; exports RIG_* and AWS_* (listed at rig_export)
+# rig_start_s3_only DIR    s3rver alone (the gcp flavour's XML-API bucket needs no MariaDB); same
+#                          exports, RIG_MYSQL_PORT and _PASSWORD empty; rig_stop stops it
 # rig_stop_mysql [kill]    stops mariadbd (SIGTERM and wait; "kill": SIGKILL); rig_start_mysql
 #                          starts it again on the same port and data. Same for rig_stop_s3/rig_start_s3.
 # rig_stop [DIR]           stops both; safe to call twice or when nothing started (trap-friendly)
@@ -258,6 +260,20 @@ rig_start() {
     RIG_MYSQL_PASSWORD=$(_rig_password)
     rig_export
     _rig_mysql_first_start || { rig_stop; return 1; }
+    rig_start_s3 || { rig_stop; return 1; }
+    cat "$RIG_DIR/rig.env"
+}
+
+rig_start_s3_only() {
+    [ $# = 1 ] || { rig_log "usage: rig_start_s3_only DIR"; return 2; }
+    mkdir -p "$1" || return 1
+    RIG_DIR=$(cd "$1" && pwd)
+    if [ -e "$RIG_DIR/s3" ]; then
+        rig_log "$RIG_DIR already holds a rig: rig_stop it and remove it, or pick a new directory"
+        return 1
+    fi
+    RIG_S3_PORT=$(_rig_free_port) RIG_MYSQL_PORT="" RIG_MYSQL_PASSWORD=""
+    rig_export
     rig_start_s3 || { rig_stop; return 1; }
     cat "$RIG_DIR/rig.env"
 }

@@ -6,6 +6,8 @@
 //        [--log-id BASE64] [--storage-dir DIR | --read-url URL] [--concurrency N] [--timeout MS] [--out-dir DIR]
 //        [--opt-ins]   (a server started with --duplicate-returns-entry --checkpoint-history --search-index:
 //                       sign twice, resubmit, check the proof, history and search routes)
+//        [--no-search] (with --opt-ins: a flavour without a search index: no search checks, and the
+//                       lookup by leaf hash must be refused naming --search-index)
 //
 // Prints PASS/FAIL lines, then "N passed, M failed"; exits 1 on any FAIL.
 import fs from 'node:fs';
@@ -26,6 +28,7 @@ const { values: a } = parseArgs({
     timeout: { type: 'string', default: '30000' },
     'out-dir': { type: 'string' },
     'opt-ins': { type: 'boolean', default: false },
+    'no-search': { type: 'boolean', default: false },
   },
 });
 if (!a.url || !a.origin || !a['log-key']) {
@@ -53,6 +56,7 @@ try {
     timeoutMs: Number(a.timeout),
     outDir: a['out-dir'],
     optIns: a['opt-ins'],
+    noSearch: a['no-search'],
   }, report);
 } catch (e) {
   report.fail('harness', `${explain(e)}\n${e.stack ?? ''}`);

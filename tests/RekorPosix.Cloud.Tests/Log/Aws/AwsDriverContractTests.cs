@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using MySqlConnector;
 using RekorPosix.Log;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.S3;
 using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log.Aws;

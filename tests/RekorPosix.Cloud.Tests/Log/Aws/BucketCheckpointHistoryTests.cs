@@ -3,6 +3,7 @@ using MySqlConnector;
 using RekorPosix.Log;
 using RekorPosix.Log.Aws;
 using RekorPosix.Log.Cloud;
+using RekorPosix.Log.S3;
 using RekorPosix.Tests.Support;
 
 namespace RekorPosix.Tests.Log.Aws;

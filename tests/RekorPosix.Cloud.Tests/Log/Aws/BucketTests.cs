@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using RekorPosix.Log;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.S3;
 
 namespace RekorPosix.Tests.Log.Aws;
 

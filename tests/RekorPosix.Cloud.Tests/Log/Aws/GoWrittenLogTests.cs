@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using MySqlConnector;
 using RekorPosix.Log;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.S3;
 using RekorPosix.Tests.Support;
 using RekorPosix.Tiles;
 

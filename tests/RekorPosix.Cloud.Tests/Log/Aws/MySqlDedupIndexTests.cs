@@ -3,6 +3,7 @@ using MySqlConnector;
 using RekorPosix.Log;
 using RekorPosix.Log.Antispam;
 using RekorPosix.Log.Aws;
+using RekorPosix.Log.S3;
 using RekorPosix.Tests.Log.Antispam;
 using RekorPosix.Tests.Support;
 

@@ -4,7 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using RekorPosix.Log.Cloud;
 
-namespace RekorPosix.Log.Aws;
+namespace RekorPosix.Log.S3;
 
 /// <summary>
 /// The log's objects in an S3-API bucket (S3, or GCS through its XML API), written and read as
