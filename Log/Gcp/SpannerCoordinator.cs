@@ -38,9 +38,9 @@ internal sealed class SpannerCoordinator(SpannerClient client, SpannerDatabaseAd
     /// without ever resetting a log, and refuses another compatibility version (§3.4).</summary>
     public async Task InitAsync(CancellationToken cancel)
     {
-        await admin.UpdateDdlAsync(client.Database, CreateTables, cancel).ConfigureAwait(false);
+        await admin.EnsureDdlAsync(client.Database, CreateTables, cancel).ConfigureAwait(false);
         foreach (string migration in Migrations)
-            await IgnoringAlreadyExists(() => admin.UpdateDdlAsync(client.Database, [migration], cancel)).ConfigureAwait(false);
+            await IgnoringAlreadyExists(() => admin.EnsureDdlAsync(client.Database, [migration], cancel)).ConfigureAwait(false);
         Mutation[] initialRows =
         [
             SpannerMutations.Insert("Tessera", TesseraColumns, Zero, Values.Int64(CompatibilityVersion)),

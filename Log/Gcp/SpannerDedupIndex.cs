@@ -62,7 +62,7 @@ internal sealed class SpannerDedupIndex(SpannerClient client, ILogger logger) : 
 
     private static async Task PrepareAsync(SpannerClient client, SpannerDatabaseAdmin admin)
     {
-        await admin.UpdateDdlAsync(client.Database, CreateTables, CancellationToken.None).ConfigureAwait(false);
+        await admin.EnsureDdlAsync(client.Database, CreateTables, CancellationToken.None).ConfigureAwait(false);
         try
         {
             await client.ApplyAsync([SpannerMutations.Insert("FollowCoord", FollowCoordColumns, Values.Int64(0), Values.Int64(0))], CancellationToken.None).ConfigureAwait(false);

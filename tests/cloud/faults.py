@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Faults of the aws flavour against the cloud rig (a real MariaDB and s3rver, tests/cloud/rig.sh),
-under sustained write load from clients that retry a failed request (rlib.Load). One log, one
-database and one bucket go through every scenario in turn, so each scenario's end checks cover
-what all the earlier ones acknowledged too:
+"""Faults of a cloud flavour under sustained write load from clients that retry a failed request
+(rlib.Load): the aws flavour on the cloud rig (a real MariaDB and s3rver, tests/cloud/rig.sh), or the
+gcp flavour on the Spanner emulator (tests/gcp/emulator.sh) with its bucket on s3rver (--flavour gcp).
+One log, one database and one bucket go through every scenario in turn, so each scenario's end
+checks cover what all the earlier ones acknowledged too. aws:
 
   kill -9      the server is SIGKILLed under load and started again on the same database and
                bucket, ROUNDS times; each round must resume by itself (Seq rows left sequenced
@@ -20,6 +21,18 @@ what all the earlier ones acknowledged too:
                gets 409 naming its index from both servers (the index is in MySQL), and one of
                them stopped with SIGTERM under load exits 0 and loses nothing.
 
+gcp: kill -9, s3rver and two as above (the antispam index in the <D>-antispam database), and
+  spanner      the emulator's gRPC port cut off under load (the server reaches it through a TCP
+               proxy here, which is stopped: every connection reset, new ones refused) for longer
+               than the server's timeout, and opened again; the emulator keeps its data, as a
+               restarted Cloud Spanner would: the checks of mariadb above;
+  spanner-stall  the emulator stopped (SIGSTOP) and resumed: the same;
+  emulator-reset (last) the emulator restarted for real under load: it keeps nothing on disk, so
+               it comes back with empty databases. Nothing is acknowledged after that, the bucket's
+               checkpoint never goes back, the running server survives it, and a server started
+               again on the emptied database refuses to start (the bucket's checkpoint is ahead of
+               its tree) instead of serving a log that forgot its entries.
+
 After each scenario, with the servers stopped cleanly: fsck of the bucket and database passes;
 the checkpoint covers IntCoord; every entry acknowledged with 201 so far is at its index with the
 bytes of its request (read from the bucket's entry bundles over HTTP); no index was acknowledged
@@ -36,7 +49,11 @@ import json
 import math
 import os
 import random
+import select
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -45,7 +62,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reliability"))
 import rlib  # noqa: E402
 
-INTERVAL = 1.0          # --checkpoint-interval, the least the aws flavour takes
+INTERVAL = 1.0          # --checkpoint-interval, the least the flavour takes (gcp: 1.2, set in main)
 SERVER_TIMEOUT = 5.0    # --server-timeout that rlib.Server gives every server
 ROUNDS = 5
 # Longest a request may take to be answered while a dependency is down: the server's own timeout
@@ -58,11 +75,11 @@ FAILED = (500, 502, 503, 504)
 class Run:
     """What every scenario shares: the binary, the rig, the bodies, and every 201 acknowledged."""
 
-    def __init__(self, binary, work, clients):
+    def __init__(self, binary, work, clients, cloud):
         self.binary = binary
         self.work = work
         self.clients = clients
-        self.cloud = rlib.Cloud()
+        self.cloud = cloud
         # One supply for every scenario: a load takes bodies as its clients need them.
         self.bodies = iter(rlib.make_bodies(work, 4000, tag="cloud-faults"))
         self.acked = {}
@@ -109,9 +126,8 @@ class Run:
     def pending(self):
         """Sequenced entries not yet integrated (SeqCoord.next - IntCoord.seq), or None."""
         try:
-            (nxt,), (seq,) = self.cloud.query("SELECT next FROM SeqCoord WHERE id = 0; SELECT seq FROM IntCoord WHERE id = 0")
-            return int(nxt) - int(seq)
-        except (OSError, ValueError):
+            return self.cloud.pending()
+        except (OSError, ValueError, IndexError):
             return None
 
 
@@ -251,8 +267,13 @@ def kill9(run):
 
 # ---- 2 and 3. a dependency down ------------------------------------------------------------------
 
+def act(run, cmd):
+    """A rig command (rig.sh functions in bash) or a function of ours; (exit code, output)."""
+    return cmd() if callable(cmd) else run.cloud.rig(cmd)
+
+
 def dependency(run, name, stop_cmd, start_cmd, down_for):
-    """The dependency stopped with `stop_cmd` (rig.sh) under load, left down `down_for` s, started
+    """The dependency stopped with `stop_cmd` (see act) under load, left down `down_for` s, started
     again with `start_cmd`; the server is never restarted. While it is down a probe sends a new
     entry every half second besides the load's clients (which retry the entries they hold)."""
     what = name.split()[0]
@@ -264,7 +285,7 @@ def dependency(run, name, stop_cmd, start_cmd, down_for):
     time.sleep(3)
     problems = []
     t_stop = time.time()
-    rc, out = run.cloud.rig(stop_cmd)
+    rc, out = act(run, stop_cmd)
     t_down = time.time()
     if rc != 0:
         problems.append(f"{stop_cmd}: {out[-300:]}")
@@ -272,7 +293,7 @@ def dependency(run, name, stop_cmd, start_cmd, down_for):
     probe.start()
     time.sleep(down_for)
     t_back = time.time()
-    rc, out = run.cloud.rig(start_cmd)
+    rc, out = act(run, start_cmd)
     t_up = time.time()
     if rc != 0:
         load.stop()
@@ -354,7 +375,7 @@ class PubCoordSampler(threading.Thread):
         last = None
         while not self._halt.is_set():
             try:
-                row = tuple(int(x) for x in self.cloud.query("SELECT publishedAt, size FROM PubCoord WHERE id = 0")[0])
+                row = self.cloud.publication()
             except (OSError, ValueError, IndexError):
                 row = None
             if row is not None and row != last:
@@ -401,7 +422,7 @@ def two(run):
     followed = -1
     while time.time() < deadline:
         try:
-            followed = int(run.cloud.query("SELECT nextIdx FROM AntispamFollowCoord WHERE id = 0")[0][0])
+            followed = run.cloud.antispam_followed()
         except (OSError, ValueError, IndexError):
             followed = -1
         if chosen and followed > max(chosen.values()):
@@ -441,7 +462,7 @@ def two(run):
     pub_after = (publications(s1), publications(s2))
     sampler.stop()
     window = t1 - t0
-    # publishedAt is whole seconds (as tessera v1.0.4 writes it), and a publication is due when
+    # publishedAt is whole seconds in MySQL (as tessera v1.0.4 writes it; Spanner keeps more), and a publication is due when
     # now - publishedAt >= interval: at most one per interval of publishedAt, so two may come
     # closer than an interval in real time, and a window of W s holds at most ceil(W) + 1.
     most = math.ceil(window / INTERVAL) + 1
@@ -505,7 +526,7 @@ def two(run):
         ("two instances: at most one checkpoint publication per interval", pace,
          f"{published} publications ({movers} of 2 servers published) and {len(seen)} distinct checkpoints in {window:.1f} s "
          f"(at most {most}, +1 for checkpoints seen); {len(sampler.changes)} PubCoord changes, publishedAt at least "
-         f"{min((b - a for a, b in zip(stamps, stamps[1:])), default=0)} s apart, seen at least {min(real_gaps, default=0):.2f} s apart"),
+         f"{min((b - a for a, b in zip(stamps, stamps[1:])), default=0):g} s apart, seen at least {min(real_gaps, default=0):.2f} s apart"),
         ("two instances: an indexed duplicate gets 409 from either server", dups,
          f"{len(chosen)} indexed entries sent again to both: {counts(again)}; "
          f"{len(fresh)} new entries sent to both at once ({counts(racing)}): {len(fresh) - twice} deduplicated, {twice} logged twice"),
@@ -515,29 +536,231 @@ def two(run):
     ]
 
 
-SCENARIOS = [("kill9", kill9, ROUNDS + 1), ("mariadb", mariadb, 1), ("mariadb-stall", mariadb_stall, 1), ("s3rver", s3rver, 1),
-             ("two", two, 4)]
+# ---- gcp: the Spanner emulator cut off, stalled, and reset ------------------------------------
+
+class TcpProxy:
+    """127.0.0.1:port forwarded to the emulator's gRPC port, connection by connection, so that the
+    emulator can be cut off from the server without losing its data (it keeps nothing on disk):
+    cut() stops listening and closes every connection (new ones are refused), open() listens on
+    the same port again."""
+
+    def __init__(self, upstream_port):
+        self.upstream = upstream_port
+        self.port = rlib.free_port()
+        self._listener = None
+        self._conns = set()
+        self._lock = threading.Lock()
+
+    def open(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(128)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return 0, ""
+
+    def cut(self):
+        listener, self._listener = self._listener, None
+        with self._lock:
+            conns, self._conns = list(self._conns), set()
+        # shutdown wakes the threads blocked in accept and select; close alone does not on Linux.
+        for sock in [listener] + conns:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        return 0, ""
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._conns |= {client, upstream}
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _pump(self, a, b):
+        try:
+            while True:
+                ready, _, _ = select.select([a, b], [], [])
+                for sock in ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (b if sock is a else a).sendall(data)
+        except (OSError, ValueError):
+            return
+        finally:
+            with self._lock:
+                self._conns -= {a, b}
+            a.close()
+            b.close()
+
+
+def spanner(run):
+    return dependency(run, "spanner cut off (every connection closed, new ones refused) and back under load",
+                      run.cloud.proxy.cut, run.cloud.proxy.open, SERVER_TIMEOUT + 2)
+
+
+def emulator_signal(run, sig):
+    def send():
+        with open(os.path.join(run.cloud.env["GCP_RIG_DIR"], "emulator_main.pid")) as f:
+            os.kill(int(f.read().strip()), sig)
+        return 0, ""
+    return send
+
+
+def spanner_stall(run):
+    # As mariadb-stall: connections stay open and nothing answers; only deadlines bound it.
+    return dependency(run, "spanner stalled (SIGSTOP of the emulator) and resumed under load",
+                      emulator_signal(run, signal.SIGSTOP), emulator_signal(run, signal.SIGCONT), SERVER_TIMEOUT + 3)
+
+
+class CheckpointSizes(threading.Thread):
+    """The bucket's checkpoint polled every 0.1 s: each change (when, size, note)."""
+
+    def __init__(self, cloud):
+        super().__init__(daemon=True)
+        self.cloud = cloud
+        self.changes = []
+        self._halt = threading.Event()
+
+    def run(self):
+        last = None
+        while not self._halt.is_set():
+            try:
+                note = self.cloud.checkpoint()
+            except OSError:
+                note = None
+            if note is not None and note != last:
+                self.changes.append((time.time(), rlib.parse_checkpoint(note)[0], note))
+                last = note
+            self._halt.wait(0.1)
+
+    def stop(self):
+        self._halt.set()
+        self.join()
+
+
+def emulator_reset(run):
+    """Last: the emulator restarted for real comes back empty, and the log's database with it."""
+    server = run.start("reset")
+    pid = server.server_pid()
+    sizes = CheckpointSizes(run.cloud)
+    sizes.start()
+    load = rlib.Load([server], run.bodies, clients=run.clients).start()
+    time.sleep(3)
+    problems = []
+    t_stop = time.time()
+    r = subprocess.run(["bash", os.path.join(rlib.REPO, "tests", "gcp", "emulator.sh"), "restart", run.cloud.env["GCP_RIG_DIR"]],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    t_up = time.time()
+    if r.returncode != 0:
+        problems.append(f"emulator.sh restart: {tail(r.stdout)}")
+    probe = Probe(server, run.take(16))
+    probe.start()
+    time.sleep(8)
+    load.stop()
+    probe.stop()
+    attempts = load.attempts + probe.answers
+    late = [a for a in attempts if a.status == 201 and a.sent >= t_up]
+    if late:
+        problems.append(f"{len(late)} requests sent after the emulator came back empty got 201 (index {late[0].index})")
+    if not [a for a in probe.answers if a.status in FAILED]:
+        problems.append(f"no new request was answered 5xx after the reset: {counts(probe.answers)}")
+    slow = slowest(attempts)
+    if slow > ANSWER_WITHIN:
+        problems.append(f"a request took {slow:.1f} s to be answered (the server's timeout is {SERVER_TIMEOUT:g} s)")
+    if not server.alive() or server.server_pid() != pid:
+        problems.append(f"the server did not survive the reset (exit {server.exit_code}): " + tail(server.output()))
+    code = server.stop()
+    problems += log_problems("serve", server)
+    before = run.cloud.checkpoint()
+    again = run.server("reset-again")
+    if again.start(timeout=60):
+        problems.append("a server started on the emptied database: it must refuse a bucket whose checkpoint is ahead of its tree")
+        again.stop()
+    elif "ahead of the durable one" not in again.output():
+        problems.append(f"the server on the emptied database exited {again.exit_code} without naming the checkpoint ahead: " + tail(again.output()))
+    sizes.stop()
+    after = run.cloud.checkpoint()
+    if after != before:
+        problems.append("the bucket's checkpoint changed after the reset")
+    seen = [size for _, size, _ in sizes.changes]
+    back = [(a, b) for a, b in zip(seen, seen[1:]) if b < a]
+    if back:
+        problems.append(f"the bucket's checkpoint went back from size {back[0][0]} to {back[0][1]}")
+    size = rlib.parse_checkpoint(after)[0] if after else 0
+    acked = rlib.acked_entries(attempts, problems)
+    for index, data in acked.items():
+        run.acked.setdefault(index, data)
+    notes = run.notes | {note for _, _, note in sizes.changes} | {a.envelope for a in attempts if a.envelope}
+    # fsck needs the database: only the bucket is left to check, against every 201 of the run.
+    problems += rlib.check_contents(run.cloud, size, run.acked, notes, final_published=False)
+    problems += rlib.check_409s(run.cloud, attempts, size=size)
+    return [("emulator restarted (its data lost) under load: nothing acknowledged after, the bucket's checkpoint kept, "
+             "a restart on the emptied database refused", problems,
+             f"{len(acked)} acknowledged before; restarted in {t_up - t_stop:.1f} s; answers after it {counts([a for a in attempts if a.sent >= t_up])}; "
+             f"slowest answer {slow:.1f} s; serve exited {code} on SIGTERM; bucket checkpoint at {size}, "
+             f"{len(run.acked)} entries acknowledged in the whole run all in it")]
+
+
+SCENARIOS = {
+    "aws": [("kill9", kill9, ROUNDS + 1), ("mariadb", mariadb, 1), ("mariadb-stall", mariadb_stall, 1), ("s3rver", s3rver, 1),
+            ("two", two, 4)],
+    "gcp": [("kill9", kill9, ROUNDS + 1), ("spanner", spanner, 1), ("spanner-stall", spanner_stall, 1), ("s3rver", s3rver, 1),
+            ("two", two, 4), ("emulator-reset", emulator_reset, 1)],
+}
+
+
+def open_cloud(flavour):
+    """The rig's log as the checks read it. gcp: the servers reach the emulator through a proxy of
+    ours (the spanner scenario cuts it) and the bucket by the GCS_HMAC_* variables, from the rig's
+    AWS_* (set by tests/gcp/faults.sh); its least checkpoint interval is 1.2 s."""
+    global INTERVAL
+    if flavour == "aws":
+        return rlib.Cloud()
+    INTERVAL = 1.2
+    cloud = rlib.SpannerCloud()
+    cloud.proxy = TcpProxy(int(os.environ["GCP_RIG_GRPC_PORT"]))
+    cloud.proxy.open()
+    os.environ["SPANNER_EMULATOR_HOST"] = f"127.0.0.1:{cloud.proxy.port}"
+    return cloud
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--bin", required=True, help="the native rekor-server-aws")
+    p.add_argument("--bin", required=True, help="the native rekor-server-aws, or rekor-server-gcp with --flavour gcp")
+    p.add_argument("--flavour", default="aws", choices=sorted(SCENARIOS), help="the flavour of --bin (default aws)")
     p.add_argument("--work", default=None, help="work directory (default: a new temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--clients", type=int, default=24, help="concurrent clients of the write load")
-    p.add_argument("--only", default=None, help="comma-separated scenarios: " + ",".join(n for n, _, _ in SCENARIOS))
+    p.add_argument("--only", default=None, help="comma-separated scenarios: " +
+                   "; ".join(f"{f}: " + ",".join(n for n, _, _ in s) for f, s in SCENARIOS.items()))
     opts = p.parse_args()
-    names = opts.only.split(",") if opts.only else [n for n, _, _ in SCENARIOS]
-    unknown = [n for n in names if n not in {s[0] for s in SCENARIOS}]
+    scenarios = SCENARIOS[opts.flavour]
+    names = opts.only.split(",") if opts.only else [n for n, _, _ in scenarios]
+    unknown = [n for n in names if n not in {s[0] for s in scenarios}]
     if unknown:
         p.error(f"--only: unknown {', '.join(unknown)}")
     # Times on the servers' log lines, to line them up with the attempts for a post-mortem.
     os.environ.setdefault("Logging__Console__FormatterOptions__TimestampFormat", "HH:mm:ss.fff ")
     work = opts.work or tempfile.mkdtemp(prefix="rekor-cloud-faults.")
     os.makedirs(work, exist_ok=True)
-    run = Run(os.path.abspath(opts.bin), work, opts.clients)
+    run = Run(os.path.abspath(opts.bin), work, opts.clients, open_cloud(opts.flavour))
+    prefix = "cloud" if opts.flavour == "aws" else opts.flavour
     failed = 0
-    for name, scenario, lines in SCENARIOS:
+    for name, scenario, lines in scenarios:
         if name not in names:
             continue
         started = time.time()
@@ -553,15 +776,15 @@ def main():
                 summary += f"; scenario {took}"
             if problems:
                 failed += 1
-                print(f"FAIL cloud {title} ({summary})", flush=True)
+                print(f"FAIL {prefix} {title} ({summary})", flush=True)
                 for pr in problems[:10]:
                     print("    " + pr, flush=True)
             else:
-                print(f"PASS cloud {title} ({summary})", flush=True)
+                print(f"PASS {prefix} {title} ({summary})", flush=True)
     if not failed and not opts.keep and not opts.work:
         shutil.rmtree(work, ignore_errors=True)
     elif failed:
-        print(f"cloud faults: server logs kept in {work}", flush=True)
+        print(f"{prefix} faults: server logs kept in {work}", flush=True)
     return 1 if failed else 0
 
 

@@ -3,7 +3,7 @@
 # free loopback ports, as this run's own processes, with an instance and the two databases of
 # rekor's compose (docs: shared spec gcp-spanner-flavour.md §8.2-§8.4).
 #
-# Run:       tests/gcp/emulator.sh start DIR | stop DIR
+# Run:       tests/gcp/emulator.sh start DIR | stop DIR | restart DIR
 #            (start prints "export NAME=value" lines: eval "$(tests/gcp/emulator.sh start /tmp/gcprig)")
 #
 # start DIR   gateway_main (REST) and its child emulator_main (gRPC) on free loopback ports, pid
@@ -12,6 +12,8 @@
 #             and GCP_RIG_* (listed at _gcp_export), also kept in DIR/emulator.env
 # stop DIR    SIGTERM to both processes (the gateway alone would leave emulator_main holding the
 #             gRPC port), SIGKILL after RIG_TIMEOUT s; safe to call twice or when nothing started
+# restart DIR stop, then start on the same ports: the emulator keeps nothing on disk, so it comes
+#             back with the instance and databases created again, empty
 gcp_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The cloud rig's helpers: free ports, waiting for an answer, rig_log.
 # shellcheck source=../cloud/rig.sh
@@ -86,16 +88,34 @@ _gcp_export() {
 }
 
 gcp_start() {
-    local gateway child i
     mkdir -p "$1" || return 1
     GCP_RIG_DIR=$(cd "$1" && pwd)
     if [ -e "$GCP_RIG_DIR/gateway.pid" ]; then
         rig_log "$GCP_RIG_DIR already holds an emulator: stop it first, or pick a new directory"
         return 1
     fi
-    gateway=$(_gcp_gateway) || return 1
     GCP_RIG_GRPC_PORT=$(_rig_free_port)
     GCP_RIG_REST_PORT=$(_rig_free_port "$GCP_RIG_GRPC_PORT")
+    _gcp_launch || return 1
+    cat "$GCP_RIG_DIR/emulator.env"
+}
+
+# The emulator stopped and started again on the same ports. It keeps nothing on disk: it comes
+# back empty, and the instance and databases are created again without tables (a reset of the
+# log's database, which is what a restart of this emulator is).
+gcp_restart() {
+    [ -r "$1/emulator.env" ] || { rig_log "$1 holds no emulator to restart (no emulator.env)"; return 1; }
+    gcp_stop "$1" || return 1
+    # shellcheck disable=SC1091
+    source "$1/emulator.env"
+    _gcp_launch
+}
+
+# Starts gateway_main on GCP_RIG_GRPC_PORT and GCP_RIG_REST_PORT in GCP_RIG_DIR, waits for both,
+# exports, and creates the instance and databases.
+_gcp_launch() {
+    local gateway child i
+    gateway=$(_gcp_gateway) || return 1
     GCP_RIG_REST=http://127.0.0.1:$GCP_RIG_REST_PORT
     # gateway_main finds emulator_main beside itself and starts it as its child.
     "$gateway" --hostname 127.0.0.1 --grpc_port "$GCP_RIG_GRPC_PORT" --http_port "$GCP_RIG_REST_PORT" \
@@ -112,7 +132,6 @@ gcp_start() {
     echo "$child" > "$GCP_RIG_DIR/emulator_main.pid"
     _gcp_export
     _gcp_create || { gcp_stop "$GCP_RIG_DIR"; return 1; }
-    cat "$GCP_RIG_DIR/emulator.env"
 }
 
 gcp_stop() {
@@ -130,6 +149,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     case "${1:-}" in
         start) [ $# = 2 ] || { echo "usage: $0 start DIR" >&2; exit 2; }; gcp_start "$2" ;;
         stop) [ $# = 2 ] || { echo "usage: $0 stop DIR" >&2; exit 2; }; gcp_stop "$2" ;;
-        *) echo "usage: $0 start DIR | stop DIR" >&2; exit 2 ;;
+        restart) [ $# = 2 ] || { echo "usage: $0 restart DIR" >&2; exit 2; }; gcp_restart "$2" ;;
+        *) echo "usage: $0 start DIR | stop DIR | restart DIR" >&2; exit 2 ;;
     esac
 fi

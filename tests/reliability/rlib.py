@@ -5,10 +5,12 @@ files or from the cloud rig's bucket and database (entries, RFC 6962 roots), the
 and a durability model fed by strace.
 
 Standard library only, plus the openssl command line (checkpoint signatures; one check of the
-in-process request signer) and, for the cloud rig, the mariadb client."""
+in-process request signer) and, for the cloud rig, the mariadb client (the aws flavour's database)
+or the Spanner emulator's REST gateway (the gcp flavour's)."""
 
 import atexit
 import base64
+import calendar
 import hashlib
 import http.client
 import json
@@ -21,6 +23,8 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -714,8 +718,25 @@ class Cloud:
     def tree_size(self):
         return int(self.query("SELECT seq FROM IntCoord WHERE id = 0")[0][0])
 
+    def pending(self):
+        """Sequenced entries not yet integrated (SeqCoord.next - IntCoord.seq); OSError when unread."""
+        (nxt,), (seq,) = self.query("SELECT next FROM SeqCoord WHERE id = 0; SELECT seq FROM IntCoord WHERE id = 0")
+        return int(nxt) - int(seq)
+
+    def publication(self):
+        """PubCoord as (publishedAt in seconds, size); OSError when unread."""
+        at, size = self.query("SELECT publishedAt, size FROM PubCoord WHERE id = 0")[0]
+        return float(at), int(size)
+
+    def antispam_followed(self):
+        """The antispam follower's next index; OSError when unread."""
+        return int(self.query("SELECT nextIdx FROM AntispamFollowCoord WHERE id = 0")[0][0])
+
+    def fsck_args(self):
+        return ["--aws-bucket", self.bucket, "--aws-mysql-dsn", self.dsn]
+
     def fsck(self, binary):
-        r = subprocess.run([binary, "fsck", "--aws-bucket", self.bucket, "--aws-mysql-dsn", self.dsn, "--vkey", VKEY],
+        r = subprocess.run([binary, "fsck"] + self.fsck_args() + ["--vkey", VKEY],
                            env=dict(os.environ, **{k: v for k, v in self.env.items() if k.startswith("AWS_")}),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return r.returncode, r.stdout.strip()
@@ -725,6 +746,71 @@ class Cloud:
         script = (f'source "{os.path.join(REPO, "tests", "cloud", "rig.sh")}" && source "$1/rig.env" && ' + command)
         r = subprocess.run(["bash", "-c", script, "rig", self.rig_dir], stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        return r.returncode, r.stdout.strip()
+
+
+
+class SpannerCloud(Cloud):
+    """The log of the gcp flavour: its bucket on the cloud rig's s3rver (the server writes it by the
+    GCS_HMAC_* XML path; read here like the aws flavour's) and its coordination rows in the Spanner
+    emulator (tests/gcp/emulator.sh, GCP_RIG_* from the environment), read with single-use strong
+    reads over the emulator's REST gateway, which an active read-write transaction does not block."""
+
+    def __init__(self, env=None):
+        env = dict(os.environ if env is None else env)
+        self.env = env
+        self.rig_dir = env["RIG_DIR"]
+        self.bucket = env["RIG_S3_BUCKET"]
+        self.s3_port = int(env["RIG_S3_PORT"])
+        self.rest = env["GCP_RIG_REST"]
+        self.database = env["GCP_RIG_SPANNER"]
+        self._sessions = {}
+
+    def serve_args(self):
+        return ["--gcp-bucket", self.bucket, "--gcp-spanner", self.database]
+
+    fsck_args = serve_args
+
+    def _post(self, path, doc, timeout):
+        req = urllib.request.Request(f"{self.rest}/v1/{path}", data=json.dumps(doc).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            raise OSError(f"spanner emulator: {path}: {e.code} {e.read()[:200]!r}") from e
+        except (urllib.error.URLError, socket.timeout, ConnectionError) as e:
+            raise OSError(f"spanner emulator: {path}: {e}") from e
+
+    def query(self, sql, timeout=10, database=None):
+        """Rows (lists of Spanner's JSON values: INT64 as text) of one statement; OSError when it fails."""
+        database = database or self.database
+        if database not in self._sessions:
+            self._sessions[database] = self._post(f"{database}/sessions", {}, timeout)["name"]
+        try:
+            return self._post(f"{self._sessions[database]}:executeSql", {"sql": sql}, timeout).get("rows", [])
+        except OSError:
+            self._sessions.pop(database, None)  # gone with a restarted emulator: a new one next time
+            raise
+
+    def pending(self):
+        (nxt,), (seq,) = (self.query("SELECT next FROM SeqCoord WHERE id = 0")[0],
+                          self.query("SELECT seq FROM IntCoord WHERE id = 0")[0])
+        return int(nxt) - int(seq)
+
+    def publication(self):
+        at, size = self.query("SELECT publishedAt, size FROM PubCoord WHERE id = 0")[0]
+        # RFC 3339 UTC with up to 9 fractional digits; microseconds are enough here.
+        whole, _, frac = at.rstrip("Z").partition(".")
+        t = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+        return t + float("0." + (frac or "0")), int(size)
+
+    def antispam_followed(self):
+        return int(self.query("SELECT nextIdx FROM FollowCoord WHERE id = 0", database=self.database + "-antispam")[0][0])
+
+    def fsck(self, binary):
+        r = subprocess.run([binary, "fsck"] + self.fsck_args() + ["--vkey", VKEY], env=os.environ,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         return r.returncode, r.stdout.strip()
 
 

@@ -24,6 +24,35 @@ internal sealed class SpannerDatabaseAdmin(SpannerConnection connection)
         await RunAsync("UpdateDatabaseDdl", database, options => connection.Admin.UpdateDatabaseDdlAsync(request, options), cancel).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Applies those of the idempotent <paramref name="statements"/> the schema does not satisfy yet
+    /// (<see cref="SchemaStatements"/>), as one schema change, or none. A change refused because
+    /// another one is in progress (another server starting; on the emulator, any open read-write
+    /// transaction) is tried again, with the schema read again, within the admin timeout.
+    /// </summary>
+    public async Task EnsureDdlAsync(SpannerDatabaseName database, IReadOnlyList<string> statements, CancellationToken cancel)
+    {
+        var until = DateTime.UtcNow + connection.Settings.AdminTimeout;
+        for (var wait = FirstPoll; ; wait = wait * 2 < MaxPoll ? wait * 2 : MaxPoll)
+        {
+            var missing = SchemaStatements.Missing(statements, await GetDdlAsync(database, cancel).ConfigureAwait(false));
+            if (missing.Count == 0)
+                return;
+            try
+            {
+                await UpdateDdlAsync(database, missing, cancel).ConfigureAwait(false);
+                return;
+            }
+            catch (SpannerException e) when (IsConcurrentChange(e) && DateTime.UtcNow + wait < until)
+            {
+                await Task.Delay(wait, cancel).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsConcurrentChange(SpannerException e) =>
+        e.Code == StatusCode.FailedPrecondition && e.Message.Contains("concurrent schema change", StringComparison.Ordinal);
+
     /// <summary>The schema as Spanner prints it (canonical form, one statement per table).</summary>
     public async Task<IReadOnlyList<string>> GetDdlAsync(SpannerDatabaseName database, CancellationToken cancel)
     {

@@ -40,6 +40,38 @@ public sealed class SpannerDatabaseAdminTests
     }
 
     [Fact]
+    public async Task EnsureDdl_OnAReadySchema_ChangesNothing_EvenWhileATransactionIsOpen()
+    {
+        await using var database = await EmulatorDatabase.CreateAsync();
+        await using var open = await OpenTransaction.StartAsync(database, "INSERT INTO Counter (id, n) VALUES (1, 1)");
+
+        // The emulator refuses any schema change while the transaction is open: none is made.
+        var refused = await Assert.ThrowsAsync<SpannerException>(() =>
+            database.Admin.UpdateDdlAsync(database.Name, EmulatorDatabase.Tables, CancellationToken.None));
+        await database.Admin.EnsureDdlAsync(database.Name, EmulatorDatabase.Tables, CancellationToken.None);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.Code);
+        Assert.Contains("concurrent schema change", refused.Message);
+        Assert.Equal(2, (await database.Admin.GetDdlAsync(database.Name, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task EnsureDdl_RefusedWhileAnotherChangeIsInProgress_IsTriedAgain()
+    {
+        await using var database = await EmulatorDatabase.CreateAsync();
+        string[] extra = ["CREATE TABLE IF NOT EXISTS Extra (id INT64 NOT NULL) PRIMARY KEY (id)"];
+        var open = await OpenTransaction.StartAsync(database, "INSERT INTO Counter (id, n) VALUES (1, 1)");
+
+        var ensure = database.Admin.EnsureDdlAsync(database.Name, extra, CancellationToken.None);
+        await Task.Delay(300);
+        Assert.False(ensure.IsCompleted, "the change was made while a transaction was open");
+        await open.DisposeAsync();
+        await ensure;
+
+        Assert.Contains(await database.Admin.GetDdlAsync(database.Name, CancellationToken.None), s => s.StartsWith("CREATE TABLE Extra (", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DdlOnAMissingDatabase_IsNotFound()
     {
         using var connection = new SpannerConnection(SpannerEmulator.Endpoint(), new SpannerSettings());
