@@ -431,6 +431,12 @@ if want cloud; then
         # gcp: the two search checks are left out and by-leaf-hash is checked refused instead.
         if [ "$flavour" = gcp ]; then at_least "interop-$flavour" "(proofs|history)/" 4; else at_least "interop-$flavour" "(proofs|history|search)/" 6; fi
     done
+    # gcp again with its bucket on the JSON API path that production uses (ADC aside): our fake of
+    # GCS's JSON API (tests/gcp/fake_gcs.py) through STORAGE_EMULATOR_HOST, create-only uploads
+    # enforced by it (412), which s3rver does not do.
+    group interop-gcp-json 45 env GCP_STORAGE=json bash "$root/tests/interop/run.sh" "$work/out-gcp/rekor-server-gcp"
+    at_least interop-gcp-json "tamper/" 15
+    at_least interop-gcp-json "(proofs|history)/" 4
     # Faults of the aws flavour under write load on a rig of its own (tests/cloud/faults.py): kill -9
     # of the server (5 rounds), MariaDB SIGKILLed and s3rver stopped mid-load, two servers at once
     # with one stopped under load; 12 PASS/FAIL lines with figures, about 1.5 minutes. It runs the
@@ -449,6 +455,9 @@ if want cloud; then
     gcp_bin="$work/out-gcp/rekor-server-gcp"
     if [ -x "$gcp_bin" ]; then
         group gcp-faults 14 bash "$root/tests/gcp/faults.sh" "$gcp_bin"
+        # kill -9 and two servers again with the bucket on the JSON API path (tests/gcp/fake_gcs.py,
+        # which enforces create-only uploads: a re-integration after a kill meets its 412s).
+        group gcp-faults-json 10 env GCP_STORAGE=json bash "$root/tests/gcp/faults.sh" "$gcp_bin"
     else
         fail "gcp faults: no gcp binary to run (publish -p:Backend=gcp: $(tail -n 3 "$work/publish-gcp.log" | tr '\n' ' '))"
     fi

@@ -6,7 +6,9 @@
 #                                        and rekor-server-gcpcloudsql: on a private MariaDB + s3rver rig,
 #                                        tests/cloud/rig.sh, the stored log read back through the read routes;
 #                                        rekor-server-gcp: on the Spanner emulator, tests/gcp/emulator.sh,
-#                                        and s3rver as its bucket through the GCS_HMAC_* (XML API) path)
+#                                        and s3rver as its bucket through the GCS_HMAC_* (XML API) path;
+#                                        with GCP_STORAGE=json, tests/gcp/fake_gcs.py as its bucket
+#                                        through the JSON API path, STORAGE_EMULATOR_HOST)
 #   tests/interop/run.sh --self-test     check the harness against its mock log (no server needed)
 #
 # Installs the pinned npm packages (npm ci; the lockfile also brings a Node 22
@@ -95,6 +97,7 @@ cleanup() {
     for pid in "${witness_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     [ -n "${RIG_DIR:-}" ] && rig_stop "$RIG_DIR" > /dev/null 2>&1
     [ -n "${GCP_RIG_DIR:-}" ] && gcp_stop "$GCP_RIG_DIR" > /dev/null 2>&1
+    [ -n "${fake_gcs_pid:-}" ] && kill -TERM "$fake_gcs_pid" 2>/dev/null && wait "$fake_gcs_pid" 2>/dev/null
     if [ "${INTEROP_KEEP:-0}" = 1 ]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -138,19 +141,37 @@ case "$flavour" in
         interval=1s # the least these flavours take
         ;;
     gcp)
-        # The emulator for Spanner; s3rver alone (no MariaDB) for the bucket, reached as a GCS
-        # bucket's XML API with HMAC keys: there is no GCS emulator here.
+        # The emulator for Spanner. The bucket: s3rver alone (no MariaDB), reached as a GCS
+        # bucket's XML API with HMAC keys; or, with GCP_STORAGE=json, our fake of GCS's JSON API
+        # (tests/gcp/fake_gcs.py) through STORAGE_EMULATOR_HOST: there is no GCS emulator here.
         source "$here/../gcp/emulator.sh"
-        if ! rig_install > "$work/rig.log" 2>&1 || ! rig_start_s3_only "$work/rig" >> "$work/rig.log" 2>&1; then
-            fail "interop/cloud-rig: s3rver did not start: $(tail -n 5 "$work/rig.log" | tr '\n' ' ')"
-            exit 1
-        fi
         if ! gcp_start "$work/spanner" >> "$work/rig.log" 2>&1; then
             fail "interop/gcp-rig: the Spanner emulator did not start: $(tail -n 5 "$work/rig.log" | tr '\n' ' ')"
             exit 1
         fi
-        storage_flags=(--gcp-bucket "$RIG_S3_BUCKET" --gcp-spanner "$GCP_RIG_SPANNER")
-        export GCS_HMAC_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID GCS_HMAC_SECRET=$AWS_SECRET_ACCESS_KEY GCS_REGION=$AWS_REGION GCS_ENDPOINT_URL=$AWS_ENDPOINT_URL
+        case "${GCP_STORAGE:-xml}" in
+            xml)
+                if ! rig_install > "$work/rig.log" 2>&1 || ! rig_start_s3_only "$work/rig" >> "$work/rig.log" 2>&1; then
+                    fail "interop/cloud-rig: s3rver did not start: $(tail -n 5 "$work/rig.log" | tr '\n' ' ')"
+                    exit 1
+                fi
+                storage_flags=(--gcp-bucket "$RIG_S3_BUCKET" --gcp-spanner "$GCP_RIG_SPANNER")
+                export GCS_HMAC_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID GCS_HMAC_SECRET=$AWS_SECRET_ACCESS_KEY GCS_REGION=$AWS_REGION GCS_ENDPOINT_URL=$AWS_ENDPOINT_URL
+                ;;
+            json)
+                python3 "$here/../gcp/fake_gcs.py" --bucket rekor-tiles --port-file "$work/fake-gcs.port" > "$work/fake-gcs.log" 2>&1 &
+                fake_gcs_pid=$!
+                for _ in $(seq 100); do [ -s "$work/fake-gcs.port" ] && break; sleep 0.1; done
+                if [ ! -s "$work/fake-gcs.port" ]; then
+                    fail "interop/gcp-rig: tests/gcp/fake_gcs.py did not start: $(tail -n 5 "$work/fake-gcs.log" | tr '\n' ' ')"
+                    exit 1
+                fi
+                storage_flags=(--gcp-bucket rekor-tiles --gcp-spanner "$GCP_RIG_SPANNER")
+                export STORAGE_EMULATOR_HOST=127.0.0.1:$(cat "$work/fake-gcs.port")
+                unset GCS_HMAC_ACCESS_KEY_ID
+                ;;
+            *) fail "interop/gcp-rig: GCP_STORAGE must be xml or json, not '$GCP_STORAGE'"; exit 1 ;;
+        esac
         interval=1200ms # tessera's GCP minimum
         ;;
 esac
