@@ -43,7 +43,7 @@ public sealed class SpannerDatabaseAdminTests
     public async Task EnsureDdl_OnAReadySchema_ChangesNothing_EvenWhileATransactionIsOpen()
     {
         await using var database = await EmulatorDatabase.CreateAsync();
-        await using var open = await OpenTransaction.StartAsync(database, "INSERT INTO Counter (id, n) VALUES (1, 1)");
+        await using var open = await WritingTransaction.StartAsync(database, "INSERT INTO Counter (id, n) VALUES (1, 1)");
 
         // The emulator refuses any schema change while the transaction is open: none is made.
         var refused = await Assert.ThrowsAsync<SpannerException>(() =>
@@ -60,7 +60,7 @@ public sealed class SpannerDatabaseAdminTests
     {
         await using var database = await EmulatorDatabase.CreateAsync();
         string[] extra = ["CREATE TABLE IF NOT EXISTS Extra (id INT64 NOT NULL) PRIMARY KEY (id)"];
-        var open = await OpenTransaction.StartAsync(database, "INSERT INTO Counter (id, n) VALUES (1, 1)");
+        var open = await WritingTransaction.StartAsync(database, "INSERT INTO Counter (id, n) VALUES (1, 1)");
 
         var ensure = database.Admin.EnsureDdlAsync(database.Name, extra, CancellationToken.None);
         await Task.Delay(300);

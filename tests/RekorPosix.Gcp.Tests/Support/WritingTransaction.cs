@@ -10,13 +10,13 @@ namespace RekorPosix.Tests.Support;
 /// the emulator's REST gateway (GCP_RIG_REST, from tests/gcp/emulator.sh), since our client buffers
 /// its mutations until the commit.
 /// </summary>
-internal sealed class OpenTransaction : IAsyncDisposable
+internal sealed class WritingTransaction : IAsyncDisposable
 {
     private readonly HttpClient _http;
     private readonly string _session;
     private readonly string _transaction;
 
-    private OpenTransaction(HttpClient http, string session, string transaction)
+    private WritingTransaction(HttpClient http, string session, string transaction)
     {
         _http = http;
         _session = session;
@@ -24,7 +24,7 @@ internal sealed class OpenTransaction : IAsyncDisposable
     }
 
     /// <summary>Inserts <paramref name="insert"/> (a DML statement) in a new transaction left open.</summary>
-    public static async Task<OpenTransaction> StartAsync(EmulatorDatabase database, string insert)
+    public static async Task<WritingTransaction> StartAsync(EmulatorDatabase database, string insert)
     {
         string rest = Environment.GetEnvironmentVariable("GCP_RIG_REST")
             ?? throw new InvalidOperationException("GCP_RIG_REST is not set: start the emulator with tests/gcp/emulator.sh and eval its exports");
@@ -38,7 +38,7 @@ internal sealed class OpenTransaction : IAsyncDisposable
             ["transaction"] = new JsonObject { ["id"] = transaction },
             ["seqno"] = "1",
         });
-        return new OpenTransaction(http, session, transaction);
+        return new WritingTransaction(http, session, transaction);
     }
 
     public async ValueTask DisposeAsync()
