@@ -69,6 +69,10 @@ rig_xunit() {
     fi
     (
         eval "$(grep '^export' "$work/$name-rig.out")"
+        # The project references the server built for one flavour, whose obj/<flavour> is restored
+        # only by a restore with that Backend (a test run restores the default one).
+        backend=$(sed -n 's/.*AdditionalProperties="Backend=\([a-z]*\)".*/\1/p' "$project"/*.csproj)
+        dotnet restore "$root/RekorPosix.csproj" -p:Backend="$backend" > "$work/$name-restore.log" 2>&1
         dotnet test "$project" -c Release --logger "trx;LogFileName=$work/$name.trx" > "$work/$name-test.log" 2>&1
         echo $? > "$work/$name-test.rc"
     )
