@@ -32,11 +32,15 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, I
     /// nothing to serve either.</summary>
     internal ServedProofs? Proofs { get; } = proofs;
 
+    /// <summary>What the flavour opened for all of the above (a cloud flavour's channels and
+    /// clients), closed after everything that uses it.</summary>
+    public IAsyncDisposable? Connections { get; init; }
+
     private int _disposed;
 
     /// <summary>The log's shutdown first, so that the dedup follower also indexes what it
     /// integrated (its final checkpoint is waited for at most <paramref name="timeout"/>); then the
-    /// followers, which read through the driver; the driver last.</summary>
+    /// followers, which read through the driver; the driver; then the connections.</summary>
     public async ValueTask DisposeAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -69,6 +73,8 @@ internal sealed class ServedLog(AppendLifecycle? log, DedupAppender? appender, I
             if (Log is not null)
                 await Log.DisposeAsync().ConfigureAwait(false);
             Files?.Dispose();
+            if (Connections is not null)
+                await Connections.DisposeAsync().ConfigureAwait(false);
         }
     }
 

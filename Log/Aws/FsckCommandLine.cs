@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using RekorPosix.Log.Cloud;
 using RekorPosix.Log.S3;
@@ -22,7 +23,7 @@ internal sealed class FsckCommandLine : BucketFsckCommand
         _storage = storage;
     }
 
-    protected override Task<(IBucket Bucket, Func<CancellationToken, Task<TreeHead>>? ReadIntegrated)> OpenAsync(ParseResult parse, List<IDisposable> resources)
+    protected override Task<(IBucket Bucket, Func<CancellationToken, Task<TreeHead>>? ReadIntegrated)> OpenAsync(ParseResult parse, ILogger logger, List<IAsyncDisposable> resources)
     {
         var storage = _storage.Read(parse);
         if (storage.Bucket.Length == 0)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 
 namespace RekorPosix.Log.Cloud;
 
@@ -27,23 +28,29 @@ internal abstract class BucketFsckCommand
     public Command Command { get; }
 
     /// <summary>The bucket, and the read of the database's integrated tree head when the database
-    /// is given (else null); <paramref name="resources"/> is disposed after the audit. Throws
+    /// is given (else null); <paramref name="resources"/> are disposed after the audit, the last
+    /// added first; their warnings go to <paramref name="logger"/> (stderr). Throws
     /// <see cref="ArgumentException"/> or <see cref="IOException"/> naming what is wrong (exit 2).</summary>
     protected abstract Task<(IBucket Bucket, Func<CancellationToken, Task<TreeHead>>? ReadIntegrated)> OpenAsync(ParseResult parse,
-        List<IDisposable> resources);
+        ILogger logger, List<IAsyncDisposable> resources);
 
     private int Run(ParseResult parse)
     {
         if (FsckRun.Verifier(parse.GetValue(_vkey), parse.GetValue(_publicKey), parse.GetValue(_hostname), Console.Error) is not { } verifier)
             return 2;
-        var resources = new List<IDisposable>();
+        // Disposed after the resources: what they log while closing is written out.
+        using var loggers = LoggerFactory.Create(b => b
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning));
+        var resources = new List<IAsyncDisposable>();
         try
         {
             IBucket bucket;
             Func<CancellationToken, Task<TreeHead>>? readIntegrated;
             try
             {
-                (bucket, readIntegrated) = OpenAsync(parse, resources).GetAwaiter().GetResult();
+                (bucket, readIntegrated) = OpenAsync(parse, loggers.CreateLogger("fsck"), resources).GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is ArgumentException or IOException)
             {
@@ -56,8 +63,8 @@ internal abstract class BucketFsckCommand
         }
         finally
         {
-            foreach (var resource in resources)
-                resource.Dispose();
+            for (int i = resources.Count - 1; i >= 0; i--)
+                resources[i].DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 }

@@ -17,10 +17,13 @@ internal static class BucketServing
     /// <summary>
     /// The log over <paramref name="driver"/> with what <paramref name="front"/> puts before it
     /// (antispam, and the search index when there is one), served with the bucket's read routes.
-    /// When any of it fails to start, what started is shut down again.
+    /// When any of it fails to start, what started is shut down again (but not
+    /// <paramref name="connections"/>, which the caller still owns then); else the served log owns
+    /// them and closes them last.
     /// </summary>
     public static async Task<ServedLog> StartAsync(ILogDriver driver, ILogReader reader, CheckpointMaker make, CheckpointSigner signer,
-        ICheckpointHistory history, ServeSettings settings, ILoggerFactory loggers, Func<AppendLifecycle, Task<(DedupAppender Appender, SearchIndex? Search)>> front)
+        ICheckpointHistory history, ServeSettings settings, ILoggerFactory loggers, Func<AppendLifecycle, Task<(DedupAppender Appender, SearchIndex? Search)>> front,
+        IAsyncDisposable? connections = null)
     {
         AppendLifecycle? log = null;
         try
@@ -35,6 +38,7 @@ internal static class BucketServing
             {
                 Search = search,
                 PublishedSize = () => running.LatestCheckpoint?.Size ?? 0,
+                Connections = connections,
             };
         }
         catch
@@ -50,9 +54,10 @@ internal static class BucketServing
     /// <summary>
     /// As rekor-tiles, read-only makes no database connection and writes nothing; with a bucket
     /// given, both read ports serve what it holds (its checkpoint looked at once a second), so a
-    /// replica of the read side needs only read access to the bucket.
+    /// replica of the read side needs only read access to the bucket. The served log owns
+    /// <paramref name="connections"/> and closes them last.
     /// </summary>
-    public static ServedLog ReadOnly(IBucket? bucket, ServeSettings settings, ILoggerFactory loggers)
+    public static ServedLog ReadOnly(IBucket? bucket, ServeSettings settings, ILoggerFactory loggers, IAsyncDisposable? connections = null)
     {
         IPublishedReads? files = null;
         ServedProofs? proofs = null;
@@ -64,7 +69,7 @@ internal static class BucketServing
             files = new StoredFiles(reader, checkpoint.CurrentAsync, TileCache(settings), loggers.CreateLogger("RekorPosix.Tiles"), history);
             proofs = Proofs(reader, checkpoint.CurrentAsync, history, loggers);
         }
-        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs);
+        return new ServedLog(null, null, files, loggers.CreateLogger("RekorPosix"), proofs) { Connections = connections };
     }
 
     /// <summary>The proof and history routes over the bucket: history is read whether this server

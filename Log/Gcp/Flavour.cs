@@ -67,26 +67,48 @@ internal static class Flavour
             throw new ArgumentException($"required flags missing to initialize Tessera driver: {StorageFlags.BucketFlag} and {StorageFlags.SpannerFlag} are both required");
         var database = DatabaseName(storage.Spanner, "");
         var antispamDatabase = settings.PersistentAntispam ? DatabaseName(storage.Spanner, SpannerDedupIndex.DatabaseSuffix) : null;
-        var google = new GoogleConnections();
-        var bucket = await google.BucketAsync(storage.Bucket).ConfigureAwait(false);
-        var connection = await google.SpannerAsync().ConfigureAwait(false);
-        var admin = new SpannerDatabaseAdmin(connection);
-        var makerTime = witnesses is null ? TimeSpan.Zero : settings.Witnessing.Timeout;
-        var history = new BucketCheckpointHistory(bucket);
-        var driver = new GcpStorage(new SpannerCoordinator(new SpannerClient(connection, database), admin), bucket,
-            settings.Append.MaxQueuedEntries, makerTime, settings.CheckpointHistory ? history : null);
-        var make = witnesses?.Around(signer.Maker(), driver.Reader, new MemoryWitnessSizes()) ?? signer.Maker();
-        var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
-        Func<ILogger, IDedupIndex> openIndex = logger => SpannerDedupIndex.In(new SpannerClient(connection, antispamDatabase!), admin)(logger);
-        return await BucketServing.StartAsync(driver, driver.Reader, make, signer, history, settings, loggers, async log =>
-            (await DedupAppender.OpenAsync(openIndex, log, antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false), null)).ConfigureAwait(false);
+        var google = Connections(loggers);
+        try
+        {
+            var bucket = await google.BucketAsync(storage.Bucket).ConfigureAwait(false);
+            var admin = new SpannerDatabaseAdmin(await google.SpannerAsync().ConfigureAwait(false));
+            var makerTime = witnesses is null ? TimeSpan.Zero : settings.Witnessing.Timeout;
+            var history = new BucketCheckpointHistory(bucket);
+            var driver = new GcpStorage(new SpannerCoordinator(await google.SpannerClientAsync(database).ConfigureAwait(false), admin), bucket,
+                settings.Append.MaxQueuedEntries, makerTime, settings.CheckpointHistory ? history : null);
+            var make = witnesses?.Around(signer.Maker(), driver.Reader, new MemoryWitnessSizes()) ?? signer.Maker();
+            var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
+            var antispamClient = antispamDatabase is null ? null : await google.SpannerClientAsync(antispamDatabase).ConfigureAwait(false);
+            Func<ILogger, IDedupIndex> openIndex = logger => SpannerDedupIndex.In(antispamClient!, admin)(logger);
+            return await BucketServing.StartAsync(driver, driver.Reader, make, signer, history, settings, loggers, async log =>
+                (await DedupAppender.OpenAsync(openIndex, log, antispam, loggers.CreateLogger("RekorPosix.Antispam")).ConfigureAwait(false), null), google).ConfigureAwait(false);
+        }
+        catch
+        {
+            await google.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>As rekor-tiles, read-only makes no Spanner connection and writes nothing: the
     /// bucket alone (<see cref="BucketServing.ReadOnly"/>).</summary>
-    private static async Task<ServedLog> ReadOnlyAsync(ServeSettings settings, ILoggerFactory loggers) =>
-        BucketServing.ReadOnly(settings.Storage.Bucket.Length > 0 ? await new GoogleConnections().BucketAsync(settings.Storage.Bucket).ConfigureAwait(false) : null,
-            settings, loggers);
+    private static async Task<ServedLog> ReadOnlyAsync(ServeSettings settings, ILoggerFactory loggers)
+    {
+        var google = Connections(loggers);
+        try
+        {
+            var bucket = settings.Storage.Bucket.Length > 0 ? await google.BucketAsync(settings.Storage.Bucket).ConfigureAwait(false) : null;
+            return BucketServing.ReadOnly(bucket, settings, loggers, google);
+        }
+        catch
+        {
+            await google.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The connections the served log owns and closes last (<see cref="ServedLog.DisposeAsync(TimeSpan)"/>).</summary>
+    private static GoogleConnections Connections(ILoggerFactory loggers) => new(loggers.CreateLogger("RekorPosix.Google"));
 
     /// <summary>--gcp-spanner's database, or the one beside it whose ID ends in <paramref name="suffix"/>.</summary>
     internal static SpannerDatabaseName DatabaseName(string flag, string suffix)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using RekorPosix.Log.Cloud;
 using RekorPosix.Log.Gcp.Spanner;
 
@@ -21,18 +22,18 @@ internal sealed class FsckCommandLine : BucketFsckCommand
         _storage = storage;
     }
 
-    protected override async Task<(IBucket Bucket, Func<CancellationToken, Task<TreeHead>>? ReadIntegrated)> OpenAsync(ParseResult parse, List<IDisposable> resources)
+    protected override async Task<(IBucket Bucket, Func<CancellationToken, Task<TreeHead>>? ReadIntegrated)> OpenAsync(ParseResult parse, ILogger logger, List<IAsyncDisposable> resources)
     {
         var storage = _storage.Read(parse);
         if (storage.Bucket.Length == 0)
             throw new ArgumentException($"{StorageFlags.BucketFlag} is required");
-        var google = new GoogleConnections();
+        var google = new GoogleConnections(logger);
+        resources.Add(google);
         var bucket = await google.BucketAsync(storage.Bucket).ConfigureAwait(false);
         if (storage.Spanner.Length == 0)
             return (bucket, null);
         var database = Flavour.DatabaseName(storage.Spanner, "");
         var connection = await google.SpannerAsync().ConfigureAwait(false);
-        resources.Add(connection);
-        return (bucket, new SpannerCoordinator(new SpannerClient(connection, database), new SpannerDatabaseAdmin(connection)).ReadIntegratedAsync);
+        return (bucket, new SpannerCoordinator(await google.SpannerClientAsync(database).ConfigureAwait(false), new SpannerDatabaseAdmin(connection)).ReadIntegratedAsync);
     }
 }

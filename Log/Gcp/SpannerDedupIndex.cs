@@ -133,7 +133,7 @@ internal sealed class SpannerDedupIndex(SpannerClient client, ILogger logger) : 
         ], CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    /// <summary>The client belongs to the flavour, which disposes it.</summary>
+    /// <summary>The client belongs to the flavour's connections, closed after the log.</summary>
     public void Dispose()
     {
     }

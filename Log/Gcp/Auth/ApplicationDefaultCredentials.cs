@@ -15,9 +15,9 @@ internal static class ApplicationDefaultCredentials
     public const string WellKnownFileName = "application_default_credentials.json";
 
     /// <summary>The process's environment, Google's endpoints and the system clock; the token source
-    /// keeps its HTTP client for the process's lifetime.</summary>
-    public static Task<CachedTokenSource> FindAsync(string scope, CancellationToken cancel) =>
-        FindAsync(scope, GoogleHttpClient.Create(), TimeProvider.System, new AuthSettings(), Environment.GetEnvironmentVariable, cancel);
+    /// uses <paramref name="http"/>, which its owner disposes after it.</summary>
+    public static Task<CachedTokenSource> FindAsync(string scope, HttpClient http, CancellationToken cancel) =>
+        FindAsync(scope, http, TimeProvider.System, new AuthSettings(), Environment.GetEnvironmentVariable, cancel);
 
     public static async Task<CachedTokenSource> FindAsync(string scope, HttpClient http, TimeProvider clock, AuthSettings settings,
         Func<string, string?> environment, CancellationToken cancel)
@@ -40,11 +40,12 @@ internal static class ApplicationDefaultCredentials
             + " (https://cloud.google.com/docs/authentication/application-default-credentials)");
     }
 
-    /// <summary>A credentials JSON file of type service_account or authorized_user;
-    /// <paramref name="source"/> names it in messages.</summary>
+    /// <summary>A credentials JSON file of type service_account or authorized_user, with its
+    /// quota project if it names one; <paramref name="source"/> names it in messages.</summary>
     public static CachedTokenSource FromFile(string path, string source, string scope, HttpClient http, TimeProvider clock, AuthSettings settings)
     {
         var file = Read(path, source);
+        string? quotaProject = QuotaProject(file.QuotaProjectId, source);
         ITokenFlow flow = file.Type switch
         {
             CredentialFile.ServiceAccountType => new ServiceAccountFlow(file, source, scope, http, clock, settings),
@@ -53,8 +54,15 @@ internal static class ApplicationDefaultCredentials
             _ => throw new CredentialsException($"{source}: credentials of type '{BoundedText.Of(file.Type, 60)}' are not supported "
                 + $"(only {CredentialFile.ServiceAccountType} and {CredentialFile.AuthorizedUserType})"),
         };
-        return new CachedTokenSource(flow, clock, settings);
+        return new CachedTokenSource(flow, clock, settings) { QuotaProject = quotaProject };
     }
+
+    /// <summary>A project ID goes into a header as it is: printable ASCII without spaces (IDs are
+    /// lower-case letters, digits and hyphens, a domain-scoped one adds '.' and ':').</summary>
+    private static string? QuotaProject(string? configured, string source) =>
+        string.IsNullOrEmpty(configured) ? null
+        : configured.All(c => c is > ' ' and < (char)127) ? configured
+        : throw new CredentialsException($"{source}: quota_project_id '{BoundedText.Of(configured, 100)}' is not a project ID");
 
     /// <summary>$CLOUDSDK_CONFIG/…, else $HOME/.config/gcloud/…, where gcloud writes it.</summary>
     private static string? WellKnownFile(Func<string, string?> environment) =>

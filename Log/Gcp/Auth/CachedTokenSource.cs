@@ -18,6 +18,10 @@ internal sealed class CachedTokenSource(ITokenFlow flow, TimeProvider clock, Aut
     /// <summary>Where the tokens come from, for start-up logs and messages.</summary>
     public string Source => flow.Source;
 
+    /// <summary>The credentials file's <c>quota_project_id</c>; null without one (and from the
+    /// metadata server, whose service account's own project pays).</summary>
+    public string? QuotaProject { get; init; }
+
     public ValueTask<string> GetAccessTokenAsync(CancellationToken cancel) =>
         _current is { } cached && clock.GetUtcNow() < cached.RefreshAt
             ? ValueTask.FromResult(cached.Value)

@@ -12,6 +12,9 @@ internal sealed class CredentialFile
 
     public string? Type { get; set; }
 
+    // Either type: the project API calls bill quota to (x-goog-user-project).
+    public string? QuotaProjectId { get; set; }
+
     // service_account
     public string? ClientEmail { get; set; }
     public string? PrivateKey { get; set; }
@@ -22,5 +25,4 @@ internal sealed class CredentialFile
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
     public string? RefreshToken { get; set; }
-    public string? QuotaProjectId { get; set; }
 }

@@ -15,4 +15,8 @@ internal interface IAccessTokenSource
     /// although it looked valid here (revoked, or this machine's clock is behind): fetched anew
     /// unless another caller has done so already. A source that cannot refresh gives its token.</summary>
     ValueTask<string> GetFreshAccessTokenAsync(string rejected, CancellationToken cancel) => GetAccessTokenAsync(cancel);
+
+    /// <summary>The project the credentials bill API quota to (a credentials file's
+    /// <c>quota_project_id</c>), sent as <c>x-goog-user-project</c>; null when they name none.</summary>
+    string? QuotaProject => null;
 }

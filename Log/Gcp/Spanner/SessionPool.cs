@@ -1,3 +1,4 @@
+using Grpc.Core;
 using RekorPosix.Protos.Spanner;
 
 namespace RekorPosix.Log.Gcp.Spanner;
@@ -6,7 +7,8 @@ namespace RekorPosix.Log.Gcp.Spanner;
 /// The sessions of one database (spec gcp-spanner-flavour.md §6.9): a session runs one transaction
 /// or read at a time, so each user leases one and gives it back. Sessions are created in batches
 /// (BatchCreateSessions) when none is idle, at most <see cref="SpannerSettings.MaxSessions"/>
-/// (more users wait), reused, replaced when Spanner has dropped one, and deleted on dispose.
+/// (more users wait), reused, replaced when Spanner has dropped one, and deleted on dispose
+/// within <see cref="SpannerSettings.ShutdownTimeout"/>.
 /// </summary>
 internal sealed class SessionPool(SpannerConnection connection, SpannerDatabaseName database) : IAsyncDisposable
 {
@@ -15,6 +17,7 @@ internal sealed class SessionPool(SpannerConnection connection, SpannerDatabaseN
     private readonly Lock _lock = new();
     private readonly Stack<string> _idle = new();
     private readonly HashSet<string> _all = [];
+    private bool _disposed;
 
     /// <summary>Sessions the pool holds, leased or idle.</summary>
     public int Count
@@ -29,6 +32,8 @@ internal sealed class SessionPool(SpannerConnection connection, SpannerDatabaseN
     /// <summary>A session for one transaction or read; dispose the lease to give it back.</summary>
     public async Task<SessionLease> LeaseAsync(CancellationToken cancel)
     {
+        // A session made after the pool was disposed would never be deleted.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         await _slots.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
@@ -59,28 +64,55 @@ internal sealed class SessionPool(SpannerConnection connection, SpannerDatabaseN
         _slots.Release();
     }
 
-    /// <summary>Deletes every session the pool made (leases should all be back by now); a session
-    /// that cannot be deleted expires after an hour idle.</summary>
+    /// <summary>
+    /// Deletes every session the pool made (leases should all be back by now), all at once within
+    /// <see cref="SpannerSettings.ShutdownTimeout"/>. Best effort: a failure is logged, never
+    /// thrown, since a session left behind expires after an hour idle; a Spanner that does not
+    /// answer delays the caller by the timeout at most.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         string[] sessions;
         lock (_lock)
         {
+            if (_disposed)
+                return;
+            _disposed = true;
             sessions = [.. _all];
             _all.Clear();
             _idle.Clear();
         }
-        foreach (string session in sessions)
+        if (sessions.Length == 0)
+            return;
+        var timeout = connection.Settings.ShutdownTimeout;
+        // The call's deadline alone may not cover a token fetch in its credentials: this does.
+        using var deadline = new CancellationTokenSource(timeout);
+        string?[] failures = await Task.WhenAll(sessions.Select(session => DeleteAsync(session, timeout, deadline.Token))).ConfigureAwait(false);
+        if (failures.OfType<string>().ToList() is { Count: > 0 } failed)
+            SpannerEvents.SessionsNotDeleted(connection.Logger, failed.Count, sessions.Length, database.ToString(), failed[0]);
+    }
+
+    /// <summary>Null when the session is gone, else why it may not be.</summary>
+    private async Task<string?> DeleteAsync(string session, TimeSpan timeout, CancellationToken deadline)
+    {
+        try
         {
-            try
-            {
-                await connection.CallAsync("DeleteSession", database, connection.Settings.CallTimeout,
-                    options => connection.Data.DeleteSessionAsync(new DeleteSessionRequest { Name = session }, options), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (SpannerException)
-            {
-                // Best effort at shutdown.
-            }
+            await connection.CallAsync("DeleteSession", database, timeout,
+                options => connection.Data.DeleteSessionAsync(new DeleteSessionRequest { Name = session }, options), deadline).ConfigureAwait(false);
+            return null;
+        }
+        catch (SpannerException e) when (e.Code == StatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return $"no answer within {timeout.TotalSeconds:0.###} s";
+        }
+        catch (Exception e)
+        {
+            // Whatever failed (Spanner, the network, a token), shutdown goes on.
+            return e.Message;
         }
     }
 

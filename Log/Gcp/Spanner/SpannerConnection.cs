@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using RekorPosix.Protos.LongRunning;
 using RekorPosix.Protos.Spanner;
 using RekorPosix.Protos.SpannerAdmin;
@@ -9,7 +11,9 @@ namespace RekorPosix.Log.Gcp.Spanner;
 /// <summary>
 /// One gRPC channel to Spanner (spec gcp-spanner-flavour.md §6.2) and the calls over it: each with
 /// a deadline, each failure a <see cref="SpannerException"/> naming the call, the receive limit
-/// raised above Grpc.Net.Client's 4 MB, and on production a bearer token on every call.
+/// raised above Grpc.Net.Client's 4 MB, on production a bearer token on every call, and the
+/// headers Google's clients send (<see cref="GoogleClientHeaders"/>). Failures at shutdown are
+/// logged to <see cref="Logger"/>.
 /// </summary>
 internal sealed class SpannerConnection : IDisposable
 {
@@ -18,10 +22,11 @@ internal sealed class SpannerConnection : IDisposable
 
     private readonly GrpcChannel _channel;
 
-    public SpannerConnection(SpannerEndpoint endpoint, SpannerSettings settings)
+    public SpannerConnection(SpannerEndpoint endpoint, SpannerSettings settings, ILogger? logger = null)
     {
         Endpoint = endpoint;
         Settings = settings;
+        Logger = logger ?? NullLogger.Instance;
         _channel = GrpcChannel.ForAddress(endpoint.Address, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = settings.MaxReceiveMessageBytes,
@@ -37,6 +42,8 @@ internal sealed class SpannerConnection : IDisposable
     public SpannerEndpoint Endpoint { get; }
 
     public SpannerSettings Settings { get; }
+
+    public ILogger Logger { get; }
 
     public Protos.Spanner.Spanner.SpannerClient Data { get; }
 
@@ -79,8 +86,24 @@ internal sealed class SpannerConnection : IDisposable
 
     public void Dispose() => _channel.Dispose();
 
-    private static CallOptions Options(SpannerDatabaseName database, TimeSpan timeout, CancellationToken cancel) =>
-        new(headers: new Metadata { { ResourcePrefixHeader, database.ToString() } }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancel);
+    private CallOptions Options(SpannerDatabaseName database, TimeSpan timeout, CancellationToken cancel) =>
+        new(headers: Headers(database), deadline: DateTime.UtcNow + timeout, cancellationToken: cancel);
+
+    /// <summary>The database the call is about, who calls, and the quota project when the
+    /// credentials name one (spec gcp-spanner-flavour.md §6.2, §7.3).</summary>
+    private Metadata Headers(SpannerDatabaseName database)
+    {
+        var headers = new Metadata
+        {
+            { ResourcePrefixHeader, database.ToString() },
+            // Grpc.Net.Client appends it to its own user agent.
+            { GoogleClientHeaders.UserAgentHeader, GoogleClientHeaders.UserAgent },
+            { GoogleClientHeaders.ApiClientHeader, GoogleClientHeaders.ApiClient },
+        };
+        if (Endpoint.QuotaProject is { } project)
+            headers.Add(GoogleClientHeaders.UserProjectHeader, project);
+        return headers;
+    }
 
     /// <summary>The caller's own cancellation stays an <see cref="OperationCanceledException"/>.</summary>
     private Exception Failure(string call, RpcException e, CancellationToken cancel) =>

@@ -4,14 +4,16 @@ namespace RekorPosix.Log.Gcp.Spanner;
 /// Where Spanner's gRPC API is and how calls are authorised: production over TLS with a bearer
 /// token, or the emulator named by <c>SPANNER_EMULATOR_HOST</c> in plaintext HTTP/2 without
 /// credentials, as Google's clients do (spec gcp-spanner-flavour.md §2.3, §6.2).
+/// <see cref="QuotaProject"/>, when set, is sent as <c>x-goog-user-project</c> on every call.
 /// </summary>
-internal sealed record SpannerEndpoint(Uri Address, IAccessTokenSource? Tokens)
+internal sealed record SpannerEndpoint(Uri Address, IAccessTokenSource? Tokens, string? QuotaProject = null)
 {
     public const string EmulatorVariable = "SPANNER_EMULATOR_HOST";
 
-    /// <summary>Google's production endpoint, each call carrying a token from <paramref name="tokens"/>.</summary>
+    /// <summary>Google's production endpoint, each call carrying a token from <paramref name="tokens"/>
+    /// and the quota project of its credentials.</summary>
     public static SpannerEndpoint Production(IAccessTokenSource tokens) =>
-        new(new Uri("https://spanner.googleapis.com:443"), tokens);
+        new(new Uri("https://spanner.googleapis.com:443"), tokens, tokens.QuotaProject);
 
     /// <summary>An emulator's gRPC port, <c>host:port</c> without a scheme.</summary>
     public static SpannerEndpoint Emulator(string hostPort) =>

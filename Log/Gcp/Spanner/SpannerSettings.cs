@@ -9,6 +9,10 @@ internal sealed record SpannerSettings
     /// <summary>Each data call (a session call, a read's whole stream, a begin, a commit, a rollback).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Deleting the sessions at shutdown, all at once, as one deadline: a Spanner that
+    /// does not answer delays the exit by no more than this (its sessions expire an hour later).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>A read-write transaction with all its retries after ABORTED (spec §4.1 item 5:
     /// retried until the caller's deadline; this is the deadline when the caller gives none sooner).</summary>
     public TimeSpan TransactionTimeout { get; init; } = TimeSpan.FromSeconds(60);

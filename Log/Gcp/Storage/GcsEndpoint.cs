@@ -7,12 +7,15 @@ namespace RekorPosix.Log.Gcp.Storage;
 /// or the emulator (a fake GCS server) named by <c>STORAGE_EMULATOR_HOST</c> without credentials,
 /// as Google's Go client does (spec gcp-spanner-flavour.md §7.1, §8.6). <see cref="Root"/> ends in
 /// <c>/</c>; the API's paths (<c>storage/v1/…</c>, <c>upload/storage/v1/…</c>) go below it.
+/// <see cref="QuotaProject"/>, when set, is sent as <c>x-goog-user-project</c> on every call.
 /// </summary>
-internal sealed record GcsEndpoint(Uri Root, IAccessTokenSource? Tokens)
+internal sealed record GcsEndpoint(Uri Root, IAccessTokenSource? Tokens, string? QuotaProject = null)
 {
     public const string EmulatorVariable = "STORAGE_EMULATOR_HOST";
 
-    public static GcsEndpoint Production(IAccessTokenSource tokens) => new(new Uri("https://storage.googleapis.com/"), tokens);
+    /// <summary>Google's endpoint, with tokens from <paramref name="tokens"/> and the quota project
+    /// of its credentials.</summary>
+    public static GcsEndpoint Production(IAccessTokenSource tokens) => new(new Uri("https://storage.googleapis.com/"), tokens, tokens.QuotaProject);
 
     /// <summary><c>host:port</c>, or a URL with a scheme (Go's client accepts both; plain HTTP
     /// without a scheme).</summary>

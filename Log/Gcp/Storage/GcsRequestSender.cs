@@ -7,7 +7,8 @@ using RekorPosix.Verification;
 namespace RekorPosix.Log.Gcp.Storage;
 
 /// <summary>
-/// Sends <see cref="GcsCall"/>s: a bearer token on each (none for the emulator), a timeout on
+/// Sends <see cref="GcsCall"/>s: a bearer token on each (none for the emulator), the headers
+/// Google's clients send (<see cref="GoogleClientHeaders"/>), a timeout on
 /// each try, the body included; an idempotent call tried again with jittered exponential backoff
 /// on 408, 429, 5xx, a timeout, a network error or a transient token failure (spec
 /// gcp-spanner-flavour.md §5.5). A 401 gets one fresh token and one more try whatever the call:
@@ -35,6 +36,7 @@ internal sealed class GcsRequestSender(HttpClient http, GcsEndpoint endpoint, Gc
                 string? token = endpoint.Tokens is { } tokens ? await tokens.GetAccessTokenAsync(deadline.Token).ConfigureAwait(false) : null;
                 if (token is not null)
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                GoogleClientHeaders.AddTo(request.Headers, endpoint.QuotaProject);
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.Unauthorized && token is not null && !refreshed)
                 {

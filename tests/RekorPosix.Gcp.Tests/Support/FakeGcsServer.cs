@@ -57,6 +57,9 @@ internal sealed class FakeGcsServer : IAsyncDisposable
     /// <summary>Every request as "METHOD raw-target".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Every request's headers, names in lower case.</summary>
+    public ConcurrentQueue<IReadOnlyDictionary<string, string>> RequestHeaders { get; } = new();
+
     public StoredObject? Get(string name)
     {
         lock (_objects)
@@ -79,6 +82,7 @@ internal sealed class FakeGcsServer : IAsyncDisposable
     {
         string target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         Requests.Enqueue($"{context.Request.Method} {target}");
+        RequestHeaders.Enqueue(context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()));
         if (StallNext > 0)
         {
             StallNext--;

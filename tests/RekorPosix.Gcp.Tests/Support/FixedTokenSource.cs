@@ -6,4 +6,6 @@ namespace RekorPosix.Tests.Support;
 internal sealed class FixedTokenSource : IAccessTokenSource
 {
     public ValueTask<string> GetAccessTokenAsync(CancellationToken cancel) => ValueTask.FromResult("token");
+
+    public string? QuotaProject { get; init; }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,11 +30,12 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     /// <summary>127.0.0.1:PORT, as *_EMULATOR_HOST and GCE_METADATA_HOST take it.</summary>
     public string HostPort => BaseAddress.Authority;
 
-    public static async Task<LoopbackHttpServer> StartAsync(RequestDelegate handle)
+    /// <param name="http2">HTTP/2 without TLS (prior knowledge), as a gRPC client speaks to an emulator.</param>
+    public static async Task<LoopbackHttpServer> StartAsync(RequestDelegate handle, bool http2 = false)
     {
         var builder = SlimHost.CreateBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = http2 ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2));
         var app = builder.Build();
         app.Run(handle);
         await app.StartAsync();

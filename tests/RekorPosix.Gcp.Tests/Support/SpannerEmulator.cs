@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RekorPosix.Log.Gcp.Spanner;
 
 namespace RekorPosix.Tests.Support;
@@ -19,4 +20,15 @@ public static class SpannerEmulator
     /// characters; 21 leaves room for "-antispam").</summary>
     internal static SpannerDatabaseName NewDatabaseName() =>
         new(Variable("GCP_RIG_PROJECT"), Variable("GCP_RIG_INSTANCE"), "t" + Guid.NewGuid().ToString("N")[..20]);
+
+    /// <summary>The sessions the emulator holds for <paramref name="database"/>, by its REST gateway's
+    /// ListSessions (<c>GET /v1/{database}/sessions</c>; GCP_RIG_REST), whoever made them.</summary>
+    internal static async Task<IReadOnlyList<string>> SessionsAsync(SpannerDatabaseName database)
+    {
+        using var http = new HttpClient();
+        using var answer = JsonDocument.Parse(await http.GetStringAsync($"{Variable("GCP_RIG_REST")}/v1/{database}/sessions?pageSize=1000"));
+        return answer.RootElement.TryGetProperty("sessions", out var sessions)
+            ? [.. sessions.EnumerateArray().Select(session => session.GetProperty("name").GetString()!)]
+            : [];
+    }
 }

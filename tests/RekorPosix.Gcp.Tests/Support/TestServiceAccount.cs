@@ -19,8 +19,9 @@ internal static class TestServiceAccount
     }
 
     /// <summary>A service_account JSON file as the Cloud console downloads it.</summary>
-    public static string ServiceAccountFile(string directory, Uri tokenUri, string? privateKey = null) => Write(directory, "service-account.json", json =>
+    public static string ServiceAccountFile(string directory, Uri tokenUri, string? privateKey = null, string? quotaProject = null) => Write(directory, "service-account.json", json =>
     {
+        QuotaProject(json, quotaProject);
         json.WriteString("type", "service_account");
         json.WriteString("project_id", "example-project");
         json.WriteString("private_key_id", KeyId);
@@ -31,14 +32,22 @@ internal static class TestServiceAccount
     });
 
     /// <summary>An authorized_user JSON file as gcloud writes it, plus a token_uri pointing at a fake.</summary>
-    public static string AuthorizedUserFile(string directory, Uri tokenUri, string name = "authorized-user.json") => Write(directory, name, json =>
+    public static string AuthorizedUserFile(string directory, Uri tokenUri, string name = "authorized-user.json", string? quotaProject = null) => Write(directory, name, json =>
     {
+        QuotaProject(json, quotaProject);
         json.WriteString("type", "authorized_user");
         json.WriteString("client_id", "client-id-1");
         json.WriteString("client_secret", FakeTokenServer.ClientSecret);
         json.WriteString("refresh_token", FakeTokenServer.RefreshToken);
         json.WriteString("token_uri", tokenUri.ToString());
     });
+
+    /// <summary>quota_project_id, as gcloud writes it when one is set, else nothing.</summary>
+    private static void QuotaProject(Utf8JsonWriter json, string? quotaProject)
+    {
+        if (quotaProject is not null)
+            json.WriteString("quota_project_id", quotaProject);
+    }
 
     public static string Write(string directory, string name, Action<Utf8JsonWriter> fields)
     {

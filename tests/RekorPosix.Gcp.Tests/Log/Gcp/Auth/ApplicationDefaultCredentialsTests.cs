@@ -95,6 +95,7 @@ public sealed class ApplicationDefaultCredentialsTests : FakeTokenServerTest
         { "{\"type\": \"service_account\", \"client_email\": \"a@b\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIsecretsecret\\n-----END PRIVATE KEY-----\\n\"}",
             "private_key is not a PEM-encoded RSA private key" },
         { "{\"type\": \"service_account\", \"client_email\": \"a@b\", \"private_key\": \"k\", \"token_uri\": \"ftp://x\"}", "token_uri 'ftp://x' is not an http(s) URL" },
+        { "{\"type\": \"authorized_user\", \"quota_project_id\": \"a project\"}", "quota_project_id 'a project' is not a project ID" },
     };
 
     [Theory]
@@ -109,6 +110,21 @@ public sealed class ApplicationDefaultCredentialsTests : FakeTokenServerTest
 
         Assert.Equal($"GOOGLE_APPLICATION_CREDENTIALS file {path}: {problem}", failure.Message);
         Assert.DoesNotContain("MIIsecret", failure.ToString());
+    }
+
+    [Theory]
+    [InlineData("service_account", "billed-project")]
+    [InlineData("authorized_user", "billed-project")]
+    [InlineData("authorized_user", null)]
+    public async Task TheFilesQuotaProject_IsTheSourcesQuotaProject(string type, string? quotaProject)
+    {
+        _environment[ApplicationDefaultCredentials.CredentialsVariable] = type == "service_account"
+            ? TestServiceAccount.ServiceAccountFile(Dir.Path, Server.TokenUri, quotaProject: quotaProject)
+            : TestServiceAccount.AuthorizedUserFile(Dir.Path, Server.TokenUri, quotaProject: quotaProject);
+
+        using var source = await FindAsync();
+
+        Assert.Equal(quotaProject, source.QuotaProject);
     }
 
     [Fact]

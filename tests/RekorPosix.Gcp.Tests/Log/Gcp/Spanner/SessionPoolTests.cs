@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using RekorPosix.Log.Gcp.Spanner;
 using RekorPosix.Protos.Spanner;
 using RekorPosix.Tests.Support;
@@ -6,7 +7,8 @@ using RekorPosix.Tests.Support;
 namespace RekorPosix.Tests.Log.Gcp.Spanner;
 
 /// <summary>Sessions on the emulator (spec gcp-spanner-flavour.md §6.9): made in batches, reused,
-/// bounded, replaced when gone, deleted on dispose.</summary>
+/// bounded, replaced when gone, deleted on dispose, and a dispose that Spanner does not answer
+/// ends at its deadline.</summary>
 public sealed class SessionPoolTests : IAsyncLifetime
 {
     private static readonly SpannerSettings Settings = new() { MaxSessions = 3, SessionBatch = 2 };
@@ -86,5 +88,71 @@ public sealed class SessionPoolTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, error.Code);
         Assert.True(error.IsSessionNotFound, error.Message);
         Assert.Equal(0, pool.Count);
+    }
+
+    [Fact]
+    public async Task Dispose_DeletesEverySessionItMade_AsTheEmulatorListsThem()
+    {
+        var pool = new SessionPool(_database.Connection, _database.Name);
+        var leases = new List<SessionLease>();
+        for (int i = 0; i < Settings.MaxSessions; i++)
+            leases.Add(await pool.LeaseAsync(CancellationToken.None));
+        foreach (var lease in leases)
+            lease.Dispose();
+        Assert.Equal(leases.Select(l => l.Name).Order(), (await SpannerEmulator.SessionsAsync(_database.Name)).Order());
+
+        await pool.DisposeAsync();
+
+        Assert.Empty(await SpannerEmulator.SessionsAsync(_database.Name));
+    }
+
+    [Fact]
+    public async Task ALease_AfterDispose_IsRefused_SoNoSessionIsLeftBehind()
+    {
+        var pool = new SessionPool(_database.Connection, _database.Name);
+        await pool.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.LeaseAsync(CancellationToken.None));
+        Assert.Empty(await SpannerEmulator.SessionsAsync(_database.Name));
+    }
+
+    [Fact]
+    public async Task Dispose_WhenSpannerStopsAnswering_EndsAtTheShutdownDeadline_AndLogsWhatWasLeft()
+    {
+        await using var relay = new TcpRelay(SpannerEmulator.Endpoint().Address.Authority);
+        var logger = new CapturingLogger();
+        using var connection = new SpannerConnection(SpannerEndpoint.Emulator(relay.HostPort),
+            Settings with { ShutdownTimeout = TimeSpan.FromMilliseconds(300) }, logger);
+        var pool = new SessionPool(connection, _database.Name);
+        using (await pool.LeaseAsync(CancellationToken.None))
+        {
+        }
+        relay.Blackhole();
+
+        // The guard only stops a hang; what is asserted is the outcome.
+        await pool.DisposeAsync().AsTask().WaitAsync(HangGuard.Timeout);
+
+        string warning = Assert.Single(logger.At(LogLevel.Warning));
+        Assert.StartsWith($"Spanner DeleteSession at shutdown: 2 of 2 sessions of {_database.Name} not deleted (Spanner drops them after an hour idle): ", warning);
+        Assert.Equal(0, pool.Count);
+        Assert.Equal(2, (await SpannerEmulator.SessionsAsync(_database.Name)).Count);
+    }
+
+    [Fact]
+    public async Task Dispose_WhenSpannerIsGone_LogsIt_AndDoesNotThrow()
+    {
+        var relay = new TcpRelay(SpannerEmulator.Endpoint().Address.Authority);
+        var logger = new CapturingLogger();
+        using var connection = new SpannerConnection(SpannerEndpoint.Emulator(relay.HostPort), Settings, logger);
+        var pool = new SessionPool(connection, _database.Name);
+        using (await pool.LeaseAsync(CancellationToken.None))
+        {
+        }
+        await relay.DisposeAsync();
+
+        await pool.DisposeAsync().AsTask().WaitAsync(HangGuard.Timeout);
+
+        string warning = Assert.Single(logger.At(LogLevel.Warning));
+        Assert.StartsWith($"Spanner DeleteSession at shutdown: 2 of 2 sessions of {_database.Name} not deleted", warning);
     }
 }

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using RekorPosix.Log.Gcp;
 using RekorPosix.Log.Gcp.Spanner;
 using RekorPosix.Protos.Spanner;
 using RekorPosix.Tests.Support;
@@ -9,7 +12,8 @@ using static RekorPosix.Log.Gcp.Spanner.SpannerValues;
 namespace RekorPosix.Tests.Log.Gcp.Spanner;
 
 /// <summary>The channel's settings (spec gcp-spanner-flavour.md §6.2): every call has a deadline,
-/// and replies above Grpc.Net.Client's 4 MB default get through.</summary>
+/// carries the headers Google's clients send, and replies above Grpc.Net.Client's 4 MB default
+/// get through.</summary>
 public sealed class SpannerConnectionTests
 {
     [Fact]
@@ -41,6 +45,35 @@ public sealed class SpannerConnectionTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+    }
+
+    [Theory]
+    [InlineData("billed-project")]
+    [InlineData(null)]
+    public async Task EveryCall_NamesItsDatabase_AndWhoCalls_AndTheQuotaProjectWhenThereIsOne(string? quotaProject)
+    {
+        var seen = new ConcurrentQueue<Dictionary<string, string>>();
+        // A gRPC server that answers every call UNIMPLEMENTED (trailers only), after noting its headers.
+        await using var server = await LoopbackHttpServer.StartAsync(context =>
+        {
+            seen.Enqueue(context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()));
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = ((int)StatusCode.Unimplemented).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }, http2: true);
+        using var connection = new SpannerConnection(new SpannerEndpoint(new Uri("http://" + server.HostPort), null, quotaProject), new SpannerSettings());
+        var database = SpannerDatabaseName.Parse("projects/p/instances/i/databases/headers");
+
+        var error = await Assert.ThrowsAsync<SpannerException>(() => connection.CallAsync("BatchCreateSessions", database, TimeSpan.FromSeconds(30),
+            options => connection.Data.BatchCreateSessionsAsync(new BatchCreateSessionsRequest { Database = database.ToString(), SessionCount = 1 }, options), CancellationToken.None));
+
+        Assert.Equal(StatusCode.Unimplemented, error.Code);
+        var headers = Assert.Single(seen);
+        Assert.Equal(database.ToString(), headers["google-cloud-resource-prefix"]);
+        Assert.Equal(GoogleClientHeaders.ApiClient, headers["x-goog-api-client"]);
+        // Grpc.Net.Client names itself first, then what the call adds.
+        Assert.Matches(@"^grpc-dotnet/\S+ \([^)]*\) " + System.Text.RegularExpressions.Regex.Escape(GoogleClientHeaders.UserAgent) + "$", headers["user-agent"]);
+        Assert.Equal(quotaProject, headers.GetValueOrDefault("x-goog-user-project"));
     }
 
     [Fact]

@@ -26,6 +26,14 @@ public sealed class SpannerEndpointTests
         Assert.Equal(new Uri("https://spanner.googleapis.com:443"), endpoint.Address);
         Assert.False(endpoint.IsEmulator);
         Assert.Equal("Spanner at spanner.googleapis.com:443", endpoint.ToString());
+        Assert.Null(endpoint.QuotaProject);
+    }
+
+    [Fact]
+    public void Production_BillsTheQuotaProjectOfItsCredentials()
+    {
+        Assert.Equal("billed-project", SpannerEndpoint.Production(new FixedTokenSource { QuotaProject = "billed-project" }).QuotaProject);
+        Assert.Null(SpannerEndpoint.Emulator("127.0.0.1:9010").QuotaProject);
     }
 
     [Theory]

@@ -298,4 +298,25 @@ public sealed class GcsClientTests : IAsyncLifetime
         public Task<AccessToken> FetchAsync(CancellationToken cancel) =>
             Task.FromResult(new AccessToken($"token-{Interlocked.Increment(ref Fetches)}", TimeSpan.FromHours(1)));
     }
+
+    [Theory]
+    [InlineData("billed-project")]
+    [InlineData(null)]
+    public async Task EveryCall_SaysWhoCalls_AndBillsTheQuotaProjectWhenThereIsOne(string? quotaProject)
+    {
+        var client = Client(endpoint: new GcsEndpoint(_server.Root, new FixedTokenSource(), quotaProject));
+
+        Assert.True(await CreateAsync(client, "tile/0/000", [1]));
+        Assert.NotNull(await client.DownloadAsync("tile/0/000", CancellationToken.None));
+        await client.ListAsync("tile/", null, CancellationToken.None);
+        Assert.True(await client.DeleteAsync("tile/0/000", CancellationToken.None));
+
+        Assert.Equal(4, _server.RequestHeaders.Count);
+        Assert.All(_server.RequestHeaders, headers =>
+        {
+            Assert.Equal(GoogleClientHeaders.UserAgent, headers["user-agent"]);
+            Assert.Equal(GoogleClientHeaders.ApiClient, headers["x-goog-api-client"]);
+            Assert.Equal(quotaProject, headers.GetValueOrDefault("x-goog-user-project"));
+        });
+    }
 }

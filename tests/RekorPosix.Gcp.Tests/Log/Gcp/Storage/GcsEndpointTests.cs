@@ -39,5 +39,13 @@ public sealed class GcsEndpointTests
         Assert.Equal(new Uri("https://storage.googleapis.com/"), endpoint.Root);
         Assert.False(endpoint.IsEmulator);
         Assert.Equal("GCS at storage.googleapis.com", endpoint.ToString());
+        Assert.Null(endpoint.QuotaProject);
+    }
+
+    [Fact]
+    public void Production_BillsTheQuotaProjectOfItsCredentials()
+    {
+        Assert.Equal("billed-project", GcsEndpoint.Production(new FixedTokenSource { QuotaProject = "billed-project" }).QuotaProject);
+        Assert.Null(GcsEndpoint.Emulator("127.0.0.1:4443").QuotaProject);
     }
 }
