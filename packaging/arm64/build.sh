@@ -4,17 +4,18 @@
 #
 #   packaging/arm64/build.sh OUTDIR [FLAVOUR... | all]   -> OUTDIR/rekor-server-<flavour> (+ .dbg)
 #
-# FLAVOUR is posix (the default), aws or gcpcloudsql; all builds the three, one after the other
-# (each flavour restores and compiles in its own obj/, so they never disturb each other).
+# FLAVOUR is posix (the default), aws, gcpcloudsql or gcp; all builds the four, one after the
+# other (each flavour restores and compiles in its own obj/, so they never disturb each other).
 #
 # Installs what the cross link needs when it is missing: clang (the AOT linker driver, which
 # passes --target), gcc-aarch64-linux-gnu (binutils and the arm64 cross libc), qemu-user for
 # running the result here, and for posix only the arm64 SQLite static library through multiarch
-# (libsqlite3-dev:arm64, linked into the binary; the cloud flavours have no SQLite). No sysroot
-# and no lld are needed.
+# (libsqlite3-dev:arm64, linked into the binary; the cloud flavours have no SQLite). gcp needs
+# nothing more: its Spanner gRPC client (Grpc.Net.Client) is managed code over .NET's own HTTP/2,
+# with no native library of its own. No sysroot and no lld are needed.
 set -euo pipefail
 if [ $# -lt 1 ]; then
-    echo "usage: $0 OUTDIR [posix | aws | gcpcloudsql | all]..." >&2
+    echo "usage: $0 OUTDIR [posix | aws | gcpcloudsql | gcp | all]..." >&2
     exit 2
 fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,9 +24,9 @@ shift
 wanted=()
 for flavour in "${@:-posix}"; do
     case $flavour in
-        all) wanted+=(posix aws gcpcloudsql) ;;
-        posix | aws | gcpcloudsql) wanted+=("$flavour") ;;
-        *) echo "$0: unknown flavour '$flavour' (posix, aws, gcpcloudsql or all)" >&2; exit 2 ;;
+        all) wanted+=(posix aws gcpcloudsql gcp) ;;
+        posix | aws | gcpcloudsql | gcp) wanted+=("$flavour") ;;
+        *) echo "$0: unknown flavour '$flavour' (posix, aws, gcpcloudsql, gcp or all)" >&2; exit 2 ;;
     esac
 done
 
