@@ -396,16 +396,16 @@ if [ -x "$bin" ] && want ops; then
     # command run for real, the linux-arm64 cross builds smoke-run under qemu-user. The cloud
     # binaries the binary section published are passed on, so that ops does not publish them again.
     ops_cloud=()
-    if [ -x "$work/out-aws/rekor-server-aws" ] && [ -x "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" ]; then
-        ops_cloud=("$work/out-aws/rekor-server-aws" "$work/out-gcpcloudsql/rekor-server-gcpcloudsql")
+    if [ -x "$work/out-aws/rekor-server-aws" ] && [ -x "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" ] && [ -x "$work/out-gcp/rekor-server-gcp" ]; then
+        ops_cloud=("$work/out-aws/rekor-server-aws" "$work/out-gcpcloudsql/rekor-server-gcpcloudsql" "$work/out-gcp/rekor-server-gcp")
     fi
-    group ops 75 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
+    group ops 85 bash "$root/tests/ops/run.sh" "$bin" "${ops_cloud[@]}"
     at_least ops "keys/" 3
     at_least ops "readme/" 6
     at_least ops "freeze/" 10
     at_least ops "systemd/" 2
     at_least ops "deb/" 12
-    at_least ops "cloud/" 21
+    at_least ops "cloud/" 31
     at_least ops "localrig/" 7
     at_least ops "arm64/" 12
 fi

@@ -5,8 +5,8 @@
 #   packaging/deb/build.sh OUTDIR [BINARY | FLAVOUR | all]   -> OUTDIR/<package>_<version>_<arch>.deb
 #
 # BINARY is a published rekor-server-<flavour> (x64 or arm64; the flavour is read from its name,
-# the architecture from the ELF header). FLAVOUR (posix, aws, gcpcloudsql) publishes that flavour
-# for linux-x64 first, all does so for the three; nothing is posix. Prints each package's path.
+# the architecture from the ELF header). FLAVOUR (posix, aws, gcpcloudsql, gcp) publishes that
+# flavour for linux-x64 first, all does so for the four; nothing is posix. Prints each package's path.
 #
 # rekor-posix (posix) holds:
 #   /usr/bin/rekor-server-posix
@@ -20,7 +20,7 @@
 # and maintainer scripts that create the rekor-posix user, /var/lib/rekor-posix and the signer
 # key on first install, and keep all three on removal and purge.
 #
-# rekor-posix-aws and rekor-posix-gcpcloudsql (F) hold:
+# rekor-posix-aws, rekor-posix-gcpcloudsql and rekor-posix-gcp (F) hold:
 #   /usr/bin/rekor-server-F
 #   /lib/systemd/system/rekor-posix-F.service        (packaging/systemd/rekor-posix-cloud.service.in)
 #   /usr/share/rekor-posix-F/F.env                   (packaging/systemd/F.env: the commented template)
@@ -28,12 +28,12 @@
 # root 0600, only when that file is missing, and remove it on purge; no user, no key.
 set -euo pipefail
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    echo "usage: $0 OUTDIR [BINARY | posix | aws | gcpcloudsql | all]" >&2
+    echo "usage: $0 OUTDIR [BINARY | posix | aws | gcpcloudsql | gcp | all]" >&2
     exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-flavours="posix aws gcpcloudsql"
+flavours="posix aws gcpcloudsql gcp"
 if [ "${2:-}" = all ]; then
     for flavour in $flavours; do bash "$0" "$1" "$flavour"; done
     exit 0
@@ -44,7 +44,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/rekor-posix-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
 case "${2:-posix}" in
-    posix | aws | gcpcloudsql)
+    posix | aws | gcpcloudsql | gcp)
         flavour=${2:-posix}
         DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
             dotnet publish "$root/RekorPosix.csproj" -c Release -r linux-x64 -p:Backend="$flavour" -o "$stage/publish" >&2
@@ -116,7 +116,7 @@ stage_posix() {
  path. One native executable; a hardened systemd unit runs it."
 }
 
-# A cloud package: one source of unit and maintainer scripts for both, the flavour written in.
+# A cloud package: one source of unit and maintainer scripts for all three, the flavour written in.
 stage_cloud() {
     package=rekor-posix-$flavour
     sed "s/@FLAVOUR@/$flavour/g" "$root/packaging/systemd/rekor-posix-cloud.service.in" > "$stage/unit"
@@ -130,7 +130,8 @@ stage_cloud() {
         install -m 0755 "$stage/$script" "$pkg/DEBIAN/$script"
     done
     # OpenSSL (loaded at run time, so readelf does not see it) and the CAs: TLS to the database
-    # and the bucket. No adduser: the unit runs as a DynamicUser.
+    # and the bucket (for gcp also to Google's token endpoint). No adduser: the unit runs as a
+    # DynamicUser.
     depends="libc6 (>= $glibc), libssl3 | libssl3t64, ca-certificates"
     extra_fields=""
     local store
@@ -144,6 +145,11 @@ stage_cloud() {
             summary="Sigstore Rekor v2 transparency log on Cloud SQL and GCS"
             store="a Cloud SQL for MySQL database and keeps its checkpoint, tiles and
  entry bundles in a GCS bucket (through its S3-compatible XML API)"
+            ;;
+        gcp)
+            summary="Sigstore Rekor v2 transparency log on Cloud Spanner and GCS"
+            store="Cloud Spanner databases and keeps its checkpoint, tiles and entry
+ bundles in a GCS bucket"
             ;;
     esac
     description=" rekor-server-$flavour is a self-hosted signature transparency log that speaks

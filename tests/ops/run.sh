@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Operations checks of rekor-server-posix, run by tests/run.sh after the native binary is built:
 #
-#   tests/ops/run.sh SERVER_BINARY [AWS_BINARY GCPCLOUDSQL_BINARY]
+#   tests/ops/run.sh SERVER_BINARY [AWS_BINARY GCPCLOUDSQL_BINARY GCP_BINARY]
 #
 # SERVER_BINARY is a published rekor-server-posix; the x64 cloud binaries, when not given, are
 # published here first (tests/run.sh passes the ones its binary section published).
@@ -14,10 +14,12 @@
 #   systemd  systemd-analyze security --offline=true scores the unit <= 2.0
 #   deb      packaging/deb/build.sh, dpkg -i, the installed binary runs, dpkg-deb -c listed,
 #            purge keeps the user, the state directory and the key
-#   cloud    the rekor-posix-aws and rekor-posix-gcpcloudsql packages: built, listed (binary, unit,
-#            env template), installed side by side; the env file made root 0600 and kept across
-#            a reinstall; systemd-analyze verify and security on each unit; the binary reads the
-#            template's REKOR_* names and never prints the DSN's password; purge keeps the key
+#   cloud    the rekor-posix-aws, rekor-posix-gcpcloudsql and rekor-posix-gcp packages: built,
+#            listed (binary, unit, env template), installed side by side; the env file made root
+#            0600 and kept across a reinstall; systemd-analyze verify and security on each unit (and
+#            on gcp's with the credentials drop-in its template gives); the binary reads the
+#            template's REKOR_* names and never prints the DSN's password or the HMAC secret;
+#            purge keeps the key
 #   localrig packaging/cloud/local-rig.sh: the command it prints runs rekor-server-aws against
 #            MariaDB + s3rver: /healthz, checkpoint in the bucket, one entry, fsck, SIGTERM, stop
 #   arm64    packaging/arm64/build.sh cross-builds linux-arm64; under qemu-user: keygen, serve,
@@ -31,16 +33,18 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-if { [ $# -ne 1 ] && [ $# -ne 3 ]; } || [ ! -x "$1" ]; then
-    echo "usage: $0 SERVER_BINARY [AWS_BINARY GCPCLOUDSQL_BINARY]" >&2
+if { [ $# -ne 1 ] && [ $# -ne 4 ]; } || [ ! -x "$1" ]; then
+    echo "usage: $0 SERVER_BINARY [AWS_BINARY GCPCLOUDSQL_BINARY GCP_BINARY]" >&2
     exit 2
 fi
 bin=$(realpath "$1")
 # The x64 cloud binaries by flavour; empty: published in the cloud block.
-declare -A cloud_bin=([aws]="" [gcpcloudsql]="")
-if [ $# -eq 3 ]; then
+cloud_flavours="aws gcpcloudsql gcp"
+declare -A cloud_bin=([aws]="" [gcpcloudsql]="" [gcp]="")
+if [ $# -eq 4 ]; then
     cloud_bin[aws]=$(realpath "$2")
     cloud_bin[gcpcloudsql]=$(realpath "$3")
+    cloud_bin[gcp]=$(realpath "$4")
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/rekorposix-ops.XXXXXX")
 pids=()
@@ -253,7 +257,7 @@ took deb
 # ---- cloud ----------------------------------------------------------------------------------
 begin cloud
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/RekorPosix.csproj" | head -n 1)
-declare -A cloud_deb=([aws]="" [gcpcloudsql]="")
+declare -A cloud_deb=([aws]="" [gcpcloudsql]="" [gcp]="")
 names_flavour() { "$1" version > "version-$2.txt" && grep -q "^rekor-server-$2 " "version-$2.txt" && grep -q 'native AOT' "version-$2.txt"; }
 deb_made() {
     [ "${cloud_deb[$1]}" = "$work/deb-cloud/rekor-posix-${1}_${version}_amd64.deb" ] &&
@@ -266,7 +270,7 @@ deb_lists() {
         grep -q " ./usr/share/rekor-posix-$1/$1.env\$" "deb-$1.list" &&
         ! grep -q ' ./etc/' "deb-$1.list"
 }
-for f in aws gcpcloudsql; do
+for f in $cloud_flavours; do
     if [ -z "${cloud_bin[$f]}" ]; then
         # Not given: published here as tests/run.sh's binary section publishes it.
         DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 dotnet publish "$root/RekorPosix.csproj" -c Release -r linux-x64 \
@@ -283,9 +287,9 @@ dpkg-deb -c "${cloud_deb[aws]}"
 had_etc=0; [ -e /etc/rekor-posix ] && had_etc=1
 # A stand-in signer key for the purge check, only where the machine has none.
 made_keys=()
-for f in aws gcpcloudsql; do [ -e "/etc/rekor-posix/$f-signer.key" ] || made_keys+=("$f"); done
-install_cloud() { as_root dpkg -i "${cloud_deb[aws]}" "${cloud_deb[gcpcloudsql]}" > dpkg-i-cloud.txt 2>&1 || { cat dpkg-i-cloud.txt; return 1; }; }
-check "cloud/dpkg -i installs both cloud packages side by side" install_cloud
+for f in $cloud_flavours; do [ -e "/etc/rekor-posix/$f-signer.key" ] || made_keys+=("$f"); done
+install_cloud() { as_root dpkg -i "${cloud_deb[aws]}" "${cloud_deb[gcpcloudsql]}" "${cloud_deb[gcp]}" > dpkg-i-cloud.txt 2>&1 || { cat dpkg-i-cloud.txt; return 1; }; }
+check "cloud/dpkg -i installs the three cloud packages side by side" install_cloud
 env_made() { [ "$(stat -c '%U:%G %a' "/etc/rekor-posix/$1.env")" = 'root:root 600' ] && cmp -s "/etc/rekor-posix/$1.env" "$root/packaging/systemd/$1.env"; }
 unit_shape() {
     local unit=/lib/systemd/system/rekor-posix-$1.service
@@ -302,20 +306,36 @@ template_names() {
     for name in $names; do grep -qw "env $name" "help-$1.txt" || { echo "  $name is no serve flag's variable"; return 1; }; done
 }
 # An env file as an operator fills it in, passed as systemd passes it: serve takes the hostname,
-# bucket and DSN from it (it gets as far as connecting to MySQL, on a closed port here) and
-# prints nothing of the password.
+# bucket and database from it (it gets as far as connecting to the database, MySQL or the Spanner
+# emulator, on a closed port here) and prints nothing of the password or the HMAC secret.
 env_file_read() {
-    local f=$1 upper vars
-    # The DSN flags: --aws-mysql-dsn, --gcp-cloudsql-dsn.
-    [ "$f" = aws ] && upper=AWS_MYSQL || upper=GCP_CLOUDSQL
+    local f=$1 database vars
     {
         echo "# /etc/rekor-posix/$f.env"
         echo "REKOR_HOSTNAME=$origin"
-        [ "$f" = aws ] && echo "REKOR_AWS_BUCKET=ops-bucket" || echo "REKOR_GCP_BUCKET=ops-bucket"
-        echo "REKOR_${upper}_DSN=rekor:opsSecretPw42@tcp(127.0.0.1:$(free_port))/sequencer?parseTime=true"
-        echo "AWS_REGION=us-east-1"
+        case $f in
+            aws)
+                database=MySQL
+                echo "REKOR_AWS_BUCKET=ops-bucket"
+                echo "REKOR_AWS_MYSQL_DSN=rekor:opsSecretPw42@tcp(127.0.0.1:$(free_port))/sequencer?parseTime=true"
+                echo "AWS_REGION=us-east-1"
+                ;;
+            gcpcloudsql)
+                database=MySQL
+                echo "REKOR_GCP_BUCKET=ops-bucket"
+                echo "REKOR_GCP_CLOUDSQL_DSN=rekor:opsSecretPw42@tcp(127.0.0.1:$(free_port))/sequencer?parseTime=true"
+                ;;
+            gcp)
+                # The XML path (HMAC), so that the secret is in the file; Spanner is the emulator's.
+                database=Spanner
+                echo "REKOR_GCP_BUCKET=ops-bucket"
+                echo "REKOR_GCP_SPANNER=projects/ops/instances/ops/databases/sequencer"
+                echo "SPANNER_EMULATOR_HOST=127.0.0.1:$(free_port)"
+                echo "GCS_ENDPOINT_URL=http://127.0.0.1:$(free_port)"
+                ;;
+        esac
         echo "GCS_HMAC_ACCESS_KEY_ID=ops"
-        echo "GCS_HMAC_SECRET=ops"
+        echo "GCS_HMAC_SECRET=opsSecretPw42"
     } > "filled-$f.env"
     mapfile -t vars < <(grep -E '^[A-Z_][A-Z0-9_]*=' "filled-$f.env")
     if env "${vars[@]}" "/usr/bin/rekor-server-$f" serve --signer-filepath key.pem --http-port "$(free_port)" --grpc-port "$(free_port)" \
@@ -323,14 +343,14 @@ env_file_read() {
         echo "  serve exited 0 against a closed database port"
         return 1
     fi
-    if grep -q "Log origin $origin" "serve-env-$f.txt" && grep -q MySQL "serve-env-$f.txt" &&
+    if grep -q "Log origin $origin" "serve-env-$f.txt" && grep -q "$database" "serve-env-$f.txt" && grep -q ops-bucket "serve-env-$f.txt" &&
         ! grep -q 'is required' "serve-env-$f.txt" && ! grep -q opsSecretPw42 "serve-env-$f.txt"; then
         return 0
     fi
     tail -n 5 "serve-env-$f.txt"
     return 1
 }
-for f in aws gcpcloudsql; do
+for f in $cloud_flavours; do
     unit=/lib/systemd/system/rekor-posix-$f.service
     check "cloud/$f: postinst made /etc/rekor-posix/$f.env from the template, root 0600" env_made "$f"
     check "cloud/$f: systemd-analyze verify accepts the installed unit" systemd-analyze verify "$unit"
@@ -339,8 +359,25 @@ for f in aws gcpcloudsql; do
     check "cloud/$f: the unit's exposure score ${score:-?} <= 2.0" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
     check "cloud/$f: the unit is notify + watchdog, DynamicUser, its env file and key, only --signer-filepath on the command line" unit_shape "$f"
     check "cloud/$f: every REKOR_ variable of the env template is a serve flag's" template_names "$f"
-    check "cloud/$f: serve takes hostname, bucket and DSN from the env file and never prints the password" env_file_read "$f"
+    check "cloud/$f: serve takes hostname, bucket and database from the env file and never prints a secret" env_file_read "$f"
 done
+# gcp's service-account key file reaches the DynamicUser as a credential, through the drop-in its
+# template spells out: that drop-in, on the installed unit, must pass verify and keep the score.
+gcp_dropin() {
+    local unit=/lib/systemd/system/rekor-posix-gcp.service dropin=rekor-posix-gcp.service
+    # The indented comment lines from "[Service]" on, uncommented.
+    awk '/^#   \[Service\]$/ { on = 1 } on && !/^#   / { exit } on { sub(/^#   /, ""); print }' /etc/rekor-posix/gcp.env > gcp-dropin.conf
+    grep -qx 'LoadCredential=gcp-credentials.json:/etc/rekor-posix/gcp-credentials.json' gcp-dropin.conf &&
+        grep -qx 'Environment=GOOGLE_APPLICATION_CREDENTIALS=%d/gcp-credentials.json' gcp-dropin.conf || { cat gcp-dropin.conf; return 1; }
+    # A unit file with the drop-in appended: what systemd merges, without touching /etc/systemd.
+    { cat "$unit"; echo; cat gcp-dropin.conf; } > "$dropin"
+    systemd-analyze verify "$work/$dropin" || return 1
+    systemd-analyze security --offline=true "$work/$dropin" > security-gcp-dropin.txt 2>&1
+    local score
+    score=$(sed -n "s/.*Overall exposure level for $dropin: \([0-9.]*\).*/\1/p" security-gcp-dropin.txt)
+    awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }' || { echo "  score ${score:-?}"; return 1; }
+}
+check "cloud/gcp: the env template's credentials drop-in passes systemd-analyze verify, score <= 2.0" gcp_dropin
 # The operator's file, changed and made 0640, survives a reinstall byte for byte and mode for mode.
 env_kept() {
     as_root sh -c 'echo REKOR_HOSTNAME=operator.example >> /etc/rekor-posix/aws.env && chmod 0640 /etc/rekor-posix/aws.env' &&
@@ -350,10 +387,10 @@ env_kept() {
 }
 check "cloud/aws: reinstalling keeps an operator's env file (bytes and mode)" env_kept
 for f in "${made_keys[@]}"; do as_root install -m 0600 /dev/null "/etc/rekor-posix/$f-signer.key"; done
-as_root dpkg --purge rekor-posix-aws rekor-posix-gcpcloudsql > dpkg-purge-cloud.txt 2>&1 || cat dpkg-purge-cloud.txt
+as_root dpkg --purge rekor-posix-aws rekor-posix-gcpcloudsql rekor-posix-gcp > dpkg-purge-cloud.txt 2>&1 || cat dpkg-purge-cloud.txt
 purged() {
     local f
-    for f in aws gcpcloudsql; do
+    for f in $cloud_flavours; do
         [ ! -e "/usr/bin/rekor-server-$f" ] && [ ! -e "/lib/systemd/system/rekor-posix-$f.service" ] &&
             [ ! -e "/usr/share/rekor-posix-$f" ] && [ ! -e "/etc/rekor-posix/$f.env" ] &&
             [ -f "/etc/rekor-posix/$f-signer.key" ] || return 1
