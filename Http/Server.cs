@@ -238,6 +238,8 @@ public static class Server
                 metrics.SearchIndexSkipped.IncTo(search.SkippedEntries);
             }
             metrics.ObserveMemory(served.Files?.CachedBytes ?? 0);
+            if (served.Connections is IStorageTransactions storage)
+                metrics.ObserveTransactions(storage.Transactions);
             if (tileListener() is { } tiles)
             {
                 foreach (var (status, count) in tiles.ResponseCounts())

@@ -1,4 +1,5 @@
 using Prometheus;
+using RekorPosix.Log;
 
 namespace RekorPosix.Http;
 
@@ -77,11 +78,15 @@ public sealed class ServerMetrics
             "Inclusion and consistency proofs the proof routes built that did not verify, answered 500 (should always be zero).");
         DuplicatesReturned = f.CreateCounter("rekor_posix_duplicates_returned_total",
             "Duplicates answered 200 with their logged entry (--duplicate-returns-entry) instead of 409.");
+        SpannerTransactions = f.CreateCounter("rekor_posix_spanner_transactions_total",
+            "Read-write transactions on Spanner (gcp), by outcome: committed, aborted (a lock conflict; run again), abandoned (ended without a commit: refused, failed or timed out).",
+            "outcome");
     }
 
     public CollectorRegistry Registry { get; }
     public Counter NewEntries { get; }
     public Counter DuplicatesReturned { get; }
+    public Counter SpannerTransactions { get; }
     public Counter HttpRequests { get; }
     public Histogram HttpLatency { get; }
     public Histogram HttpRequestSize { get; }
@@ -129,6 +134,14 @@ public sealed class ServerMetrics
         for (int i = 0; i <= GC.MaxGeneration; i++)
             GcCollections.WithLabels(Generations[i]).Set(GC.CollectionCount(i));
         TileCacheBytes.Set(tileCacheBytes);
+    }
+
+    /// <summary>The transaction outcomes a flavour's connections counted (<see cref="IStorageTransactions"/>).</summary>
+    public void ObserveTransactions(TransactionCounts counts)
+    {
+        SpannerTransactions.WithLabels("committed").IncTo(counts.Committed);
+        SpannerTransactions.WithLabels("aborted").IncTo(counts.Aborted);
+        SpannerTransactions.WithLabels("abandoned").IncTo(counts.Abandoned);
     }
 
     /// <summary>One witness request ended: its failures are the outcomes other than "ok".</summary>

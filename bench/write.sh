@@ -160,18 +160,29 @@ empty_bucket() {
     rig_start_s3
 }
 
-# The gcp log's two Spanner databases (the main one and <id>-antispam) dropped and created again, by
-# the emulator's REST admin API; empty, as the server creates its tables. Same names, so the
-# instance never nears its 100 databases.
+# The gcp log's Spanner: the emulator restarted (tests/gcp/emulator.sh restart: same ports, the
+# instance and both databases created again, empty). A restart rather than a drop of the databases:
+# one emulator process slows down run after run (round 3's gcp1 took a quarter of round 1's entries/s
+# on a reused process, its own CPU per entry doubled), which would make the figures depend on order.
 fresh_spanner() {
-    local parent=${GCP_RIG_SPANNER%/databases/*} database
-    for database in "${GCP_RIG_SPANNER##*/}" "${GCP_RIG_SPANNER##*/}-antispam"; do
-        curl -fsS --max-time 30 -o /dev/null -X DELETE "$GCP_RIG_REST/v1/$parent/databases/$database" \
-            || { echo "write.sh: dropping Spanner database $database failed" >&2; exit 1; }
-        curl -fsS --max-time 30 -o /dev/null -X POST -H 'Content-Type: application/json' "$GCP_RIG_REST/v1/$parent/databases" \
-            -d "{\"createStatement\":\"CREATE DATABASE \`$database\`\"}" \
-            || { echo "write.sh: creating Spanner database $database failed" >&2; exit 1; }
-    done
+    gcp_restart "$GCP_RIG_DIR" > /dev/null || { echo "write.sh: restarting the Spanner emulator failed" >&2; exit 1; }
+}
+
+# The Spanner transaction outcomes of the gcp instances (their metrics ports), summed, with the
+# entries the run accepted: what the emulator's one-transaction-at-a-time rule costs.
+spanner_outcomes() {
+    local setup=$1 round=$2 n=${1#gcp} i outcome total accepted
+    accepted=$(sed -nE 's/^accepted: ([0-9]+)\/.*/\1/p' "$work/$setup-throughput-$round.txt")
+    for outcome in committed aborted abandoned; do
+        total=0
+        for ((i = 0; i < n; i++)); do
+            total=$((total + $(curl -fs "http://127.0.0.1:$((4862 + 10 * i))/metrics" \
+                | sed -nE "s/^rekor_posix_spanner_transactions_total\{outcome=\"$outcome\"\} ([0-9]+).*/\1/p" | head -n 1 | grep . || echo 0)))
+        done
+        printf '%s %s ' "$outcome" "$total"
+    done > "$work/$setup-spanner-$round.txt"
+    echo "accepted ${accepted:-0}" >> "$work/$setup-spanner-$round.txt"
+    cat "$work/$setup-spanner-$round.txt"
 }
 
 # A fresh log for a cloud flavour: empty database(s) and an empty bucket (they are reset together,
@@ -218,6 +229,8 @@ watched() {
     esac
 }
 
+# per_thousand SETUP OUTCOME: the median over the rounds of that outcome's transactions per 1000 accepted entries.
+per_thousand() { awk -v o="$2" '{for (i = 1; i < NF; i += 2) v[$i] = $(i + 1); if (v["accepted"] > 0) print int(1000 * v[o] / v["accepted"] + 0.5)}' "$work"/$1-spanner-*.txt | median; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 # field SETUP KIND LINE-REGEX VALUE-REGEX: the median over the rounds of one printed figure.
 field() { grep -h "$3" "$work"/$1-$2-*.txt | sed -E "s|.*$4.*|\1|" | median; }
@@ -253,6 +266,7 @@ for round in $(seq 1 "$rounds"); do
         # shellcheck disable=SC2046
         "$bench" --url "$urls" --count "$count" --concurrency "$clients" --mix "$mix" --server-pid "${pids// /,}" $(watched "$setup") \
             --reference-url http://127.0.0.1:4810 --reference-pid $vpid | tee "$work/$setup-throughput-$round.txt" || true
+        case "$setup" in gcp*) spanner_outcomes "$setup" "$round" ;; esac
         stop
         start "$setup"
         # Open loop: enough clients that requests waiting a checkpoint interval never hold the next ones back.
@@ -277,6 +291,9 @@ for setup in $setups; do
             gcp*) echo "cpu us/entry of others:    spanner emulator $(emulator_cpu "$setup") (gateway_main $(field "$setup" throughput '^cpu us/entry of others' 'gateway_main ([0-9]+)') + emulator_main $(field "$setup" throughput '^cpu us/entry of others' 'emulator_main ([0-9]+)'))  s3rver $(field "$setup" throughput '^cpu us/entry of others' 's3rver ([0-9]+)')" ;;
         esac
         echo "to posix (same round):     entries/s $(ratio "$setup" '^accepted' '= ([0-9]+) entries/s')  server cpu/entry $(ratio "$setup" '^cpu us/entry:' 'server ([0-9]+) ')"
+        case "$setup" in
+            gcp*) echo "spanner transactions per 1000 entries (throughput run): committed $(per_thousand "$setup" committed)  aborted $(per_thousand "$setup" aborted)  abandoned $(per_thousand "$setup" abandoned)" ;;
+        esac
     fi
     echo "latency at 500/s:          p50 $(field "$setup" latency '^latency' 'p50 ([0-9]+) ') ms, p99 $(field "$setup" latency '^latency' 'p99 ([0-9]+) ') ms"
 done

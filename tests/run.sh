@@ -419,7 +419,7 @@ if want cloud; then
     rig_xunit cloud "$root/tests/cloud/rig.sh" "$root/tests/RekorPosix.Cloud.Tests" "${CLOUD_MIN_TESTS:-60}"
     # The gcp flavour's driver and Spanner client (#19) against Google's Spanner emulator
     # (tests/gcp/emulator.sh: the installed emulator on free loopback ports, its own processes).
-    rig_xunit gcp "$root/tests/gcp/emulator.sh" "$root/tests/RekorPosix.Gcp.Tests" "${GCP_MIN_TESTS:-220}"
+    rig_xunit gcp "$root/tests/gcp/emulator.sh" "$root/tests/RekorPosix.Gcp.Tests" "${GCP_MIN_TESTS:-250}"
     # The write-API suite (tests/interop: sigstore-js signing and verifying, the raw API cases,
     # tampered bundles) against each cloud binary, each on a rig of its own; the stored log is
     # read back through the server's read routes, which serve it from the bucket. gcp's rig is the

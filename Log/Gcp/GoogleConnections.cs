@@ -18,7 +18,7 @@ namespace RekorPosix.Log.Gcp;
 /// logged to <paramref name="logger"/>), then closes the gRPC channel and the HTTP clients. Its
 /// owner disposes it once nothing uses them any more (the served log last, or the command at exit).
 /// </summary>
-internal sealed class GoogleConnections : IAsyncDisposable
+internal sealed class GoogleConnections : IAsyncDisposable, IStorageTransactions
 {
     // One HTTP client for the token endpoint, the metadata server and the GCS JSON API.
     private readonly HttpClient _http = GoogleHttpClient.Create();
@@ -65,6 +65,10 @@ internal sealed class GoogleConnections : IAsyncDisposable
 
     /// <summary>The one gRPC channel to Spanner, opened on first use.</summary>
     public Task<SpannerConnection> SpannerAsync() => _spanner.Value;
+
+    /// <summary>None before the channel is open (and never in read-only mode, which opens none).</summary>
+    public TransactionCounts Transactions =>
+        _spanner is { IsValueCreated: true, Value.IsCompletedSuccessfully: true } ? _spanner.Value.Result.Transactions.Counts : default;
 
     /// <summary>The sessions first (their deletes need the channel and, on production, tokens
     /// over the HTTP client), then the channel, the clients and the token source.</summary>

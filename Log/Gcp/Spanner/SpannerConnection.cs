@@ -51,6 +51,9 @@ internal sealed class SpannerConnection : IDisposable
 
     public Operations.OperationsClient Operations { get; }
 
+    /// <summary>How the read-write transactions over this channel ended.</summary>
+    public TransactionTally Transactions { get; } = new();
+
     /// <summary>Runs one unary call with a deadline <paramref name="timeout"/> from now.</summary>
     public async Task<T> CallAsync<T>(string call, SpannerDatabaseName database, TimeSpan timeout, Func<CallOptions, AsyncUnaryCall<T>> invoke, CancellationToken cancel)
     {

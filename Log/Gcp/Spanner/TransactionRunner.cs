@@ -33,10 +33,13 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
                 attempts++;
                 try
                 {
-                    return await AttemptAsync(lease.Name, body, deadline.Token).ConfigureAwait(false);
+                    var result = await AttemptAsync(lease.Name, body, deadline.Token).ConfigureAwait(false);
+                    connection.Transactions.Committed();
+                    return result;
                 }
                 catch (Exception e) when (Aborted(e) is { } aborted)
                 {
+                    connection.Transactions.Aborted();
                     lastAborted = aborted;
                     await Task.Delay(backoff.Next(aborted), deadline.Token).ConfigureAwait(false);
                 }
@@ -49,7 +52,13 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
         }
         catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
         {
+            connection.Transactions.Abandoned();
             throw Exhausted(attempts, lastAborted, e);
+        }
+        catch
+        {
+            connection.Transactions.Abandoned();
+            throw;
         }
         finally
         {

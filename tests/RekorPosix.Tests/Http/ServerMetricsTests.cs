@@ -35,6 +35,22 @@ public class ServerMetricsTests
     }
 
     [Fact]
+    public async Task SpannerTransactions_AreExportedByOutcome_AsTheConnectionsCountThem()
+    {
+        var metrics = new RekorPosix.Http.ServerMetrics();
+        metrics.ObserveTransactions(new RekorPosix.Log.TransactionCounts(Committed: 5, Aborted: 2, Abandoned: 0));
+        metrics.ObserveTransactions(new RekorPosix.Log.TransactionCounts(Committed: 9, Aborted: 7, Abandoned: 1));
+
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+        string scrape = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+
+        Assert.Equal(9, Value(scrape, "rekor_posix_spanner_transactions_total{outcome=\"committed\"}"));
+        Assert.Equal(7, Value(scrape, "rekor_posix_spanner_transactions_total{outcome=\"aborted\"}"));
+        Assert.Equal(1, Value(scrape, "rekor_posix_spanner_transactions_total{outcome=\"abandoned\"}"));
+    }
+
+    [Fact]
     public async Task AScrape_CountsEntriesRequestsAndLogSizes_UnderRekorTilesNames()
     {
         using var dir = new TempDir();

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using RekorPosix.Log;
 using RekorPosix.Log.Gcp.Spanner;
 using RekorPosix.Protos.Spanner;
 using RekorPosix.Tests.Support;
@@ -41,6 +42,7 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
     [Fact]
     public async Task TwoConcurrentTransactions_TheAbortedOneIsRerun_AndBothLand()
     {
+        var before = _database.Connection.Transactions.Counts;
         var firstHolds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondTried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int firstRuns = 0, secondRuns = 0;
@@ -74,11 +76,14 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
         Assert.Equal([1L, 2L], results.Order());
         // The emulator aborted one of them at least once; its body ran again.
         Assert.True(firstRuns + secondRuns >= 3, $"bodies ran {firstRuns} + {secondRuns} times");
+        // Every run counted: two commits, each other run an abort.
+        Assert.Equal(new TransactionCountsDelta(2, firstRuns + secondRuns - 2, 0), TransactionCountsDelta.Since(before, _database.Connection));
     }
 
     [Fact]
     public async Task AFailedBody_IsRolledBack_SoTheNextTransactionRunsAtOnce()
     {
+        var before = _database.Connection.Transactions.Counts;
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => _database.Client.RunTransactionAsync<long>(async (transaction, cancel) =>
         {
             await IncrementAsync(transaction, cancel);
@@ -97,6 +102,7 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
         // emulator would abort this one's read.
         Assert.Equal(1, runs);
         Assert.Equal(1, await CounterAsync());
+        Assert.Equal(new TransactionCountsDelta(1, 0, 1), TransactionCountsDelta.Since(before, _database.Connection));
     }
 
     [Fact]
@@ -115,6 +121,7 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
         Assert.Matches(@"was still aborted after [0-9]+ attempts in 0\.3 s: Spanner Read of Counter failed \(Aborted\): Transaction 1 aborted \(test\)$", error.Message);
         Assert.Equal(StatusCode.Aborted, Assert.IsType<SpannerException>(error.InnerException).Code);
         Assert.True(runs >= 2, $"the body ran {runs} times");
+        Assert.Equal(new TransactionCounts(0, runs, 1), impatient.Transactions.Counts);
     }
 
     [Fact]
