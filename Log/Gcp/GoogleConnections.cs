@@ -97,7 +97,7 @@ internal sealed class GoogleConnections : IAsyncDisposable, IStorageTransactions
         var endpoint = Environment.GetEnvironmentVariable(SpannerEndpoint.EmulatorVariable) is { Length: > 0 } emulator
             ? Variable(() => SpannerEndpoint.Emulator(emulator))
             : SpannerEndpoint.Production(await _tokens.Value.ConfigureAwait(false));
-        return new SpannerConnection(endpoint, new SpannerSettings(), _logger);
+        return new SpannerConnection(endpoint, new SpannerSettings { OneTransactionAtATime = endpoint.IsEmulator }, _logger);
     }
 
     private AmazonS3Client Owned(AmazonS3Client client)

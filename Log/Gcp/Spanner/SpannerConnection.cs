@@ -54,6 +54,13 @@ internal sealed class SpannerConnection : IDisposable
     /// <summary>How the read-write transactions over this channel ended.</summary>
     public TransactionTally Transactions { get; } = new();
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>The gate a read-write transaction on <paramref name="database"/> passes alone, with
+    /// <see cref="SpannerSettings.OneTransactionAtATime"/>; null without.</summary>
+    public SemaphoreSlim? TransactionGate(SpannerDatabaseName database) =>
+        Settings.OneTransactionAtATime ? _gates.GetOrAdd(database.ToString(), _ => new SemaphoreSlim(1, 1)) : null;
+
     /// <summary>Runs one unary call with a deadline <paramref name="timeout"/> from now.</summary>
     public async Task<T> CallAsync<T>(string call, SpannerDatabaseName database, TimeSpan timeout, Func<CallOptions, AsyncUnaryCall<T>> invoke, CancellationToken cancel)
     {

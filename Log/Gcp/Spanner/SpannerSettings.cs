@@ -13,6 +13,15 @@ internal sealed record SpannerSettings
     /// does not answer delays the exit by no more than this (its sessions expire an hour later).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// This process's read-write transactions on one database run one after another. The emulator
+    /// allows one at a time per database and aborts any other at once (spec gcp-spanner-flavour.md
+    /// §8.5), so there the gate turns an abort, a backoff and a re-run into a wait. Production
+    /// Spanner runs transactions on different rows at once, which sequencing beside integration
+    /// relies on: there it stays off.
+    /// </summary>
+    public bool OneTransactionAtATime { get; init; }
+
     /// <summary>A read-write transaction with all its retries after ABORTED (spec §4.1 item 5:
     /// retried until the caller's deadline; this is the deadline when the caller gives none sooner).</summary>
     public TimeSpan TransactionTimeout { get; init; } = TimeSpan.FromSeconds(60);

@@ -25,8 +25,15 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
         SessionLease? lease = null;
         int attempts = 0;
         SpannerException? lastAborted = null;
+        var gate = connection.TransactionGate(database);
+        bool passed = false;
         try
         {
+            if (gate is not null)
+            {
+                await gate.WaitAsync(deadline.Token).ConfigureAwait(false);
+                passed = true;
+            }
             lease = await sessions.LeaseAsync(deadline.Token).ConfigureAwait(false);
             while (true)
             {
@@ -63,6 +70,8 @@ internal sealed class TransactionRunner(SpannerConnection connection, SpannerDat
         finally
         {
             lease?.Dispose();
+            if (passed)
+                gate!.Release();
         }
     }
 

@@ -81,6 +81,35 @@ public sealed class TransactionRunnerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneTransactionAtATime_TheSecondWaits_InsteadOfBeingAborted()
+    {
+        using var gated = new SpannerConnection(SpannerEmulator.Endpoint(), new SpannerSettings { OneTransactionAtATime = true });
+        await using var client = new SpannerClient(gated, _database.Name);
+        var secondSubmitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int secondRuns = 0;
+
+        var first = client.RunTransactionAsync(async (transaction, cancel) =>
+        {
+            long n = await IncrementAsync(transaction, cancel);
+            await secondSubmitted.Task.WaitAsync(Patience, cancel);
+            // Time for an ungated second transaction to read, and be aborted by the emulator.
+            await Task.Delay(200, cancel);
+            return n;
+        }, CancellationToken.None);
+        var second = client.RunTransactionAsync((transaction, cancel) =>
+        {
+            Interlocked.Increment(ref secondRuns);
+            return IncrementAsync(transaction, cancel);
+        }, CancellationToken.None);
+        secondSubmitted.TrySetResult();
+        long[] results = await Task.WhenAll(first, second).WaitAsync(Patience);
+
+        Assert.Equal([1L, 2L], results);
+        Assert.Equal(1, secondRuns);
+        Assert.Equal(new TransactionCounts(2, 0, 0), gated.Transactions.Counts);
+    }
+
+    [Fact]
     public async Task AFailedBody_IsRolledBack_SoTheNextTransactionRunsAtOnce()
     {
         var before = _database.Connection.Transactions.Counts;
