@@ -451,17 +451,17 @@ if want cloud; then
     else
         fail "cloud faults: no aws binary to run (publish -p:Backend=aws: $(tail -n 3 "$work/publish-aws.log" | tr '\n' ' '))"
     fi
-    # The same for the gcp flavour (tests/gcp/faults.sh: the Spanner emulator and s3rver of its own):
+    # The same for the gcp flavour (tests/cloud/faults.sh with the gcp binary: the Spanner emulator and s3rver of its own):
     # kill -9 (5 rounds), the emulator cut off behind a proxy and stalled (SIGSTOP), s3rver stopped,
     # two servers at once, and last the emulator restarted for real (it comes back empty: nothing
     # acknowledged after, the bucket's checkpoint kept, a restart on the emptied database refused);
     # 14 PASS/FAIL lines, about 2 minutes.
     gcp_bin="$work/out-gcp/rekor-server-gcp"
     if [ -x "$gcp_bin" ]; then
-        group gcp-faults 14 bash "$root/tests/gcp/faults.sh" "$gcp_bin"
+        group gcp-faults 14 bash "$root/tests/cloud/faults.sh" "$gcp_bin"
         # kill -9 and two servers again with the bucket on the JSON API path (tests/gcp/fake_gcs.py,
         # which enforces create-only uploads: a re-integration after a kill meets its 412s).
-        group gcp-faults-json 10 env GCP_STORAGE=json bash "$root/tests/gcp/faults.sh" "$gcp_bin"
+        group gcp-faults-json 10 env GCP_STORAGE=json bash "$root/tests/cloud/faults.sh" "$gcp_bin"
     else
         fail "gcp faults: no gcp binary to run (publish -p:Backend=gcp: $(tail -n 3 "$work/publish-gcp.log" | tr '\n' ' '))"
     fi

@@ -362,12 +362,15 @@ def s3rver(run):
 
 # ---- 4. two instances ------------------------------------------------------------------------
 
-class PubCoordSampler(threading.Thread):
-    """PubCoord (publishedAt, size) sampled every 50 ms: each change is one publication."""
+class ChangeSampler(threading.Thread):
+    """`read()` every `period` s until stopped: each change of its value, as (when seen, value); the
+    first value seen counts as a change only with `first`. A read that fails is skipped."""
 
-    def __init__(self, cloud):
+    def __init__(self, read, period, first):
         super().__init__(daemon=True)
-        self.cloud = cloud
+        self.read = read
+        self.period = period
+        self.first = first
         self.changes = []
         self._halt = threading.Event()
 
@@ -375,14 +378,14 @@ class PubCoordSampler(threading.Thread):
         last = None
         while not self._halt.is_set():
             try:
-                row = self.cloud.publication()
+                value = self.read()
             except (OSError, ValueError, IndexError):
-                row = None
-            if row is not None and row != last:
-                if last is not None:
-                    self.changes.append((time.time(), row))
-                last = row
-            self._halt.wait(0.05)
+                value = None
+            if value is not None and value != last:
+                if last is not None or self.first:
+                    self.changes.append((time.time(), value))
+                last = value
+            self._halt.wait(self.period)
 
     def stop(self):
         self._halt.set()
@@ -398,7 +401,8 @@ def two(run):
     s1, s2 = run.start("two-1"), run.start("two-2")
     watcher = rlib.Watcher(run.cloud, period=0.1)
     watcher.start()
-    sampler = PubCoordSampler(run.cloud)
+    # PubCoord (publishedAt, size) every 50 ms: each change is one publication.
+    sampler = ChangeSampler(run.cloud.publication, 0.05, first=False)
     sampler.start()
     pub_before = (publications(s1), publications(s2))
     t0 = time.time()
@@ -626,37 +630,12 @@ def spanner_stall(run):
                       emulator_signal(run, signal.SIGSTOP), emulator_signal(run, signal.SIGCONT), SERVER_TIMEOUT + 3)
 
 
-class CheckpointSizes(threading.Thread):
-    """The bucket's checkpoint polled every 0.1 s: each change (when, size, note)."""
-
-    def __init__(self, cloud):
-        super().__init__(daemon=True)
-        self.cloud = cloud
-        self.changes = []
-        self._halt = threading.Event()
-
-    def run(self):
-        last = None
-        while not self._halt.is_set():
-            try:
-                note = self.cloud.checkpoint()
-            except OSError:
-                note = None
-            if note is not None and note != last:
-                self.changes.append((time.time(), rlib.parse_checkpoint(note)[0], note))
-                last = note
-            self._halt.wait(0.1)
-
-    def stop(self):
-        self._halt.set()
-        self.join()
-
-
 def emulator_reset(run):
     """Last: the emulator restarted for real comes back empty, and the log's database with it."""
     server = run.start("reset")
     pid = server.server_pid()
-    sizes = CheckpointSizes(run.cloud)
+    # The bucket's checkpoint every 0.1 s: each note seen.
+    sizes = ChangeSampler(run.cloud.checkpoint, 0.1, first=True)
     sizes.start()
     load = rlib.Load([server], run.bodies, clients=run.clients).start()
     time.sleep(3)
@@ -696,7 +675,7 @@ def emulator_reset(run):
     after = run.cloud.checkpoint()
     if after != before:
         problems.append("the bucket's checkpoint changed after the reset")
-    seen = [size for _, size, _ in sizes.changes]
+    seen = [rlib.parse_checkpoint(note)[0] for _, note in sizes.changes]
     back = [(a, b) for a, b in zip(seen, seen[1:]) if b < a]
     if back:
         problems.append(f"the bucket's checkpoint went back from size {back[0][0]} to {back[0][1]}")
@@ -704,7 +683,7 @@ def emulator_reset(run):
     acked = rlib.acked_entries(attempts, problems)
     for index, data in acked.items():
         run.acked.setdefault(index, data)
-    notes = run.notes | {note for _, _, note in sizes.changes} | {a.envelope for a in attempts if a.envelope}
+    notes = run.notes | {note for _, note in sizes.changes} | {a.envelope for a in attempts if a.envelope}
     # fsck needs the database: only the bucket is left to check, against every 201 of the run.
     problems += rlib.check_contents(run.cloud, size, run.acked, notes, final_published=False)
     problems += rlib.check_409s(run.cloud, attempts, size=size)
@@ -726,7 +705,7 @@ SCENARIOS = {
 def open_cloud(flavour):
     """The rig's log as the checks read it. gcp: the servers reach the emulator through a proxy of
     ours (the spanner scenario cuts it) and the bucket by the GCS_HMAC_* variables, from the rig's
-    AWS_* (set by tests/gcp/faults.sh); its least checkpoint interval is 1.2 s."""
+    AWS_* (set by tests/cloud/faults.sh); its least checkpoint interval is 1.2 s."""
     global INTERVAL
     if flavour == "aws":
         return rlib.Cloud()

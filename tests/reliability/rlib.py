@@ -656,14 +656,19 @@ class Cloud:
     tree_name = "IntCoord"
 
     def __init__(self, env=None):
+        env = self._bucket_env(env)
+        self.mysql_port = int(env["RIG_MYSQL_PORT"])
+        self.dsn = env["RIG_MYSQL_DSN"]
+        self._password = env["RIG_MYSQL_PASSWORD"]
+
+    def _bucket_env(self, env):
+        """The rig's environment and its bucket on s3rver (read anonymously over HTTP)."""
         env = dict(os.environ if env is None else env)
         self.env = env
         self.rig_dir = env["RIG_DIR"]
         self.bucket = env["RIG_S3_BUCKET"]
         self.s3_port = int(env["RIG_S3_PORT"])
-        self.mysql_port = int(env["RIG_MYSQL_PORT"])
-        self.dsn = env["RIG_MYSQL_DSN"]
-        self._password = env["RIG_MYSQL_PASSWORD"]
+        return env
 
     def serve_args(self):
         return ["--aws-bucket", self.bucket, "--aws-mysql-dsn", self.dsn]
@@ -757,11 +762,7 @@ class SpannerCloud(Cloud):
     reads over the emulator's REST gateway, which an active read-write transaction does not block."""
 
     def __init__(self, env=None):
-        env = dict(os.environ if env is None else env)
-        self.env = env
-        self.rig_dir = env["RIG_DIR"]
-        self.bucket = env["RIG_S3_BUCKET"]
-        self.s3_port = int(env["RIG_S3_PORT"])
+        env = self._bucket_env(env)
         self.rest = env["GCP_RIG_REST"]
         self.database = env["GCP_RIG_SPANNER"]
         self._sessions = {}

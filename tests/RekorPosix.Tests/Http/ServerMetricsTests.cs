@@ -12,6 +12,13 @@ public class ServerMetricsTests
         return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    private static async Task<string> ScrapeAsync(RekorPosix.Http.ServerMetrics metrics)
+    {
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
     [Fact]
     public async Task WitnessRequestsAndCheckpoints_AreCountedPerWitnessAndOutcome()
     {
@@ -22,9 +29,7 @@ public class ServerMetricsTests
         metrics.ObserveWitnessedCheckpoint(2, failedOpen: false);
         metrics.ObserveWitnessedCheckpoint(1, failedOpen: true);
 
-        using var stream = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(stream);
-        string scrape = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        string scrape = await ScrapeAsync(metrics);
 
         Assert.Equal(2, Value(scrape, "rekor_posix_witness_requests_total{witness=\"http://w1.example/\",outcome=\"ok\"}"));
         Assert.Equal(1, Value(scrape, "rekor_posix_witness_requests_total{witness=\"http://w2.example/\",outcome=\"timeout\"}"));
@@ -41,9 +46,7 @@ public class ServerMetricsTests
         metrics.ObserveTransactions(new RekorPosix.Log.TransactionCounts(Committed: 5, Aborted: 2, Abandoned: 0));
         metrics.ObserveTransactions(new RekorPosix.Log.TransactionCounts(Committed: 9, Aborted: 7, Abandoned: 1));
 
-        using var stream = new MemoryStream();
-        await metrics.Registry.CollectAndExportAsTextAsync(stream);
-        string scrape = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        string scrape = await ScrapeAsync(metrics);
 
         Assert.Equal(9, Value(scrape, "rekor_posix_spanner_transactions_total{outcome=\"committed\"}"));
         Assert.Equal(7, Value(scrape, "rekor_posix_spanner_transactions_total{outcome=\"aborted\"}"));
