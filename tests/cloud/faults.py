@@ -7,7 +7,8 @@ checks cover what all the earlier ones acknowledged too. aws:
 
   kill -9      the server is SIGKILLed under load and started again on the same database and
                bucket, ROUNDS times; each round must resume by itself (Seq rows left sequenced
-               but not integrated are integrated by the new process);
+               but not integrated are integrated by the new process); at the end, entries
+               acknowledged before the first kill, sent again, get 409 naming their index;
   mariadb      MariaDB is SIGKILLed under load and started again on the same data: while it is
                down every request is answered, with a 5xx, within the server's timeout (no hang,
                no 201 for a request sent while it was down); writes resume by themselves, by the
@@ -244,7 +245,15 @@ def kill9(run):
                       f"restarted in {t_up - t_kill:.1f} s; first 201 {resume or 0:.2f} s after the restart"))
     time.sleep(1.5)
     load.stop()
-    problems = []
+    # Dedup across the restarts: entries acknowledged before the first kill, sent again to the
+    # last process, get 409 naming their index (the antispam index is in the database).
+    first_kill = rounds[0][0] if rounds else time.time()
+    before_kills = {}
+    for a in load.answered(201):
+        if a.when < first_kill:
+            before_kills.setdefault(a.body, a.index)
+    chosen = dict(list(before_kills.items())[:20])
+    again, problems = send_indexed_again(run, [server.port], chosen)
     code = server.stop()
     if code != 0:
         problems.append(f"serve exited {code} on SIGTERM: " + tail(server.output()))
@@ -257,12 +266,42 @@ def kill9(run):
             continue
         problems.append(f"an attempt got {a.status or 'no answer'} ({a.error})")
         break
-    acked = run.finish(load.attempts, watcher, problems)
+    acked = run.finish(load.attempts + again, watcher, problems)
     failed = [a for a in load.attempts if a.status not in (201, 409)]
     summary = (f"{len(acked)} acknowledged over {len(rounds)} kills, log size {run.cloud.tree_size()}; "
+               f"{len(chosen)} acknowledged before the first kill sent again after the last: {counts(again)}; "
                f"attempts {counts(load.attempts)}; refused connects {load.refused}; "
                f"failed attempts by status: {counts(failed)}; unresolved at the end {len(load.unresolved)}")
-    return lines + [("kill -9: every 201 at its index, no index twice, fsck clean", problems, summary)]
+    return lines + [("kill -9: every 201 at its index, no index twice, fsck clean, dedup across the restarts", problems, summary)]
+
+
+def send_indexed_again(run, ports, chosen):
+    """`chosen` (request body -> the index its 201 gave), sent again to each port once the antispam
+    follower has passed them: each must get 409 naming that index. (answers, problems)"""
+    if not chosen:
+        return [], ["no entry to send again"]
+    deadline = time.time() + 15
+    followed = -1
+    while time.time() < deadline:
+        try:
+            followed = run.cloud.antispam_followed()
+        except (OSError, ValueError, IndexError):
+            followed = -1
+        if followed > max(chosen.values()):
+            break
+        time.sleep(0.2)
+    problems = []
+    if followed <= max(chosen.values()):
+        problems.append(f"the antispam follower (nextIdx {followed}) did not reach index {max(chosen.values())} within 15 s")
+    again = [a for port in ports for a in rlib.post_all(port, list(chosen), concurrency=4)]
+    for a in again:
+        if a.status != 409:
+            problems.append(f"an indexed entry sent again got {a.status or 'no answer'} ({a.error}), not 409")
+            break
+        if a.dup_index != chosen[a.body]:
+            problems.append(f"an entry acknowledged at {chosen[a.body]} got 409 naming {a.dup_index}")
+            break
+    return again, problems
 
 
 # ---- 2 and 3. a dependency down ------------------------------------------------------------------
@@ -422,28 +461,10 @@ def two(run):
                             if len(tries) == 1 and tries[0].status == 201}.items())[:20])
         if len(chosen) < 20:
             time.sleep(0.5)
-    deadline = time.time() + 15
-    followed = -1
-    while time.time() < deadline:
-        try:
-            followed = run.cloud.antispam_followed()
-        except (OSError, ValueError, IndexError):
-            followed = -1
-        if chosen and followed > max(chosen.values()):
-            break
-        time.sleep(0.2)
     if len(chosen) < 20:
         dups.append(f"only {len(chosen)} entries acknowledged once to send again")
-    elif followed <= max(chosen.values()):
-        dups.append(f"the antispam follower (nextIdx {followed}) did not reach index {max(chosen.values())} within 15 s")
-    again = [a for port in (s1.port, s2.port) for a in rlib.post_all(port, list(chosen), concurrency=4)]
-    for a in again:
-        if a.status != 409:
-            dups.append(f"an indexed entry sent again got {a.status or 'no answer'} ({a.error}), not 409")
-            break
-        if a.dup_index != chosen[a.body]:
-            dups.append(f"an entry acknowledged at {chosen[a.body]} got 409 naming {a.dup_index}")
-            break
+    again, problems = send_indexed_again(run, [s1.port, s2.port], chosen)
+    dups += problems
     # The same new entries to both servers at once: dedup before the follower is best effort.
     fresh = run.take(20)
     both = {}
