@@ -74,9 +74,10 @@ internal static class Flavour
             var admin = new SpannerDatabaseAdmin(await google.SpannerAsync().ConfigureAwait(false));
             var makerTime = witnesses is null ? TimeSpan.Zero : settings.Witnessing.Timeout;
             var history = new BucketCheckpointHistory(bucket);
-            var driver = new GcpStorage(new SpannerCoordinator(await google.SpannerClientAsync(database).ConfigureAwait(false), admin), bucket,
+            var client = await google.SpannerClientAsync(database).ConfigureAwait(false);
+            var driver = new GcpStorage(new SpannerCoordinator(client, admin), bucket,
                 settings.Append.MaxQueuedEntries, makerTime, settings.CheckpointHistory ? history : null);
-            var make = witnesses?.Around(signer.Maker(), driver.Reader, new MemoryWitnessSizes()) ?? signer.Maker();
+            var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesTable(client, admin, loggers.CreateLogger("RekorPosix.Witness"))) ?? signer.Maker();
             var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
             var antispamClient = antispamDatabase is null ? null : await google.SpannerClientAsync(antispamDatabase).ConfigureAwait(false);
             Func<ILogger, IDedupIndex> openIndex = logger => SpannerDedupIndex.In(antispamClient!, admin)(logger);
