@@ -77,7 +77,9 @@ internal static class Flavour
             var client = await google.SpannerClientAsync(database).ConfigureAwait(false);
             var driver = new GcpStorage(new SpannerCoordinator(client, admin), bucket,
                 settings.Append.MaxQueuedEntries, makerTime, settings.CheckpointHistory ? history : null);
-            var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesTable(client, admin, loggers.CreateLogger("RekorPosix.Witness"))) ?? signer.Maker();
+            if (witnesses is not null)
+                await WitnessSizesTable.CreateAsync(admin, database, CancellationToken.None).ConfigureAwait(false);
+            var make = witnesses?.Around(signer.Maker(), driver.Reader, new WitnessSizesTable(client, loggers.CreateLogger("RekorPosix.Witness"))) ?? signer.Maker();
             var antispam = settings.AntispamMaxBatchSize == 0 ? settings.Antispam with { MaxBatchSize = SpannerDedupIndex.DefaultMaxBatchSize } : settings.Antispam;
             var antispamClient = antispamDatabase is null ? null : await google.SpannerClientAsync(antispamDatabase).ConfigureAwait(false);
             Func<ILogger, IDedupIndex> openIndex = logger => SpannerDedupIndex.In(antispamClient!, admin)(logger);

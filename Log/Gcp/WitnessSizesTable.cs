@@ -20,8 +20,13 @@ namespace RekorPosix.Log.Gcp;
 /// that one to end (the emulator's one-at-a-time rule, <see cref="SpannerSettings.OneTransactionAtATime"/>)
 /// or, on the emulator without it, be aborted until then. A failed write is logged.
 /// </para>
+/// <para>
+/// The table is made at start (<see cref="CreateAsync"/>), never from a load: the first load comes
+/// from inside the first publication's transaction, and the emulator refuses a schema change while
+/// a read-write transaction holds locks.
+/// </para>
 /// </summary>
-internal sealed class WitnessSizesTable(SpannerClient client, SpannerDatabaseAdmin admin, ILogger logger) : IWitnessSizes
+internal sealed class WitnessSizesTable(SpannerClient client, ILogger logger) : IWitnessSizes
 {
     private readonly Lock _lock = new();
     private IReadOnlyDictionary<string, long>? _pending;
@@ -29,16 +34,28 @@ internal sealed class WitnessSizesTable(SpannerClient client, SpannerDatabaseAdm
 
     private const string Table = "RekorPosixWitnessSizes";
 
-    private static readonly string[] Create =
+    public static readonly string[] Create =
         [$"CREATE TABLE IF NOT EXISTS {Table} (urlHash BYTES(32) NOT NULL, url BYTES(MAX) NOT NULL, size INT64 NOT NULL) PRIMARY KEY (urlHash)"];
 
     private static readonly string[] Columns = ["urlHash", "url", "size"];
+
+    /// <summary>Creates the table when missing; a failure is the start's (<see cref="IOException"/>).</summary>
+    public static async Task CreateAsync(SpannerDatabaseAdmin admin, SpannerDatabaseName database, CancellationToken cancel)
+    {
+        try
+        {
+            await admin.EnsureDdlAsync(database, Create, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SpannerException or TimeoutException)
+        {
+            throw new IOException($"{Table}: {e.Message}", e);
+        }
+    }
 
     public async Task<IReadOnlyDictionary<string, long>> LoadAsync(CancellationToken cancel)
     {
         try
         {
-            await admin.EnsureDdlAsync(client.Database, Create, cancel).ConfigureAwait(false);
             var rows = await client.ReadAsync(Table, ["url", "size"], Keys.All(), cancel).ConfigureAwait(false);
             return rows.ToDictionary(row => Encoding.UTF8.GetString(row.Bytes(0)), row => row.Int64(1), StringComparer.Ordinal);
         }

@@ -16,11 +16,15 @@ public sealed class WitnessSizesTableTests : IAsyncLifetime
 
     private readonly CapturingLogger _log = new();
 
-    private WitnessSizesTable Table() => new(_database.Client, _database.Admin, _log);
+    private WitnessSizesTable Table() => new(_database.Client, _log);
+
+    private Task CreateAsync() => WitnessSizesTable.CreateAsync(_database.Admin, _database.Name, CancellationToken.None);
 
     [Fact]
-    public async Task AFreshDatabase_HoldsNoSizes_AndGetsTheTable()
+    public async Task AFreshDatabase_GetsTheTable_OnceAndEmpty()
     {
+        await CreateAsync();
+        await CreateAsync();
         Assert.Empty(await Table().LoadAsync(CancellationToken.None));
 
         var ddl = await _database.Admin.GetDdlAsync(_database.Name, CancellationToken.None);
@@ -30,6 +34,7 @@ public sealed class WitnessSizesTableTests : IAsyncLifetime
     [Fact]
     public async Task Saved_SizesAreWhatAnotherServerLoads_AndASaveReplacesThemAll()
     {
+        await CreateAsync();
         var table = Table();
         await table.LoadAsync(CancellationToken.None);
         string longUrl = "https://witness.example/" + new string('x', 600) + "/ü";
@@ -49,14 +54,21 @@ public sealed class WitnessSizesTableTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ASaveFromInsideAReadWriteTransaction_IsWrittenAfterIt_NotDeadlocked()
+    public async Task ALoadAndASaveFromInsideAReadWriteTransaction_NeitherWaitsForIt()
     {
         // The witnesses are asked inside the publication's transaction; with the emulator's gate
         // a transaction started from in there could never run before that one ends.
         using var gated = new SpannerConnection(SpannerEmulator.Endpoint(), new SpannerSettings { OneTransactionAtATime = true });
         await using var client = new SpannerClient(gated, _database.Name);
-        var table = new WitnessSizesTable(client, new SpannerDatabaseAdmin(gated), _log);
-        await table.LoadAsync(CancellationToken.None);
+        await CreateAsync();
+        var table = new WitnessSizesTable(client, _log);
+
+        // The first load comes from inside the first publication's transaction, as the save.
+        await client.RunTransactionAsync(async (transaction, cancel) =>
+        {
+            await transaction.ReadExclusiveAsync("RekorPosixWitnessSizes", ["urlHash"], SpannerKeys.All(), cancel);
+            return await table.LoadAsync(cancel);
+        }, CancellationToken.None).WaitAsync(HangGuard.Timeout);
 
         await client.RunTransactionAsync(async (transaction, cancel) =>
         {
@@ -69,13 +81,14 @@ public sealed class WitnessSizesTableTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnUnreachableSpanner_FailsALoad_AndLogsAFailedSave()
+    public async Task AnUnreachableSpanner_FailsCreateAndLoad_AndLogsAFailedSave()
     {
         using var nowhere = new SpannerConnection(SpannerEndpoint.Emulator("127.0.0.1:1"),
             new SpannerSettings { CallTimeout = TimeSpan.FromSeconds(2), TransactionTimeout = TimeSpan.FromSeconds(2), AdminTimeout = TimeSpan.FromSeconds(2) });
         await using var client = new SpannerClient(nowhere, _database.Name);
-        var table = new WitnessSizesTable(client, new SpannerDatabaseAdmin(nowhere), _log);
+        var table = new WitnessSizesTable(client, _log);
 
+        await Assert.ThrowsAsync<IOException>(() => WitnessSizesTable.CreateAsync(new SpannerDatabaseAdmin(nowhere), _database.Name, CancellationToken.None));
         await Assert.ThrowsAsync<IOException>(() => table.LoadAsync(CancellationToken.None));
         await table.SaveAsync(new Dictionary<string, long> { ["http://a.example/"] = 1 }, CancellationToken.None);
         await table.WrittenAsync();
