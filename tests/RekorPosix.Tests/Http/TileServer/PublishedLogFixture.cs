@@ -33,7 +33,14 @@ public sealed class PublishedLogFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new AppendOptions { BatchMaxAge = TimeSpan.FromMilliseconds(5), CheckpointInterval = TimeSpan.FromMilliseconds(100) };
+        // No garbage collection while writing either: the tests want the partial tiles of every
+        // batch, and a slow machine took more than the default 5 s to write them (CI saw 19 files).
+        var options = new AppendOptions
+        {
+            BatchMaxAge = TimeSpan.FromMilliseconds(5),
+            CheckpointInterval = TimeSpan.FromMilliseconds(100),
+            GcInterval = TimeSpan.FromDays(1),
+        };
         await using (var log = await Flavour.StartLogAsync(_dir.Path, TestLogKey.Signer(), options, NullLogger.Instance))
         {
             for (int start = 0; start < Size; start += 37)
