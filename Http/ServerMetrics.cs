@@ -26,7 +26,7 @@ public sealed class ServerMetrics
         HttpRequestSize = f.CreateHistogram("rekor_v2_http_api_request_size", "Size of HTTP API request bodies, in bytes.",
             new HistogramConfiguration { LabelNames = ["code", "method"], Buckets = SizeBuckets });
         InclusionProofFailures = f.CreateCounter("rekor_v2_inclusion_proof_failure_total",
-            "Inclusion proofs the server built that did not verify (should always be zero).");
+            "Inclusion proofs the server could not build from its tiles or built and found not to verify (should always be zero).");
         var buildInfo = f.CreateGauge("rekor_v2_build_info", "Build facts; the value is always 1.",
             "version", "revision", "build_date", "goversion");
         buildInfo.WithLabels(BuildInfo.Version, BuildInfo.Revision, BuildInfo.BuildDate,
@@ -75,7 +75,7 @@ public sealed class ServerMetrics
         WitnessFailedOpen = f.CreateCounter("rekor_posix_witness_failed_open_total",
             "Checkpoints published without the witness policy's quorum (fail-open; see --witness-fail-closed).");
         ProofRouteFailures = f.CreateCounter("rekor_posix_proof_route_failures_total",
-            "Inclusion and consistency proofs the proof routes built that did not verify, answered 500 (should always be zero).");
+            "Inclusion and consistency proofs the proof routes could not build from the tiles or found not to verify, answered 500 (should always be zero).");
         DuplicatesReturned = f.CreateCounter("rekor_posix_duplicates_returned_total",
             "Duplicates answered 200 with their logged entry (--duplicate-returns-entry) instead of 409.");
         SpannerTransactions = f.CreateCounter("rekor_posix_spanner_transactions_total",

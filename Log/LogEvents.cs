@@ -36,8 +36,16 @@ internal static partial class LogEvents
     public static partial void FinalPublicationFailed(ILogger logger, long treeSize, Exception error);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Inclusion proof for index {Index} against the checkpoint at size {TreeSize} did not verify")]
-    public static partial void ProofFailed(ILogger logger, long index, long treeSize, Exception? error);
+    public static partial void ProofFailed(ILogger logger, long index, long treeSize);
+
+    // Apart from 107: a tile that cannot be read (a disk error, a bucket down) is not a tree that
+    // disagrees with its checkpoint, and the operator's first step differs.
+    [LoggerMessage(EventId = 112, Level = LogLevel.Error, Message = "Cannot build the inclusion proof for index {Index} against the checkpoint at size {TreeSize} from the log's tiles")]
+    public static partial void ProofNotBuilt(ILogger logger, long index, long treeSize, Exception error);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Consistency proof from size {FirstSize} to the checkpoint at size {TreeSize} did not verify")]
-    public static partial void ConsistencyProofFailed(ILogger logger, long firstSize, long treeSize, Exception? error);
+    public static partial void ConsistencyProofFailed(ILogger logger, long firstSize, long treeSize);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Error, Message = "Cannot build the consistency proof from size {FirstSize} to the checkpoint at size {TreeSize} from the log's tiles")]
+    public static partial void ConsistencyProofNotBuilt(ILogger logger, long firstSize, long treeSize, Exception error);
 }

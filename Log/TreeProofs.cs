@@ -64,11 +64,11 @@ public sealed class TreeProofs(ILogReader reader, ILogger logger)
             var hashes = await ComputeAsync(proofs, b => b.Inclusion(index), cancel).ConfigureAwait(false);
             if (MerkleProof.VerifyInclusion(leafHash, index, checkpoint.Size, hashes, checkpoint.RootHash))
                 return new InclusionProof(checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
-            LogEvents.ProofFailed(logger, index, checkpoint.Size, null);
+            LogEvents.ProofFailed(logger, index, checkpoint.Size);
         }
         catch (Exception e) when (IsProofFailure(e))
         {
-            LogEvents.ProofFailed(logger, index, published.Size, e);
+            LogEvents.ProofNotBuilt(logger, index, published.Size, e);
         }
         Interlocked.Increment(ref _failures);
         return null;
@@ -91,11 +91,11 @@ public sealed class TreeProofs(ILogReader reader, ILogger logger)
             if ((firstRoot is null || firstRoot.AsSpan().SequenceEqual(rootAtFirst))
                 && MerkleProof.VerifyConsistency(firstSize, checkpoint.Size, rootAtFirst, checkpoint.RootHash, hashes))
                 return new ConsistencyProof(firstSize, checkpoint.RootHash, checkpoint.Size, hashes, Encoding.UTF8.GetString(published.Note));
-            LogEvents.ConsistencyProofFailed(logger, firstSize, checkpoint.Size, null);
+            LogEvents.ConsistencyProofFailed(logger, firstSize, checkpoint.Size);
         }
         catch (Exception e) when (IsProofFailure(e))
         {
-            LogEvents.ConsistencyProofFailed(logger, firstSize, published.Size, e);
+            LogEvents.ConsistencyProofNotBuilt(logger, firstSize, published.Size, e);
         }
         Interlocked.Increment(ref _failures);
         return null;
