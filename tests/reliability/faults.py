@@ -410,9 +410,10 @@ def main():
                 again = c.count(ph, classes)
                 counts = {k: sorted(set(counts[k]) & set(again.get(k, []))) for k in counts}
                 if ph == "burst":
-                    # And, in the burst, not the last tenth of them: a run that batched the burst
-                    # into fewer, larger batches made 76 writes where both counts saw 80.
-                    counts = {k: [n for n in v if n <= max(1, 0.9 * v[-1])] if v else v for k, v in counts.items()}
+                    # And, in the burst, not the last tenth of them (but always the first): a run
+                    # that batched the burst into fewer, larger batches made 76 writes where both
+                    # counts saw 80.
+                    counts = {k: [n for n in v if n <= 0.9 * v[-1]] or v[:1] for k, v in counts.items()}
             print(f"counted {ph}: " + ", ".join(f"{k} {len(counts[k])} (N {counts[k][0]}..{counts[k][-1]})"
                                                 if counts[k] else f"{k} 0" for k in classes), flush=True)
             for k in classes:
